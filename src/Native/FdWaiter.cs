@@ -1,0 +1,228 @@
+using System.Collections.Concurrent;
+using System.Threading.Tasks.Sources;
+using Tmds.Linux;
+
+namespace LinuxDevices.Native;
+
+/// <summary>
+/// Waits asynchronously for events on one descriptor without a thread per wait: all waiters share
+/// one epoll instance serviced by a single background thread. A waiter is created once per
+/// descriptor and reused; each <see cref="WaitAsync"/> re-arms a one-shot registration and returns a
+/// <see cref="ValueTask{TResult}"/> backed by the waiter itself, so steady-state waits allocate
+/// nothing (a cancellable token costs the token's own registration).
+/// </summary>
+/// <remarks>One wait at a time per waiter. Dispose the waiter before the handle.</remarks>
+public sealed class FdWaiter : IDisposable, IValueTaskSource<PollEvents>
+{
+    private const int Idle = 0, Waiting = 1, Completing = 2;
+
+    private readonly DeviceHandle _handle;
+    private readonly long _id;
+    private readonly int _fd;
+    private ManualResetValueTaskSourceCore<PollEvents> _core;
+    private CancellationTokenRegistration _registration;
+    private CancellationToken _token;
+    private int _state;
+    private bool _handleRef;
+    private int _disposed;
+
+    /// <summary>Registers <paramref name="handle"/> with the shared epoll loop.</summary>
+    /// <param name="handle">The descriptor to wait on; it must support poll (device nodes, eventfds).</param>
+    /// <exception cref="DeviceException">epoll_ctl refused the descriptor (e.g. EPERM for a regular file).</exception>
+    public FdWaiter(DeviceHandle handle)
+    {
+        ArgumentNullException.ThrowIfNull(handle);
+        _handle = handle;
+        _core.RunContinuationsAsynchronously = true;
+        handle.AddRefOrThrow(ref _handleRef);
+        _fd = handle.DangerousDescriptor;
+        try
+        {
+            _id = EpollLoop.Instance.Add(this, _fd);
+        }
+        catch
+        {
+            handle.DangerousRelease();
+            _handleRef = false;
+            throw;
+        }
+    }
+
+    /// <summary>The descriptor this waiter watches.</summary>
+    public DeviceHandle Handle => _handle;
+
+    /// <summary>Waits until any of <paramref name="events"/> (or an error/hang-up) occurs.</summary>
+    /// <param name="events">The events of interest.</param>
+    /// <param name="cancellationToken">Cancels the wait (the result throws
+    /// <see cref="OperationCanceledException"/>).</param>
+    /// <returns>The events that occurred.</returns>
+    /// <exception cref="InvalidOperationException">A wait is already pending on this waiter.</exception>
+    public ValueTask<PollEvents> WaitAsync(PollEvents events, CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        if (Interlocked.CompareExchange(ref _state, Waiting, Idle) != Idle)
+        {
+            throw new InvalidOperationException($"A wait on {_handle.Path} is already pending.");
+        }
+
+        _core.Reset();
+        if (cancellationToken.IsCancellationRequested)
+        {
+            _state = Completing;
+            _core.SetException(new OperationCanceledException(cancellationToken));
+            return new ValueTask<PollEvents>(this, _core.Version);
+        }
+
+        _token = cancellationToken;
+        var version = _core.Version;
+        if (cancellationToken.CanBeCanceled)
+        {
+            _registration = cancellationToken.UnsafeRegister(static s => ((FdWaiter)s!).Cancel(), this);
+        }
+
+        var errno = EpollLoop.Instance.Arm(_fd, _id, events);
+        if (errno != 0 && Interlocked.CompareExchange(ref _state, Completing, Waiting) == Waiting)
+        {
+            _registration.Unregister();
+            _core.SetException(_handle.Error(errno, "epoll_ctl"));
+        }
+
+        return new ValueTask<PollEvents>(this, version);
+    }
+
+    internal void Complete(PollEvents revents)
+    {
+        if (Interlocked.CompareExchange(ref _state, Completing, Waiting) == Waiting)
+        {
+            _registration.Unregister();
+            _core.SetResult(revents);
+        }
+    }
+
+    private void Cancel()
+    {
+        if (Interlocked.CompareExchange(ref _state, Completing, Waiting) == Waiting)
+        {
+            EpollLoop.Instance.Disarm(_fd, _id);
+            _core.SetException(new OperationCanceledException(_token));
+        }
+    }
+
+    PollEvents IValueTaskSource<PollEvents>.GetResult(short token)
+    {
+        try
+        {
+            return _core.GetResult(token);
+        }
+        finally
+        {
+            _token = default;
+            Volatile.Write(ref _state, Idle);
+        }
+    }
+
+    ValueTaskSourceStatus IValueTaskSource<PollEvents>.GetStatus(short token) => _core.GetStatus(token);
+
+    void IValueTaskSource<PollEvents>.OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
+        _core.OnCompleted(continuation, state, token, flags);
+
+    /// <summary>Unregisters from the epoll loop; a pending wait fails with
+    /// <see cref="ObjectDisposedException"/>.</summary>
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        EpollLoop.Instance.Remove(_fd, _id);
+        if (Interlocked.CompareExchange(ref _state, Completing, Waiting) == Waiting)
+        {
+            _registration.Unregister();
+            _core.SetException(new ObjectDisposedException(_handle.Path, $"The waiter on {_handle.Path} was disposed."));
+        }
+
+        if (_handleRef)
+        {
+            _handleRef = false;
+            _handle.DangerousRelease();
+        }
+    }
+
+    private sealed unsafe class EpollLoop
+    {
+        public static readonly EpollLoop Instance = new();
+
+        private readonly int _epfd;
+        private readonly ConcurrentDictionary<long, FdWaiter> _waiters = new();
+        private long _nextId;
+
+        private EpollLoop()
+        {
+            _epfd = LibC.epoll_create1(LibC.EPOLL_CLOEXEC);
+            if (_epfd < 0)
+            {
+                throw DeviceException.FromErrno(LibC.errno, "epoll_create1", null);
+            }
+
+            var thread = new Thread(Run) { IsBackground = true, Name = "LinuxDevices epoll" };
+            thread.Start();
+        }
+
+        public long Add(FdWaiter waiter, int fd)
+        {
+            var id = Interlocked.Increment(ref _nextId);
+            _waiters[id] = waiter;
+            epoll_event ev = default;
+            ev.events = LibC.EPOLLONESHOT; // registered disarmed
+            ev.data.u64 = (ulong)id;
+            if (LibC.epoll_ctl(_epfd, LibC.EPOLL_CTL_ADD, fd, &ev) < 0)
+            {
+                var errno = LibC.errno;
+                _waiters.TryRemove(id, out _);
+                throw waiter._handle.Error(errno, "epoll_ctl(EPOLL_CTL_ADD)");
+            }
+
+            return id;
+        }
+
+        public int Arm(int fd, long id, PollEvents events)
+        {
+            epoll_event ev = default;
+            ev.events = (ushort)events | LibC.EPOLLONESHOT;
+            ev.data.u64 = (ulong)id;
+            return LibC.epoll_ctl(_epfd, LibC.EPOLL_CTL_MOD, fd, &ev) < 0 ? LibC.errno : 0;
+        }
+
+        public void Disarm(int fd, long id) => Arm(fd, id, PollEvents.None);
+
+        public void Remove(int fd, long id)
+        {
+            epoll_event ev = default;
+            LibC.epoll_ctl(_epfd, LibC.EPOLL_CTL_DEL, fd, &ev);
+            _waiters.TryRemove(id, out _);
+        }
+
+        private void Run()
+        {
+            const int Max = 64;
+            var events = stackalloc epoll_event[Max];
+            while (true)
+            {
+                var n = LibC.epoll_wait(_epfd, events, Max, -1);
+                if (n < 0)
+                {
+                    continue; // EINTR
+                }
+
+                for (var i = 0; i < n; i++)
+                {
+                    if (_waiters.TryGetValue((long)events[i].data.u64, out var waiter))
+                    {
+                        waiter.Complete((PollEvents)(short)events[i].events);
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,23 @@
+namespace LinuxDevices.Native;
+
+/// <summary>poll(2)/epoll(7) event bits (identical values for both).</summary>
+[Flags]
+public enum PollEvents : short
+{
+    /// <summary>No event.</summary>
+    None = 0,
+    /// <summary>Data to read (POLLIN).</summary>
+    In = 0x001,
+    /// <summary>Priority/exceptional condition (POLLPRI): V4L2 events, rpmsg flow-control changes.</summary>
+    Priority = 0x002,
+    /// <summary>Writing will not block (POLLOUT).</summary>
+    Out = 0x004,
+    /// <summary>Error condition (POLLERR).</summary>
+    Error = 0x008,
+    /// <summary>Hang up (POLLHUP): the device or peer went away.</summary>
+    HangUp = 0x010,
+    /// <summary>Invalid file descriptor (POLLNVAL).</summary>
+    Invalid = 0x020,
+    /// <summary>Peer closed its writing end (POLLRDHUP).</summary>
+    ReadHangUp = 0x2000,
+}
