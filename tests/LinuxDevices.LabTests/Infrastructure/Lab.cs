@@ -1,0 +1,65 @@
+using System.Diagnostics;
+using Xunit;
+
+namespace LinuxDevices.LabTests;
+
+/// <summary>
+/// What the lab guest provides to a test: the fixtures that were prepared (env LAB_FIXTURES, set by
+/// <c>./lab run</c>) and a shell for setup steps (modprobe, sysfs writes). A lab test starts with
+/// <see cref="Require"/> and carries <c>[Trait("Fixture", NAME)]</c>.
+/// </summary>
+public static class Lab
+{
+    /// <summary>Whether this process runs inside the lab guest.</summary>
+    public static bool InGuest => Environment.GetEnvironmentVariable("LAB_FIXTURES") is not null;
+
+    /// <summary>The fixtures prepared for this boot.</summary>
+    public static IReadOnlySet<string> Fixtures { get; } =
+        (Environment.GetEnvironmentVariable("LAB_FIXTURES") ?? string.Empty)
+            .Split(' ', StringSplitOptions.RemoveEmptyEntries).ToHashSet(StringComparer.Ordinal);
+
+    /// <summary>Skips the test, with the reason, unless it runs in the lab with the fixture prepared.</summary>
+    /// <param name="fixture">The fixture name (e.g. <c>v4l2</c>).</param>
+    public static void Require(string fixture)
+    {
+        if (!InGuest)
+        {
+            Assert.Skip($"needs the qemu lab with fixture '{fixture}': run ./build.sh test, or ./lab run --fixture {fixture} -- <this test executable>");
+        }
+
+        if (!Fixtures.Contains(fixture))
+        {
+            Assert.Skip($"lab fixture '{fixture}' was not prepared in this boot (LAB_FIXTURES='{string.Join(' ', Fixtures)}')");
+        }
+    }
+
+    /// <summary>Runs a shell command in the guest and returns its standard output; throws with the
+    /// command's output when it exits non-zero.</summary>
+    /// <param name="command">The command line for <c>sh -c</c>.</param>
+    /// <param name="timeoutSeconds">How long it may take.</param>
+    public static string Sh(string command, int timeoutSeconds = 60)
+    {
+        var (code, stdout, stderr) = TrySh(command, timeoutSeconds);
+        return code == 0 ? stdout : throw new InvalidOperationException($"`{command}` exited {code}: {stderr}{stdout}");
+    }
+
+    /// <summary>Runs a shell command in the guest; returns exit code and output.</summary>
+    /// <param name="command">The command line for <c>sh -c</c>.</param>
+    /// <param name="timeoutSeconds">How long it may take.</param>
+    public static (int ExitCode, string StdOut, string StdErr) TrySh(string command, int timeoutSeconds = 60)
+    {
+        var psi = new ProcessStartInfo("/bin/sh") { RedirectStandardOutput = true, RedirectStandardError = true };
+        psi.ArgumentList.Add("-c");
+        psi.ArgumentList.Add(command);
+        using var p = Process.Start(psi)!;
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEndAsync();
+        if (!p.WaitForExit(timeoutSeconds * 1000))
+        {
+            p.Kill(entireProcessTree: true);
+            throw new TimeoutException($"`{command}` did not finish in {timeoutSeconds} s");
+        }
+
+        return (p.ExitCode, stdout.Result, stderr.Result);
+    }
+}
