@@ -338,15 +338,15 @@ public sealed unsafe class DeviceHandle : SafeHandle
         try
         {
             Libc.PollFd pfd;
-            pfd.Fd = (int)handle;
-            pfd.Events = (short)events;
+            pfd.fd = (int)handle;
+            pfd.events = (short)events;
             while (true)
             {
-                pfd.Revents = 0;
+                pfd.revents = 0;
                 var r = Libc.Poll(&pfd, 1, ms);
                 if (r >= 0)
                 {
-                    revents = r == 0 ? PollEvents.None : (PollEvents)pfd.Revents;
+                    revents = r == 0 ? PollEvents.None : (PollEvents)pfd.revents;
                     return 0;
                 }
 
