@@ -97,11 +97,24 @@ public sealed unsafe class DeviceHandle : SafeHandle
                 }
 
                 errno = LibC.errno;
+                CountInterrupted(errno);
                 if (errno != Errno.EINTR)
                 {
                     return -1;
                 }
             }
+        }
+    }
+
+    /// <summary>How many calls were interrupted by a signal (EINTR) and restarted, process-wide:
+    /// a diagnostic that lets tests prove the retry happens.</summary>
+    internal static long InterruptedCalls;
+
+    private static void CountInterrupted(int errno)
+    {
+        if (errno == Errno.EINTR)
+        {
+            Interlocked.Increment(ref InterruptedCalls);
         }
     }
 
@@ -184,6 +197,7 @@ public sealed unsafe class DeviceHandle : SafeHandle
                 }
 
                 var errno = LibC.errno;
+                CountInterrupted(errno);
                 if (errno != Errno.EINTR)
                 {
                     result = -1;
@@ -296,6 +310,7 @@ public sealed unsafe class DeviceHandle : SafeHandle
                 }
 
                 var errno = LibC.errno;
+                CountInterrupted(errno);
                 if (errno != Errno.EINTR)
                 {
                     transferred = 0;
@@ -351,6 +366,7 @@ public sealed unsafe class DeviceHandle : SafeHandle
                 }
 
                 var errno = Marshal.GetLastPInvokeError();
+                CountInterrupted(errno);
                 if (errno != Errno.EINTR)
                 {
                     revents = PollEvents.None;
