@@ -18,7 +18,7 @@ internal sealed class UioHarness : IHarness
 
     public string Description => "UIO interrupt-to-wakeup latency and cycle (edu INTx, e1000e MSI-X) vs C";
 
-    private const int Warmup = 300;
+    private const int Warmup = 1000;
 
     private readonly record struct Result(double MedianNs, double P99Ns, double CycleNs, double BytesPerOp);
 
