@@ -320,11 +320,21 @@ public sealed class UioDevice : IDisposable
             return _handle.Error(errno, call);
         }
 
-        var present = Info.Exists && (Info.Parent is null || Info.Tree.LinkName(Info.SysfsPath + "/device") == Info.Parent.Address);
-        return present
+        // EIO: the device was unregistered, or its driver has no interrupt. A reader is woken
+        // before the kernel removes the sysfs directory, so give the removal a moment.
+        var deadline = Environment.TickCount64 + 1000;
+        while (StillRegistered() && Environment.TickCount64 < deadline)
+        {
+            Thread.Sleep(10);
+        }
+
+        return StillRegistered()
             ? new DeviceNotSupportedException(errno, call, DevicePath, $"the driver '{Info.Name}' registered no interrupt for {Info.Node}")
             : new DeviceGoneException(errno, call, DevicePath, $"{Info.Node} was unregistered (its driver was unbound or removed); open the device again once a driver is bound");
     }
+
+    private bool StillRegistered() =>
+        Info.Exists && (Info.Parent is null || Info.Tree.LinkName(Info.SysfsPath + "/device") == Info.Parent.Address);
 
     private DeviceException ShortRead(int n) =>
         new("read", DevicePath, $"expected the 4-byte interrupt count, got {n} bytes", DeviceErrorKind.Other);
