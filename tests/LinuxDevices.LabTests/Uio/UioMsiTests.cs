@@ -212,6 +212,36 @@ public sealed class UioMsiTests
 
     [Fact]
     [Trait("Fixture", "uio-msi")]
+    public void TheSteadyStateVectorWaitLoopAllocatesNothing()
+    {
+        Lab.Require("uio-msi");
+        var nic = Nic();
+        using var dev = UioDevice.Open(nic);
+        using var bar0 = dev.Map(0);
+        E1000Setup(bar0);
+        using var msi = dev.OpenMsi();
+        using var v0 = msi.Bind(0);
+        ulong total = 0;
+
+        void Loop(int n)
+        {
+            for (var i = 0; i < n; i++)
+            {
+                E1000Raise(bar0, 0);
+                Assert.True(v0.TryWait(Timeout, out var count));
+                total += count;
+            }
+        }
+
+        Loop(10);
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        Loop(30);
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        Assert.Equal(40UL, total);
+    }
+
+    [Fact]
+    [Trait("Fixture", "uio-msi")]
     public void TheDriverAnswersUnknownRequestsWithEopnotsupp()
     {
         Lab.Require("uio-msi");
