@@ -197,7 +197,7 @@ internal sealed class NvmemCommand : ICommandModule
         var b = value.Bytes;
         var end = b.IndexOf((byte)0);
         var text = end < 0 ? b : b[..end];
-        if (text.Length < 2)
+        if (text.Length < 4)
         {
             return "";
         }
