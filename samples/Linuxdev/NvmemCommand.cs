@@ -26,7 +26,7 @@ internal sealed class NvmemCommand : ICommandModule
         c.Options.Add(probe);
         c.SetAction(r => Run(() =>
         {
-            var devices = Nvmem.Enumerate();
+            var devices = NvmemBus.Enumerate();
             if (devices.Count == 0)
             {
                 Console.WriteLine("no nvmem devices (/sys/bus/nvmem/devices is empty or missing)");
@@ -36,7 +36,7 @@ internal sealed class NvmemCommand : ICommandModule
             Console.WriteLine($"{"NAME",-16} {"TYPE",-14} {"SIZE",6} {"MODE",-5} {"ACCESS",-10} {"PROVIDER",-14} {"DRIVER",-12} {"CELLS",5}{(r.GetValue(probe) ? "  STRIDE/WORD" : "")}");
             foreach (var d in devices)
             {
-                var cells = d.CellsPath is null ? "-" : Nvmem.GetCells(d).Count.ToString(CultureInfo.InvariantCulture);
+                var cells = d.CellsPath is null ? "-" : NvmemBus.GetCells(d).Count.ToString(CultureInfo.InvariantCulture);
                 var access = (d.IsReadOnly ? "ro" : "rw") + (d.IsRootOnly ? ",root" : "") + (d.ForceReadOnly == true ? ",forced" : "");
                 var line = $"{d.Name,-16} {d.TypeText,-14} {d.Size,6} {Convert.ToString((int)d.Mode, 8),-5} {access,-10} {d.ProviderDevice ?? "-",-14} {d.Driver ?? "-",-12} {cells,5}";
                 if (r.GetValue(probe))
@@ -89,8 +89,8 @@ internal sealed class NvmemCommand : ICommandModule
         c.Arguments.Add(device);
         c.SetAction(r => Run(() =>
         {
-            var info = Nvmem.Find(r.GetValue(device)!);
-            var cells = Nvmem.GetCells(info);
+            var info = NvmemBus.Find(r.GetValue(device)!);
+            var cells = NvmemBus.GetCells(info);
             if (cells.Count == 0)
             {
                 Console.WriteLine($"{info.Name} has no cells (no cells/ directory: kernel before 6.8 or a provider without cells; no device-tree cell nodes)");
@@ -107,7 +107,7 @@ internal sealed class NvmemCommand : ICommandModule
                     string source;
                     if (cell.SysfsFile is not null)
                     {
-                        value = Nvmem.ReadKernelValue(cell);
+                        value = NvmemBus.ReadKernelValue(cell);
                         source = "";
                     }
                     else
@@ -148,7 +148,7 @@ internal sealed class NvmemCommand : ICommandModule
         c.Options.Add(hex);
         c.SetAction(r => Run(() =>
         {
-            var info = Nvmem.Find(r.GetValue(device)!);
+            var info = NvmemBus.Find(r.GetValue(device)!);
             if (info.IsReadOnly)
             {
                 Console.Error.WriteLine($"linuxdev nvmem: refusing to write {info.Name}: it is read-only ({(info.ForceReadOnly == true ? "force_ro is 1" : $"raw file mode {Convert.ToString((int)info.Mode, 8)}: the provider is read-only or cannot write")})");

@@ -65,7 +65,7 @@ public sealed class NvmemDevice : IDisposable
     public static NvmemDevice Open(string name, NvmemAccess access = NvmemAccess.Read, SysfsTree? fs = null)
     {
         fs ??= SysfsTree.System;
-        return Open(Nvmem.Find(name, fs), access, fs);
+        return Open(NvmemBus.Find(name, fs), access, fs);
     }
 
     /// <summary>Opens a discovered device.</summary>
@@ -322,7 +322,7 @@ public sealed class NvmemDevice : IDisposable
                 return new DeviceException(errno, call, path,
                     $"{Name} rejected {at}: the offset must be a multiple of the provider's stride and the length at least (and a multiple of) its word size{known}");
             case Errno.EPERM when call == "pwrite":
-                var forced = Nvmem.GetForceReadOnly(Info, _fs);
+                var forced = NvmemBus.GetForceReadOnly(Info, _fs);
                 return new DevicePermissionException(errno, call, path,
                     $"{Name} is read-only: " + (forced == true
                         ? "force_ro is 1 (write 0 to force_ro to allow writes)"

@@ -11,10 +11,10 @@ public sealed class NvmemBoardLabTests
     public void Cmos_nvram_is_discovered_and_round_trips_restoring_contents()
     {
         Lab.Require("nvmem");
-        var info = LinuxDevices.Nvmem.Nvmem.Find("cmos_nvram0");
+        var info = NvmemBus.Find("cmos_nvram0");
         Assert.Equal(242, info.Size);
         Assert.False(info.IsReadOnly);
-        Assert.Equal(LinuxDevices.Nvmem.Nvmem.ParseType(File.ReadAllText("/sys/bus/nvmem/devices/cmos_nvram0/type")), info.Type);
+        Assert.Equal(NvmemBus.ParseType(File.ReadAllText("/sys/bus/nvmem/devices/cmos_nvram0/type")), info.Type);
         Assert.Equal("rtc_cmos", info.Driver);
         using var dev = NvmemDevice.Open(info, NvmemAccess.ReadWrite);
         var original = dev.ReadAll();
@@ -41,7 +41,7 @@ public sealed class NvmemBoardLabTests
         Lab.Require("nvmem");
         var eeprom = Path.GetFileName(Lab.Sh(". /run/lab/nvmem.env && echo $NVMEM_EEPROM").Trim());
         var client = Lab.Sh(". /run/lab/nvmem.env && echo $NVMEM_EEPROM_I2C").Trim();
-        var info = LinuxDevices.Nvmem.Nvmem.Find(eeprom);
+        var info = NvmemBus.Find(eeprom);
         Assert.Equal(NvmemType.Eeprom, info.Type);
         Assert.Equal(256, info.Size);
         Assert.Equal(client, info.ProviderDevice);

@@ -17,8 +17,8 @@ public sealed class NvmemCellsLabTests
         var compared = 0;
         foreach (var name in NvmemLab.Devices)
         {
-            var info = LinuxDevices.Nvmem.Nvmem.Find(name);
-            var sysfsCells = LinuxDevices.Nvmem.Nvmem.GetCells(info);
+            var info = NvmemBus.Find(name);
+            var sysfsCells = NvmemBus.GetCells(info);
             var mine = declared.Where(d => d.Device == name).Select(d => d.Cell).ToList();
             Assert.Equal(mine.Count, sysfsCells.Count);
             using var dev = NvmemDevice.Open(info);
@@ -29,7 +29,7 @@ public sealed class NvmemCellsLabTests
                 Assert.Equal(decl.Offset, cell.Offset);
                 Assert.Equal(decl.BitOffset, cell.BitOffset);
                 Assert.Equal(decl.Bytes, cell.Bytes);
-                var kernel = LinuxDevices.Nvmem.Nvmem.ReadKernelValue(cell).ToArray();
+                var kernel = NvmemBus.ReadKernelValue(cell).ToArray();
                 var ours = dev.ReadCell(cell with { BitCount = decl.BitCount }).ToArray();
                 Assert.True(kernel.AsSpan().SequenceEqual(ours),
                     $"{name}/{cell.FileName} (bits {decl.BitOffset}+{decl.BitCount}): kernel {Convert.ToHexString(kernel)}, ours {Convert.ToHexString(ours)}");
@@ -45,8 +45,8 @@ public sealed class NvmemCellsLabTests
     {
         Lab.Require("nvmem-cells");
         var cells = NvmemLab.DeclaredCells().Where(d => d.Device == "nvmem_lab_rw").Select(d => d.Cell).ToList();
-        var info = LinuxDevices.Nvmem.Nvmem.Find("nvmem_lab_rw");
-        var kernelCells = LinuxDevices.Nvmem.Nvmem.GetCells(info).ToDictionary(c => c.Name);
+        var info = NvmemBus.Find("nvmem_lab_rw");
+        var kernelCells = NvmemBus.GetCells(info).ToDictionary(c => c.Name);
         using var dev = NvmemDevice.Open(info, NvmemAccess.ReadWrite);
         var original = dev.ReadAll();
         var rng = new Random(7);
@@ -62,7 +62,7 @@ public sealed class NvmemCellsLabTests
                     var raw = fill.AsSpan((int)cell.Offset, cell.Bytes);
                     var reference = NvmemLab.Reference(raw, cell.BitOffset, cell.BitCount!.Value);
                     var ours = NvmemBits.Decode(raw, cell.BitOffset, cell.BitCount.Value);
-                    var kernel = LinuxDevices.Nvmem.Nvmem.ReadKernelValue(kernelCells[cell.Name]).ToArray();
+                    var kernel = NvmemBus.ReadKernelValue(kernelCells[cell.Name]).ToArray();
                     var viaDevice = dev.ReadCell(cell).ToArray();
                     Assert.True(reference.AsSpan().SequenceEqual(kernel), $"round {round} {cell}: raw {Convert.ToHexString(raw)} reference {Convert.ToHexString(reference)} kernel {Convert.ToHexString(kernel)}");
                     Assert.True(ours.AsSpan().SequenceEqual(kernel), $"round {round} {cell}: ours {Convert.ToHexString(ours)} kernel {Convert.ToHexString(kernel)}");
@@ -88,13 +88,13 @@ public sealed class NvmemCellsLabTests
             Assert.Equal(NvmemLab.InitialContents(i, (int)dev.Size), dev.ReadAll());
         }
 
-        var info = LinuxDevices.Nvmem.Nvmem.Find("nvmem_lab_rw");
-        var cells = LinuxDevices.Nvmem.Nvmem.GetCells(info).ToDictionary(c => c.Name);
-        Assert.Equal("024C44657601", LinuxDevices.Nvmem.Nvmem.ReadKernelValue(cells["mac-address"]).ToPhysicalAddress().ToString());
-        Assert.Equal(0x12345678u, LinuxDevices.Nvmem.Nvmem.ReadKernelValue(cells["board-id"]).ToUInt32());
-        Assert.Equal(0x0102, LinuxDevices.Nvmem.Nvmem.ReadKernelValue(cells["revision"]).ToUInt16(NvmemEndianness.Big));
-        Assert.Equal("LD-SN-000042", LinuxDevices.Nvmem.Nvmem.ReadKernelValue(cells["serial-number"]).ToAscii());
-        var mismatch = Assert.Throws<FormatException>(() => LinuxDevices.Nvmem.Nvmem.ReadKernelValue(cells["serial-number"]).ToUInt32());
+        var info = NvmemBus.Find("nvmem_lab_rw");
+        var cells = NvmemBus.GetCells(info).ToDictionary(c => c.Name);
+        Assert.Equal("024C44657601", NvmemBus.ReadKernelValue(cells["mac-address"]).ToPhysicalAddress().ToString());
+        Assert.Equal(0x12345678u, NvmemBus.ReadKernelValue(cells["board-id"]).ToUInt32());
+        Assert.Equal(0x0102, NvmemBus.ReadKernelValue(cells["revision"]).ToUInt16(NvmemEndianness.Big));
+        Assert.Equal("LD-SN-000042", NvmemBus.ReadKernelValue(cells["serial-number"]).ToAscii());
+        var mismatch = Assert.Throws<FormatException>(() => NvmemBus.ReadKernelValue(cells["serial-number"]).ToUInt32());
         Assert.Contains("cell 'serial-number' is 16 byte(s)", mismatch.Message);
     }
 
@@ -102,7 +102,7 @@ public sealed class NvmemCellsLabTests
     public void Discovery_reports_type_size_mode_force_ro_provider_and_driver()
     {
         Lab.Require("nvmem-cells");
-        var all = LinuxDevices.Nvmem.Nvmem.Enumerate().ToDictionary(d => d.Name);
+        var all = NvmemBus.Enumerate().ToDictionary(d => d.Name);
         var rw = all["nvmem_lab_rw"];
         Assert.Equal((NvmemType.Eeprom, 256L, (UnixFileMode)0b110_100_100, false, false, (bool?)false), (rw.Type, rw.Size, rw.Mode, rw.IsReadOnly, rw.IsRootOnly, rw.ForceReadOnly));
         var ro = all["nvmem_lab_ro"];
@@ -120,7 +120,7 @@ public sealed class NvmemCellsLabTests
         }
 
         // cell files are 0444 masked by the device's mode: 0400 on the root-only device
-        foreach (var cell in LinuxDevices.Nvmem.Nvmem.GetCells(root))
+        foreach (var cell in NvmemBus.GetCells(root))
         {
             Assert.Equal(UnixFileMode.UserRead, File.GetUnixFileMode(cell.SysfsFile!));
         }
@@ -177,21 +177,21 @@ public sealed class NvmemCellsLabTests
     {
         Lab.Require("nvmem-cells");
         // A read_only provider's raw file is 0444: kernfs refuses a write open even to root.
-        var ro = LinuxDevices.Nvmem.Nvmem.Find("nvmem_lab_ro");
+        var ro = NvmemBus.Find("nvmem_lab_ro");
         Assert.True(ro.IsReadOnly);
         var open = Assert.Throws<DevicePermissionException>(() => NvmemDevice.Open(ro, NvmemAccess.ReadWrite));
         Assert.Equal(Errno.EACCES, open.Errno);
         Assert.Contains("nvmem_lab_ro is read-only", open.Message);
 
         // force_ro=1 keeps the 0644 file but the core refuses the write with EPERM.
-        var rw = LinuxDevices.Nvmem.Nvmem.Find("nvmem_lab_rw");
+        var rw = NvmemBus.Find("nvmem_lab_rw");
         using var w = NvmemDevice.Open(rw, NvmemAccess.ReadWrite);
         var before = w.Read(0, 4);
         try
         {
-            LinuxDevices.Nvmem.Nvmem.SetForceReadOnly(rw, true);
-            Assert.True(LinuxDevices.Nvmem.Nvmem.GetForceReadOnly(rw));
-            Assert.True(LinuxDevices.Nvmem.Nvmem.Find("nvmem_lab_rw").IsReadOnly);
+            NvmemBus.SetForceReadOnly(rw, true);
+            Assert.True(NvmemBus.GetForceReadOnly(rw));
+            Assert.True(NvmemBus.Find("nvmem_lab_rw").IsReadOnly);
             var ex = Assert.Throws<DevicePermissionException>(() => w.Write(0, [9, 9, 9, 9]));
             Assert.Equal(Errno.EPERM, ex.Errno);
             Assert.Equal("pwrite", ex.Call);
@@ -201,10 +201,10 @@ public sealed class NvmemCellsLabTests
         }
         finally
         {
-            LinuxDevices.Nvmem.Nvmem.SetForceReadOnly(rw, false);
+            NvmemBus.SetForceReadOnly(rw, false);
         }
 
-        Assert.False(LinuxDevices.Nvmem.Nvmem.GetForceReadOnly(rw));
+        Assert.False(NvmemBus.GetForceReadOnly(rw));
         w.Write(0, before); // writable again
         Assert.Equal(before, w.Read(0, 4));
     }

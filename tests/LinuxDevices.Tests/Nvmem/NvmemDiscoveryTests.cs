@@ -19,7 +19,7 @@ public sealed class NvmemDiscoveryTests
         t.AddDevice("bbram0", new byte[16], Root600, "Battery backed", provider: "rtc", driver: "rtc_cmos", forceRo: "1");
         t.AddDevice("odd0", new byte[8], Rw644, "Something new", provider: "odd", driver: null);
 
-        var all = LinuxDevices.Nvmem.Nvmem.Enumerate(t.Fs);
+        var all = NvmemBus.Enumerate(t.Fs);
         Assert.Equal(["bbram0", "eeprom0", "odd0", "otp0"], all.Select(d => d.Name));
 
         var e = all.Single(d => d.Name == "eeprom0");
@@ -57,7 +57,7 @@ public sealed class NvmemDiscoveryTests
     {
         using var t = new FakeNvmemTree();
         t.AddDevice("eeprom0", new byte[4], Rw644);
-        var ex = Assert.Throws<DeviceGoneException>(() => LinuxDevices.Nvmem.Nvmem.Find("nope", t.Fs));
+        var ex = Assert.Throws<DeviceGoneException>(() => NvmemBus.Find("nope", t.Fs));
         Assert.Equal(Errno.ENOENT, ex.Errno);
         Assert.Contains("no nvmem device 'nope'", ex.Message);
         Assert.Contains("eeprom0", ex.Message);
@@ -70,8 +70,8 @@ public sealed class NvmemDiscoveryTests
         var empty = Directory.CreateTempSubdirectory("nvmem-empty-");
         try
         {
-            Assert.Empty(LinuxDevices.Nvmem.Nvmem.Enumerate(new SysfsTree(empty.FullName)));
-            Assert.Contains("none", Assert.Throws<DeviceGoneException>(() => LinuxDevices.Nvmem.Nvmem.Find("x", new SysfsTree(empty.FullName))).Message);
+            Assert.Empty(NvmemBus.Enumerate(new SysfsTree(empty.FullName)));
+            Assert.Contains("none", Assert.Throws<DeviceGoneException>(() => NvmemBus.Find("x", new SysfsTree(empty.FullName))).Message);
         }
         finally
         {
@@ -85,12 +85,12 @@ public sealed class NvmemDiscoveryTests
         using var t = new FakeNvmemTree();
         t.AddDevice("eeprom0", new byte[4], Rw644);
         t.AddDevice("otp0", new byte[4], Ro444, forceRo: null);
-        var e = LinuxDevices.Nvmem.Nvmem.Find("eeprom0", t.Fs);
-        LinuxDevices.Nvmem.Nvmem.SetForceReadOnly(e, true, t.Fs);
+        var e = NvmemBus.Find("eeprom0", t.Fs);
+        NvmemBus.SetForceReadOnly(e, true, t.Fs);
         Assert.StartsWith("1", File.ReadAllText(t.Path("/sys/devices/platform/prov/eeprom0/force_ro")), StringComparison.Ordinal);
-        Assert.True(LinuxDevices.Nvmem.Nvmem.GetForceReadOnly(e, t.Fs));
-        var otp = LinuxDevices.Nvmem.Nvmem.Find("otp0", t.Fs);
-        Assert.Contains("no force_ro", Assert.Throws<DeviceNotSupportedException>(() => LinuxDevices.Nvmem.Nvmem.SetForceReadOnly(otp, true, t.Fs)).Message);
+        Assert.True(NvmemBus.GetForceReadOnly(e, t.Fs));
+        var otp = NvmemBus.Find("otp0", t.Fs);
+        Assert.Contains("no force_ro", Assert.Throws<DeviceNotSupportedException>(() => NvmemBus.SetForceReadOnly(otp, true, t.Fs)).Message);
     }
 
     [Fact]
@@ -100,15 +100,15 @@ public sealed class NvmemDiscoveryTests
         var dir = t.AddDevice("eeprom0", new byte[16], Rw644);
         t.AddCellFile(dir, "mac-address@4,0", [1, 2, 3, 4, 5, 6]);
         t.AddCellFile(dir, "flags@1,7", [1, 0]);
-        var cells = LinuxDevices.Nvmem.Nvmem.GetCells(LinuxDevices.Nvmem.Nvmem.Find("eeprom0", t.Fs), t.Fs);
+        var cells = NvmemBus.GetCells(NvmemBus.Find("eeprom0", t.Fs), t.Fs);
         Assert.Equal(["flags", "mac-address"], cells.Select(c => c.Name));
         Assert.Equal(2, cells[0].Bytes);
         Assert.Equal(7, cells[0].BitOffset);
         Assert.Equal("/sys/bus/nvmem/devices/eeprom0/cells/flags@1,7", cells[0].SysfsFile);
-        Assert.Equal([1, 2, 3, 4, 5, 6], LinuxDevices.Nvmem.Nvmem.ReadKernelValue(cells[1], t.Fs).ToArray());
+        Assert.Equal([1, 2, 3, 4, 5, 6], NvmemBus.ReadKernelValue(cells[1], t.Fs).ToArray());
 
         t.AddCellFile(dir, "broken@zz,0", [0]);
-        var ex = Assert.Throws<FormatException>(() => LinuxDevices.Nvmem.Nvmem.GetCells(LinuxDevices.Nvmem.Nvmem.Find("eeprom0", t.Fs), t.Fs));
+        var ex = Assert.Throws<FormatException>(() => NvmemBus.GetCells(NvmemBus.Find("eeprom0", t.Fs), t.Fs));
         Assert.Contains("broken@zz,0", ex.Message);
     }
 
@@ -129,9 +129,9 @@ public sealed class NvmemDiscoveryTests
         t.AddCells(field, "bits", 3, 12);
         t.AddCellFile(dir, "flag@0,7", [1, 0]);
 
-        var info = LinuxDevices.Nvmem.Nvmem.Find("eeprom0", t.Fs);
+        var info = NvmemBus.Find("eeprom0", t.Fs);
         Assert.Equal("/sys/firmware/devicetree/base/soc/eeprom@50", info.OfNode);
-        var cells = LinuxDevices.Nvmem.Nvmem.GetCells(info, t.Fs);
+        var cells = NvmemBus.GetCells(info, t.Fs);
         Assert.Equal(2, cells.Count);
         Assert.Equal(NvmemCellSources.Sysfs | NvmemCellSources.DeviceTree, cells[0].Sources);
         Assert.Equal(2, cells[0].BitCount);
@@ -139,7 +139,7 @@ public sealed class NvmemDiscoveryTests
         Assert.Null(cells[1].SysfsFile);
 
         using var dev = NvmemDevice.Open(info, fs: t.Fs);
-        Assert.Equal(LinuxDevices.Nvmem.Nvmem.ReadKernelValue(cells[0], t.Fs).ToArray(), dev.ReadCell(cells[0]).ToArray());
+        Assert.Equal(NvmemBus.ReadKernelValue(cells[0], t.Fs).ToArray(), dev.ReadCell(cells[0]).ToArray());
         Assert.Equal(0x7efu, dev.ReadCell(cells[1]).ToUnsigned());
     }
 }
