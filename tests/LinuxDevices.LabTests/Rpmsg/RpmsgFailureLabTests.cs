@@ -89,29 +89,37 @@ public sealed class RpmsgFailureLabTests
         RpmsgLab.EnsureTransportLoaded();
         try
         {
-            RpmsgEndpoint ept;
+            RpmsgEndpoint ept, asyncEpt;
             using (var ctrl = RpmsgControl.Open(RpmsgLab.Control))
             {
                 ept = ctrl.CreateEndpoint("ld-rmmod", destination: 0x913);
+                asyncEpt = ctrl.CreateEndpoint("ld-rmmod-async", destination: 0x915);
             }
 
+            using (asyncEpt)
             using (ept)
             {
                 var buf = new byte[64];
                 ept.Send("x"u8);
                 Assert.Equal(1, ept.Receive(buf));
                 var reader = Task.Run(() => Assert.Throws<DeviceGoneException>(() => ept.Receive(new byte[64])), TestContext.Current.CancellationToken);
+                var asyncReader = asyncEpt.ReceiveAsync(new byte[64], TestContext.Current.CancellationToken).AsTask();
                 await Task.Delay(200, TestContext.Current.CancellationToken);
                 Assert.False(reader.IsCompleted);
+                Assert.False(asyncReader.IsCompleted);
                 Lab.Sh("rmmod rpmsg_loop", timeoutSeconds: 30);
                 var woke = await reader.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
                 Assert.Equal(Errno.EPIPE, woke.Errno);
                 Assert.Equal(ept.DevicePath, woke.DevicePath);
+                var asyncEx = await Assert.ThrowsAsync<DeviceGoneException>(() => asyncReader.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken));
+                Assert.Equal(Errno.EPIPE, asyncEx.Errno);
+                Assert.Equal(asyncEpt.DevicePath, asyncEx.DevicePath);
 
                 var send = Assert.Throws<DeviceGoneException>(() => ept.Send("y"u8));
                 Assert.Equal(Errno.EPIPE, send.Errno);
                 Assert.Throws<DeviceGoneException>(() => ept.TryReceive(buf, out _));
                 Assert.False(File.Exists(ept.DevicePath));
+                Assert.Throws<DeviceNotSupportedException>(() => RpmsgEndpoint.Open(ept.DevicePath));
             }
         }
         finally

@@ -12,7 +12,7 @@
  *    case), so a test can tell the remote's reply from a local loopback;
  *  - messages longer than mtu (default 496, as virtio) fail with -EMSGSIZE;
  *  - at most tx_slots messages are in flight; send() then waits up to 15 s, trysend() returns
- *    -ENOMEM (rpmsg_char turns that into EAGAIN);
+ *    -ENOMEM (rpmsg_char turns that into EAGAIN); poll reports EPOLLOUT while a slot is free;
  *  - at load the remote announces the services listed in `announce` through the real rpmsg_ns
  *    driver (remote address 0x800 + index);
  *  - endpoints whose name starts with "flow" get a set_flow_control op: the remote mirrors the
@@ -162,6 +162,14 @@ static void loop_work_fn(struct work_struct *work)
 		if (!item)
 			return;
 
+		/* release the tx slot first, so a woken poller already sees EPOLLOUT */
+		if (item->counted) {
+			spin_lock(&loop_queue_lock);
+			loop_in_flight--;
+			spin_unlock(&loop_queue_lock);
+			wake_up_interruptible_all(&loop_tx_wait);
+		}
+
 		mutex_lock(&loop_epts_lock);
 		ept = idr_find(&loop_epts, item->dst);
 		if (ept)
@@ -178,12 +186,6 @@ static void loop_work_fn(struct work_struct *work)
 			kref_put(&ept->refcount, loop_ept_free);
 		}
 
-		if (item->counted) {
-			spin_lock(&loop_queue_lock);
-			loop_in_flight--;
-			spin_unlock(&loop_queue_lock);
-			wake_up_interruptible_all(&loop_tx_wait);
-		}
 		kfree(item);
 	}
 }
@@ -281,11 +283,17 @@ static int loop_trysend_offchannel(struct rpmsg_endpoint *ept, u32 src, u32 dst,
 	return loop_send_offchannel_common(ept, src, dst, data, len, false);
 }
 
+/*
+ * EPOLLOUT when a tx slot is free. Deliberately no poll_wait() on a queue of this module: a poll
+ * or epoll entry on it would outlive the module (the file belongs to rpmsg_char and stays open
+ * after rmmod), and removing the entry later would touch freed module memory. Pollers are woken
+ * through rpmsg_char's own queue when a reply arrives, and a slot is released before each reply
+ * is delivered, so a sender waiting for its own replies sees EPOLLOUT in time.
+ */
 static __poll_t loop_poll(struct rpmsg_endpoint *ept, struct file *filp, poll_table *wait)
 {
 	__poll_t mask = 0;
 
-	poll_wait(filp, &loop_tx_wait, wait);
 	spin_lock(&loop_queue_lock);
 	if (loop_in_flight < tx_slots)
 		mask |= EPOLLOUT | EPOLLWRNORM;
