@@ -55,7 +55,12 @@ public sealed class NativeCoreLabTests
         Assert.Equal(242, n);
         Assert.Equal(0, cmos.TryReadAt(buf, 242, out n));
         Assert.Equal(0, n); // end of the device
-        using var eeprom = DeviceHandle.Open("/sys/bus/nvmem/devices/0-00501/nvmem", DeviceOpenFlags.ReadOnly);
+        // The at24 EEPROM's nvmem name depends on the order providers registered: find it.
+        var fs = SysfsTree.System;
+        var at24 = fs.List("/sys/bus/nvmem/devices").Single(d =>
+            fs.TryReadText($"/sys/bus/nvmem/devices/{d}/type") == "EEPROM"
+            && fs.LinkName(Path.GetDirectoryName(fs.ResolveLink($"/sys/bus/nvmem/devices/{d}")!) + "/driver") == "at24");
+        using var eeprom = DeviceHandle.Open($"/sys/bus/nvmem/devices/{at24}/nvmem", DeviceOpenFlags.ReadOnly);
         Assert.Equal(0, eeprom.TryReadAt(buf.AsSpan(0, 128), 128, out n));
         Assert.Equal(128, n);
     }
