@@ -218,3 +218,82 @@ public sealed class RpmsgEndpointLabTests
         Assert.False(ept.IsOutgoingFlowRestricted());
     }
 }
+
+/// <summary>Transmit back-pressure: with the remote paused (rpmsg_loop's <c>paused</c> parameter) the
+/// transport's tx slots fill up.</summary>
+[Trait("Fixture", RpmsgLab.Fixture)]
+public sealed class RpmsgBackPressureLabTests
+{
+    /// <summary>TrySend reports a full transport as false (the kernel's EAGAIN), EPOLLOUT is withdrawn,
+    /// SendAsync and a blocking Send wait, and everything is delivered in order once the remote resumes.</summary>
+    [Fact]
+    public async Task FullTransportBlocksSendsUntilTheRemoteResumes()
+    {
+        Lab.Require(RpmsgLab.Fixture);
+        RpmsgLab.EnsureTransportLoaded();
+        var slots = int.Parse(File.ReadAllText("/sys/module/rpmsg_loop/parameters/tx_slots").Trim());
+        var key = RpmsgLab.XorKey;
+        using var ctrl = RpmsgControl.Open(RpmsgLab.Control);
+        using var ept = ctrl.CreateEndpoint("ld-full", destination: 0x916);
+        var ct = TestContext.Current.CancellationToken;
+        try
+        {
+            Lab.Sh("echo 1 > /sys/module/rpmsg_loop/parameters/paused");
+            var msg = new byte[8];
+            var sent = 0;
+            while (sent <= slots)
+            {
+                msg[0] = (byte)sent;
+                if (!ept.TrySend(msg))
+                {
+                    break;
+                }
+
+                sent++;
+            }
+
+            Assert.Equal(slots, sent);
+            Assert.False(ept.TrySend(msg));
+            Assert.Equal(PollEvents.None, ept.Handle.Poll(PollEvents.Out, TimeSpan.Zero) & PollEvents.Out);
+
+            msg[0] = (byte)sent;
+            var pending = ept.SendAsync(msg.ToArray(), ct).AsTask();
+            await Task.Delay(150, ct);
+            Assert.False(pending.IsCompleted, "SendAsync completed although the transport is full");
+
+            Lab.Sh("echo 0 > /sys/module/rpmsg_loop/parameters/paused");
+            await pending.WaitAsync(TimeSpan.FromSeconds(10), ct);
+            sent++;
+
+            var buf = new byte[64];
+            for (var i = 0; i < sent; i++)
+            {
+                Assert.True(ept.TryReceive(buf, TimeSpan.FromSeconds(5), out var n), $"reply {i} missing");
+                Assert.Equal(8, n);
+                Assert.Equal((byte)(i ^ key), buf[0]);
+            }
+
+            // A blocking send sleeps in the kernel until a slot frees up.
+            Lab.Sh("echo 1 > /sys/module/rpmsg_loop/parameters/paused");
+            for (var i = 0; i < slots; i++)
+            {
+                Assert.True(ept.TrySend(msg));
+            }
+
+            var blocking = Task.Run(() => ept.Send("late"u8), ct);
+            await Task.Delay(150, ct);
+            Assert.False(blocking.IsCompleted, "a blocking Send returned although the transport is full");
+            Lab.Sh("echo 0 > /sys/module/rpmsg_loop/parameters/paused");
+            Assert.Equal(4, await blocking.WaitAsync(TimeSpan.FromSeconds(10), ct));
+            for (var i = 0; i <= slots; i++)
+            {
+                Assert.True(ept.TryReceive(buf, TimeSpan.FromSeconds(5), out var n), $"reply {i} missing");
+                Assert.Equal(i < slots ? 8 : 4, n);
+            }
+        }
+        finally
+        {
+            Lab.Sh("echo 0 > /sys/module/rpmsg_loop/parameters/paused");
+        }
+    }
+}

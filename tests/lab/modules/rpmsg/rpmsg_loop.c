@@ -15,6 +15,8 @@
  *    -ENOMEM (rpmsg_char turns that into EAGAIN); poll reports EPOLLOUT while a slot is free;
  *  - at load the remote announces the services listed in `announce` through the real rpmsg_ns
  *    driver (remote address 0x800 + index);
+ *  - writing 1 to the `paused` parameter stops the remote (messages stay queued, so the tx slots
+ *    fill up); writing 0 resumes it;
  *  - endpoints whose name starts with "flow" get a set_flow_control op: the remote mirrors the
  *    requested state back as its own outgoing flow state (flow_cb), which rpmsg_char reports as
  *    EPOLLPRI. All other endpoints have no flow control (EOPNOTSUPP), like virtio.
@@ -52,6 +54,27 @@ static int tx_slots = 64;
 module_param(tx_slots, int, 0444);
 MODULE_PARM_DESC(tx_slots, "messages in flight before send blocks (default 64)");
 
+static struct workqueue_struct *loop_wq;
+static struct work_struct loop_work;
+static bool paused;
+
+/* Writing 1 stops the remote (messages stay queued, tx slots fill up); writing 0 resumes it. */
+static int paused_set(const char *val, const struct kernel_param *kp)
+{
+	int ret = param_set_bool(val, kp);
+
+	if (!ret && !READ_ONCE(paused) && loop_wq)
+		queue_work(loop_wq, &loop_work);
+	return ret;
+}
+
+static const struct kernel_param_ops paused_ops = {
+	.set = paused_set,
+	.get = param_get_bool,
+};
+module_param_cb(paused, &paused_ops, &paused, 0644);
+MODULE_PARM_DESC(paused, "1: the remote stops answering (queued messages wait), 0: it resumes");
+
 static char *announce = "rpmsg-raw,rpmsg-tty";
 module_param(announce, charp, 0444);
 MODULE_PARM_DESC(announce, "comma-separated services the remote announces at load");
@@ -80,8 +103,6 @@ static LIST_HEAD(loop_queue);
 static DEFINE_SPINLOCK(loop_queue_lock);
 static int loop_in_flight;
 static DECLARE_WAIT_QUEUE_HEAD(loop_tx_wait);
-static struct workqueue_struct *loop_wq;
-static struct work_struct loop_work;
 static struct rpmsg_device *loop_ns_rpdev;
 static struct rpmsg_device *loop_ctrl_rpdev;
 
@@ -154,6 +175,8 @@ static void loop_work_fn(struct work_struct *work)
 	struct rpmsg_endpoint *ept;
 
 	for (;;) {
+		if (READ_ONCE(paused))
+			return;
 		spin_lock(&loop_queue_lock);
 		item = list_first_entry_or_null(&loop_queue, struct loop_item, node);
 		if (item)
@@ -500,6 +523,7 @@ err_pdev:
 	platform_device_unregister(loop_pdev);
 err_wq:
 	destroy_workqueue(loop_wq);
+	loop_wq = NULL;
 	return ret;
 }
 
@@ -512,6 +536,7 @@ static void __exit rpmsg_loop_exit(void)
 	device_for_each_child_reverse(&loop_pdev->dev, NULL, loop_unregister_child);
 	flush_workqueue(loop_wq);
 	destroy_workqueue(loop_wq);
+	loop_wq = NULL;
 	list_for_each_entry_safe(item, tmp, &loop_queue, node) {
 		list_del(&item->node);
 		kfree(item);
