@@ -53,8 +53,7 @@ if ! src="$(pick_cached)"; then
     tmp="$(mktemp -d "$cache/rpmsg-src/.x.XXXXXX")"
     trap 'rm -rf "$tmp"' EXIT
     # The .deb holds usr/src/linux-source-6.12.tar.xz; stream it out and pull only our members.
-    dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$tmp" --wildcards "./usr/src/$pkg.tar.xz" "usr/src/$pkg.tar.xz" 2>/dev/null || \
-        dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$tmp"
+    dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$tmp" --wildcards "*usr/src/$pkg.tar.xz"
     tarball="$(find "$tmp" -name "$pkg.tar.xz" | head -n1)"
     [ -n "$tarball" ] || { echo "prepare.sh: $pkg.tar.xz not found in $deb" >&2; exit 1; }
     mkdir -p "$tmp/out"
