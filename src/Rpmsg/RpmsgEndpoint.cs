@@ -25,7 +25,8 @@ public sealed class RpmsgEndpointOptions
 /// the blocking and non-blocking paths allocate nothing. An endpoint node can be open only once
 /// (EBUSY). When created by <see cref="RpmsgControl.CreateEndpoint"/>, disposing destroys the
 /// endpoint (RPMSG_DESTROY_EPT_IOCTL) and its node disappears.
-/// Not thread-safe except that one thread may receive while another sends.
+/// One thread may receive while another sends (in any mode); one asynchronous wait (receive or
+/// flow-control event) may be pending at a time.
 /// </summary>
 public sealed class RpmsgEndpoint : IDisposable
 {
@@ -108,7 +109,19 @@ public sealed class RpmsgEndpoint : IDisposable
         CheckMtu(message.Length);
         SetNonBlocking(false);
         var errno = _handle.TryWrite(message, out var n);
-        return errno == 0 ? n : throw Fail(errno, "write", message.Length);
+        if (errno == Errno.EAGAIN)
+        {
+            // Another thread switched the descriptor to non-blocking meanwhile: wait here instead.
+            var deadline = Environment.TickCount64 + (long)_sendTimeout.TotalMilliseconds;
+            do
+            {
+                _ = _handle.TryPoll(PollEvents.Out, TimeSpan.FromMilliseconds(20), out _);
+                errno = _handle.TryWrite(message, out n);
+            }
+            while (errno == Errno.EAGAIN && Environment.TickCount64 < deadline);
+        }
+
+        return errno == 0 ? n : throw Fail(errno == Errno.EAGAIN ? Errno.ETIMEDOUT : errno, "write", message.Length);
     }
 
     /// <summary>Sends one message if a transmit buffer is free right now.</summary>
@@ -153,6 +166,16 @@ public sealed class RpmsgEndpoint : IDisposable
     {
         SetNonBlocking(false);
         var errno = _handle.TryRead(buffer, out var n);
+        while (errno == Errno.EAGAIN)
+        {
+            // Another thread switched the descriptor to non-blocking meanwhile: wait here instead.
+            errno = _handle.TryPoll(PollEvents.In, Timeout.InfiniteTimeSpan, out _);
+            if (errno == 0)
+            {
+                errno = _handle.TryRead(buffer, out n);
+            }
+        }
+
         return errno == 0 ? n : throw Fail(errno, "read", 0);
     }
 

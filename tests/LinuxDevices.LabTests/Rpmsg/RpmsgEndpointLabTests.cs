@@ -145,6 +145,50 @@ public sealed class RpmsgEndpointLabTests
         RpmsgLab.AssertReply("blk"u8, buf.AsSpan(0, n), key);
     }
 
+    /// <summary>A receiving thread (blocking) and a sending thread (mixing blocking and non-blocking sends,
+    /// which flips O_NONBLOCK on the shared descriptor) run concurrently; every reply arrives in order.</summary>
+    [Fact]
+    public async Task ConcurrentSenderAndReceiver()
+    {
+        Lab.Require(RpmsgLab.Fixture);
+        var key = RpmsgLab.XorKey;
+        using var ctrl = RpmsgControl.Open(RpmsgLab.Control);
+        using var ept = ctrl.CreateEndpoint("ld-duplex", destination: 0x917);
+        const int count = 400;
+        var ct = TestContext.Current.CancellationToken;
+        var receiver = Task.Run(() =>
+        {
+            var buf = new byte[64];
+            for (var i = 0; i < count; i++)
+            {
+                var n = ept.Receive(buf);
+                Assert.Equal(2, n);
+                Assert.Equal((byte)(i ^ key), buf[0]);
+                Assert.Equal((byte)((i >> 8) ^ key), buf[1]);
+            }
+        }, ct);
+
+        var msg = new byte[2];
+        for (var i = 0; i < count; i++)
+        {
+            msg[0] = (byte)i;
+            msg[1] = (byte)(i >> 8);
+            if (i % 2 == 0)
+            {
+                ept.Send(msg);
+            }
+            else
+            {
+                while (!ept.TrySend(msg))
+                {
+                    await Task.Delay(1, ct);
+                }
+            }
+        }
+
+        await receiver.WaitAsync(TimeSpan.FromSeconds(30), ct);
+    }
+
     /// <summary>The steady-state blocking message loop allocates nothing.</summary>
     [Fact]
     public void SteadyStateLoopAllocatesNothing()
