@@ -163,8 +163,15 @@ public sealed class SysfsTree(string root = "/")
     /// <param name="systemPath">The link path.</param>
     public string? ResolveLink(string systemPath)
     {
-        var real = RealPath(Resolve(systemPath));
-        return real is not null && (Directory.Exists(real) || File.Exists(real)) ? ToSystemPath(real) : null;
+        var p = Resolve(systemPath);
+        var real = RealPath(p);
+        if (real is null)
+        {
+            return null;
+        }
+
+        // A dangling link still names its target (as before); a missing plain path is null.
+        return Directory.Exists(real) || File.Exists(real) || new FileInfo(p).LinkTarget is not null ? ToSystemPath(real) : null;
     }
 
     // realpath(3): resolves every symbolic link along the path (sysfs nests them: /sys/class/uio/uio0
