@@ -70,14 +70,19 @@ public sealed class UioCliTests
             await Task.Delay(20, TestContext.Current.CancellationToken);
         }
 
+        await Task.Delay(50, TestContext.Current.CancellationToken); // late duplicates land
         var procAfter = MsiInterruptCount(nic, 2);
 
         var output = await stdout.WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
         await watch.WaitForExitAsync(TestContext.Current.CancellationToken);
         Assert.Equal(0, watch.ExitCode);
         Assert.Contains($"watching {nic.DevicePath} (uio_msi) and MSI-X vector(s) 2", output, StringComparison.Ordinal);
+        // The tool's total on its last line is exactly what the kernel delivered on vector 2: the 10
+        // raises (QEMU's e1000e may deliver a raise twice, see UioLab.E1000Raise).
         var last = output.Split('\n').Last(l => l.Length > 0);
-        Assert.True(last.Contains(" vec2 10 (+", StringComparison.Ordinal), $"/proc/interrupts vector 2: {procBefore} -> {procAfter}\n{output}"); // total 10 on the last line
+        var delivered = procAfter - procBefore;
+        Assert.InRange(delivered!.Value, 10, 20);
+        Assert.True(last.Contains($" vec2 {delivered} (+", StringComparison.Ordinal), $"/proc/interrupts vector 2: {procBefore} -> {procAfter}\n{output}");
         Assert.Null(MsiInterruptCount(nic, 2)); // the tool unbound it on exit
     }
 }
