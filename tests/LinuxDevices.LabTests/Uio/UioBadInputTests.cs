@@ -119,10 +119,13 @@ public sealed class UioBadInputTests
             using var dev = UioDevice.Open(info);
             using var bar0 = dev.Map(0);
             EduAckAndRearm(dev, bar0);
+            using var other = UioDevice.Open(info); // a second handle waiting asynchronously
             var blocking = Task.Run(() => dev.WaitForInterrupt(), ct);
             var timed = Task.Run(() => dev.TryWaitForInterrupt(TimeSpan.FromSeconds(30), out _), ct);
+            var asynchronous = other.WaitForInterruptAsync(ct).AsTask();
             await Task.Delay(300, ct);
             Assert.False(blocking.IsCompleted);
+            Assert.False(asynchronous.IsCompleted);
             File.WriteAllText("/sys/bus/pci/drivers/uio_pci_generic/unbind", pci);
 
             var ex = await Assert.ThrowsAsync<DeviceGoneException>(() => blocking.WaitAsync(TimeSpan.FromSeconds(20), ct));
@@ -130,6 +133,7 @@ public sealed class UioBadInputTests
             Assert.Contains("unregistered", ex.Message, StringComparison.Ordinal);
             Assert.Equal(dev.DevicePath, ex.DevicePath);
             await Assert.ThrowsAsync<DeviceGoneException>(() => timed.WaitAsync(TimeSpan.FromSeconds(20), ct));
+            await Assert.ThrowsAsync<DeviceGoneException>(() => asynchronous.WaitAsync(TimeSpan.FromSeconds(20), ct));
             await Assert.ThrowsAsync<DeviceGoneException>(async () => await dev.WaitForInterruptAsync(ct).AsTask().WaitAsync(TimeSpan.FromSeconds(20), ct));
             Assert.False(info.Exists);
         }
