@@ -219,7 +219,7 @@ public sealed class UioDeviceInfo
                 fs.TryReadText(m + "/name") ?? string.Empty,
                 fs.ReadHex(m + "/addr"),
                 fs.ReadHex(m + "/size"),
-                fs.Exists(m + "/offset") ? fs.ReadHex(m + "/offset") : 0)); // absent before Linux 3.x
+                fs.Exists(m + "/offset") ? fs.ReadHex(m + "/offset") : 0)); // older kernels have no offset attribute
         }
 
         maps.Sort((a, b) => a.Index.CompareTo(b.Index));
