@@ -406,7 +406,7 @@ public sealed class VideoDevice : IDisposable
         Marshalling.PackControls(controls, raw);
         fixed (v4l2_ext_control* p = raw)
         {
-            var h = new v4l2_ext_controls { which = which, count = (uint)controls.Length, controls = p };
+            var h = new v4l2_ext_controls { which = which, count = (uint)controls.Length, controls = (nint)p };
             var errno = Handle.TryIoctl(request, ref h, out _);
             if (errno != 0)
             {
@@ -430,7 +430,7 @@ public sealed class VideoDevice : IDisposable
         fixed (byte* b = buffer)
         {
             var c = new v4l2_ext_control { id = id, size = (uint)size, ptr = (nint)b };
-            var h = new v4l2_ext_controls { which = V4l2Constants.WhichCurrentValue, count = 1, controls = &c };
+            var h = new v4l2_ext_controls { which = V4l2Constants.WhichCurrentValue, count = 1, controls = (nint)(&c) };
             var errno = Handle.TryIoctl(V4l2Ioctl.G_EXT_CTRLS, ref h, out _);
             if (errno != 0)
             {
@@ -453,7 +453,7 @@ public sealed class VideoDevice : IDisposable
         fixed (byte* b = bytes)
         {
             var c = new v4l2_ext_control { id = id, size = (uint)bytes.Length, ptr = (nint)b };
-            var h = new v4l2_ext_controls { which = V4l2Constants.WhichCurrentValue, count = 1, controls = &c };
+            var h = new v4l2_ext_controls { which = V4l2Constants.WhichCurrentValue, count = 1, controls = (nint)(&c) };
             var errno = Handle.TryIoctl(V4l2Ioctl.S_EXT_CTRLS, ref h, out _);
             if (errno != 0)
             {

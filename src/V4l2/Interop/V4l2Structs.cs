@@ -370,7 +370,7 @@ internal unsafe struct v4l2_ext_controls
     public uint error_idx;
     public int request_fd;
     public fixed uint reserved[1];
-    public v4l2_ext_control* controls;
+    public nint controls;
 }
 
 [KernelStruct("struct v4l2_event_subscription", "linux/videodev2.h")]
