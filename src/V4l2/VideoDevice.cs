@@ -25,7 +25,7 @@ public sealed class VideoDevice : IDisposable
     private DeviceHandle? _eventHandle;
     private FdWaiter? _eventWaiter;
 
-    private VideoDevice(DeviceHandle handle, VideoCapabilities caps)
+    internal VideoDevice(DeviceHandle handle, VideoCapabilities caps)
     {
         Handle = handle;
         Capabilities = caps;
@@ -544,7 +544,11 @@ public sealed class VideoDevice : IDisposable
     /// <exception cref="DeviceNotSupportedException">The node does not stream, or not this buffer type.</exception>
     public VideoQueue GetQueue(BufferType type, MemoryType memory = MemoryType.Mmap)
     {
-        ObjectDisposedException.ThrowIf(Handle.IsClosed, Handle);
+        if (Handle.IsClosed)
+        {
+            throw new ObjectDisposedException(Path, $"The device {Path} has been disposed.");
+        }
+
         if (!Capabilities.SupportsStreaming)
         {
             throw new DeviceNotSupportedException("VideoQueue", Path,

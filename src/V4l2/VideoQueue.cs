@@ -67,6 +67,13 @@ public sealed class VideoQueue : IDisposable
 
     internal BufferLedger Ledger { get; } = new();
 
+    /// <summary>Test hook: the capabilities as if REQBUFS had reported them.</summary>
+    internal void AssumeCapabilities(BufferCapabilities capabilities)
+    {
+        Capabilities = capabilities;
+        _capsQueried = true;
+    }
+
     private string Path => _device.Path;
 
     private DeviceHandle Handle => _device.Handle;
@@ -308,6 +315,7 @@ public sealed class VideoQueue : IDisposable
         ThrowDeferred();
         var events = Type.IsOutput() ? PollEvents.Out : PollEvents.In;
         var start = Stopwatch.GetTimestamp();
+        var revents = PollEvents.None;
         while (true)
         {
             var errno = TryDequeueCore(out buffer, out lease);
@@ -321,13 +329,19 @@ public sealed class VideoQueue : IDisposable
                 throw Handle.Error(errno, "VIDIOC_DQBUF");
             }
 
+            if ((revents & (PollEvents.Error | PollEvents.HangUp)) != 0)
+            {
+                // vb2 reports POLLERR when nothing is queued or the queue failed: waiting cannot help.
+                throw new DeviceException("VIDIOC_DQBUF", Path, $"poll reported {revents} and no buffer can be dequeued ({QueuedCount()} queued, streaming {IsStreaming}; queue {Ledger})", DeviceErrorKind.Other);
+            }
+
             var left = timeout == Timeout.InfiniteTimeSpan ? timeout : timeout - Stopwatch.GetElapsedTime(start);
             if (left != Timeout.InfiniteTimeSpan && left <= TimeSpan.Zero)
             {
                 throw new DeviceException("VIDIOC_DQBUF", Path, $"no buffer completed within {timeout.TotalMilliseconds:0} ms ({QueuedCount()} queued, streaming {IsStreaming})", DeviceErrorKind.TimedOut);
             }
 
-            var perr = Handle.TryPoll(events, left, out _);
+            var perr = Handle.TryPoll(events, left, out revents);
             if (perr != 0)
             {
                 throw Handle.Error(perr, "poll");
