@@ -368,6 +368,20 @@ public enum FormatFlags : uint
     [KernelConstant("V4L2_FMT_FLAG_COMPRESSED", "linux/videodev2.h")] Compressed = 1,
     /// <summary>Emulated in software (libv4l).</summary>
     [KernelConstant("V4L2_FMT_FLAG_EMULATED", "linux/videodev2.h")] Emulated = 2,
+    /// <summary>The compressed bytestream may be split anywhere.</summary>
+    [KernelConstant("V4L2_FMT_FLAG_CONTINUOUS_BYTESTREAM", "linux/videodev2.h")] ContinuousBytestream = 4,
+    /// <summary>Dynamic resolution changes are supported.</summary>
+    [KernelConstant("V4L2_FMT_FLAG_DYN_RESOLUTION", "linux/videodev2.h")] DynamicResolution = 8,
+    /// <summary>The encoder frame interval can differ from the capture interval.</summary>
+    [KernelConstant("V4L2_FMT_FLAG_ENC_CAP_FRAME_INTERVAL", "linux/videodev2.h")] EncoderCaptureFrameInterval = 0x10,
+    /// <summary>The colorspace can be set by the application (CSC).</summary>
+    [KernelConstant("V4L2_FMT_FLAG_CSC_COLORSPACE", "linux/videodev2.h")] CscColorspace = 0x20,
+    /// <summary>The transfer function can be set.</summary>
+    [KernelConstant("V4L2_FMT_FLAG_CSC_XFER_FUNC", "linux/videodev2.h")] CscTransferFunction = 0x40,
+    /// <summary>The Y'CbCr encoding can be set.</summary>
+    [KernelConstant("V4L2_FMT_FLAG_CSC_YCBCR_ENC", "linux/videodev2.h")] CscYCbCrEncoding = 0x80,
+    /// <summary>The quantization can be set.</summary>
+    [KernelConstant("V4L2_FMT_FLAG_CSC_QUANTIZATION", "linux/videodev2.h")] CscQuantization = 0x100,
 }
 
 /// <summary>Internal V4L2 constants used by the SDK.</summary>

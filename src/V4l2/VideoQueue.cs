@@ -291,6 +291,24 @@ public sealed class VideoQueue : IDisposable
         return errno == 0 || (errno == Errno.EAGAIN ? false : throw Handle.Error(errno, "VIDIOC_DQBUF"));
     }
 
+    /// <summary>VIDIOC_DQBUF without waiting, as a frame (disposing it re-queues the buffer).</summary>
+    /// <param name="frame">The frame.</param>
+    /// <returns>false when no buffer is ready (EAGAIN).</returns>
+    public bool TryDequeueFrame(out VideoFrame frame)
+    {
+        ThrowIfDisposed();
+        ThrowDeferred();
+        var errno = TryDequeueCore(out var buffer, out var lease);
+        if (errno == 0)
+        {
+            frame = new VideoFrame(this, buffer, lease);
+            return true;
+        }
+
+        frame = default;
+        return errno == Errno.EAGAIN ? false : throw Handle.Error(errno, "VIDIOC_DQBUF");
+    }
+
     /// <summary>Waits up to <paramref name="timeout"/> (poll) and dequeues a buffer.</summary>
     /// <param name="timeout">How long to wait.</param>
     /// <exception cref="DeviceException">Timed out (<see cref="DeviceErrorKind.TimedOut"/>) or DQBUF failed.</exception>
