@@ -42,9 +42,11 @@ public sealed class VideoDevice : IDisposable
 
     /// <summary>Opens a node and queries its capabilities.</summary>
     /// <param name="path">E.g. <c>/dev/video0</c>.</param>
-    /// <exception cref="DeviceNotSupportedException">The node is not a V4L2 device (QUERYCAP: ENOTTY).</exception>
+    /// <param name="requireStreaming">Also fail unless the node does streaming I/O (<c>V4L2_CAP_STREAMING</c>).</param>
+    /// <exception cref="DeviceNotSupportedException">The node is not a V4L2 device (QUERYCAP: ENOTTY), or
+    /// <paramref name="requireStreaming"/> and it is not a streaming node.</exception>
     /// <exception cref="DeviceException">open failed (missing node, permissions...).</exception>
-    public static VideoDevice Open(string path)
+    public static VideoDevice Open(string path, bool requireStreaming = false)
     {
         var handle = DeviceHandle.Open(path, DeviceOpenFlags.ReadWrite | DeviceOpenFlags.NonBlocking);
         try
@@ -56,7 +58,13 @@ public sealed class VideoDevice : IDisposable
                 throw handle.Error(errno, "VIDIOC_QUERYCAP", errno == Errno.ENOTTY ? "not a V4L2 device" : null);
             }
 
-            return new VideoDevice(handle, Marshalling.ToCapabilities(raw));
+            var caps = Marshalling.ToCapabilities(raw);
+            if (requireStreaming && !caps.SupportsStreaming)
+            {
+                throw NotStreaming(path, caps);
+            }
+
+            return new VideoDevice(handle, caps);
         }
         catch
         {
@@ -64,6 +72,9 @@ public sealed class VideoDevice : IDisposable
             throw;
         }
     }
+
+    private static DeviceNotSupportedException NotStreaming(string path, VideoCapabilities caps) =>
+        new("VIDIOC_QUERYCAP", path, $"'{caps.Card}' ({caps.Driver}) is not a streaming node: device caps {caps.NodeCapabilities} lack V4L2_CAP_STREAMING");
 
     /// <summary>Lists the V4L2 nodes the kernel registered, sorted by name.</summary>
     /// <param name="sysfs">The sysfs tree (the real one by default; a fake one in tests).</param>
@@ -551,8 +562,7 @@ public sealed class VideoDevice : IDisposable
 
         if (!Capabilities.SupportsStreaming)
         {
-            throw new DeviceNotSupportedException("VideoQueue", Path,
-                $"'{Capabilities.Card}' ({Capabilities.Driver}) is not a streaming node: device caps {Capabilities.NodeCapabilities} lack V4L2_CAP_STREAMING");
+            throw NotStreaming(Path, Capabilities);
         }
 
         if (!Capabilities.Supports(type))

@@ -19,6 +19,7 @@ public sealed class VideoQueue : IDisposable
 
     private readonly VideoDevice _device;
     private readonly List<VideoBuffer?> _buffers = [];
+    private readonly v4l2_plane[]? _planeArray; // pinned (POH): its address is stable for the queue's life
     private unsafe v4l2_plane* _planes;
     private DeviceHandle? _waitHandle;
     private FdWaiter? _waiter;
@@ -33,7 +34,8 @@ public sealed class VideoQueue : IDisposable
         Memory = memory;
         if (type.IsMultiplanar())
         {
-            _planes = (v4l2_plane*)NativeMemory.AllocZeroed((nuint)(MaxPlanes * sizeof(v4l2_plane)));
+            _planeArray = GC.AllocateArray<v4l2_plane>(MaxPlanes, pinned: true);
+            _planes = (v4l2_plane*)Unsafe.AsPointer(ref _planeArray[0]);
         }
     }
 
@@ -873,11 +875,7 @@ public sealed class VideoQueue : IDisposable
         }
 
         Ledger.Clear();
-        if (_planes != null)
-        {
-            NativeMemory.Free(_planes);
-            _planes = null;
-        }
+        _planes = null;
 
         _device.OnQueueDisposed(this);
     }

@@ -202,6 +202,9 @@ public sealed class V4l2DeviceLabTests
                 var ns = Assert.Throws<DeviceNotSupportedException>(() => d.GetQueue(BufferType.VideoCapture));
                 Assert.Contains("not a streaming node", ns.Message, StringComparison.Ordinal);
                 Assert.Throws<DeviceNotSupportedException>(() => d.StreamAsync(TestContext.Current.CancellationToken));
+                var refused = Assert.Throws<DeviceNotSupportedException>(() => VideoDevice.Open(node.DevicePath, requireStreaming: true));
+                Assert.Contains("V4L2_CAP_STREAMING", refused.Message, StringComparison.Ordinal);
+                Assert.Equal(1, Vivid.Usage(node.DevicePath).Fds); // only `d`: the refused open closed its descriptor
                 break;
             }
         }
