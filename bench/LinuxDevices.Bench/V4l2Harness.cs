@@ -24,7 +24,9 @@ internal sealed class V4l2Harness : IHarness
         // from the first call (what a long-running capture process converges to).
         if (Environment.GetEnvironmentVariable("DOTNET_TieredCompilation") is null && Environment.ProcessPath is { } self)
         {
-            var psi = new ProcessStartInfo(self, ["run", Name, .. args]) { UseShellExecute = false };
+            // Launched as an apphost (./build.sh bench) or through `dotnet LinuxDevices.Bench.dll`.
+            string[] prefix = Path.GetFileNameWithoutExtension(self) == "dotnet" ? [typeof(V4l2Harness).Assembly.Location] : [];
+            var psi = new ProcessStartInfo(self, [.. prefix, "run", Name, .. args]) { UseShellExecute = false };
             psi.Environment["DOTNET_TieredCompilation"] = "0";
             using var child = Process.Start(psi)!;
             child.WaitForExit();
