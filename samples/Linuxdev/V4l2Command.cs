@@ -125,7 +125,7 @@ internal sealed class V4l2Command : ICommandModule
                     try
                     {
                         dev.GetControls(v);
-                        value = $" = {v[0].Value}";
+                        value = ctl.Type == ControlType.Bitmask ? $" = 0x{(uint)v[0].Value:x8}" : $" = {v[0].Value}";
                     }
                     catch (DeviceException e)
                     {
