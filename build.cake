@@ -201,7 +201,9 @@ Task("bench")
     }
     var fixtures = string.Join(" ", GetFiles($"{root}/tests/lab/fixtures/*.sh").Select(f => f.GetFilenameWithoutExtension().ToString()).OrderBy(n => n, StringComparer.Ordinal).Select(n => $"--fixture {n}"));
     var bench = Bin("LinuxDevices.Bench", "LinuxDevices.Bench");
-    var harnesses = ShOut($"'{bench}' list | cut -d' ' -f1");
+    // The Native core's overhead on the real CPU first (no emulation), then every area in one lab boot.
+    Sh($"set -o pipefail; '{bench}' run native 2>&1 | tee '{artifacts}/bench/native.txt'");
+    var harnesses = ShOut($"'{bench}' list | cut -d' ' -f1 | grep -vx native");
     var script = string.Join("; ", harnesses.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(h => $"echo '=== bench {h}'; '{bench}' run {h} || rc=1"));
     Sh($"set -o pipefail; ./lab run {fixtures} --mem 3072 --timeout 2400 -- bash -c \"rc=0; {script}; exit \\$rc\" 2>&1 | tee '{artifacts}/bench/results.txt'");
 });

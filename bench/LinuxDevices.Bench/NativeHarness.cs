@@ -1,0 +1,111 @@
+using System.Diagnostics;
+using System.Globalization;
+using LinuxDevices.Native;
+
+namespace LinuxDevices.Bench;
+
+/// <summary>
+/// The Native core's per-syscall overhead on the real CPU (no lab, no emulation): an eventfd
+/// write+read round trip and a failing ioctl (VIDIOC_QUERYCAP on /dev/null → ENOTTY, errno captured)
+/// through <see cref="DeviceHandle"/>, against bench/c/native_baseline.c doing the same syscalls.
+/// Emulated guests inflate managed overhead many times, so this is the ratio that holds on hardware.
+/// </summary>
+internal sealed class NativeHarness : IHarness
+{
+    public string Name => "native";
+
+    public string Description => "Native core syscall overhead on the host CPU: eventfd write+read and a failing ioctl, SDK vs C";
+
+    public int Run(string[] args)
+    {
+        var count = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 1_000_000;
+        var repo = Environment.GetEnvironmentVariable("LAB_REPO") ?? Directory.GetCurrentDirectory();
+        var baseline = Path.Combine(repo, "artifacts/bench/native_baseline");
+        if (!File.Exists(baseline))
+        {
+            Console.Error.WriteLine($"native: {baseline} not built (./build.sh bench compiles bench/c/*.c)");
+            return 2;
+        }
+
+        using var efd = EventFd.Create("bench eventfd");
+        using var devNull = DeviceHandle.Open("/dev/null");
+        var request = IoctlCode.IOR('V', 0, 104);
+        var one = new byte[8];
+        one[0] = 1;
+        var back = new byte[8];
+        var cap = new byte[104];
+
+        double SdkEventFd(int n)
+        {
+            var sw = Stopwatch.StartNew();
+            for (var i = 0; i < n; i++)
+            {
+                if (efd.Handle.TryWrite(one, out _) != 0 || efd.Handle.TryRead(back, out _) != 0)
+                {
+                    throw new InvalidOperationException("eventfd round trip failed");
+                }
+            }
+
+            return sw.Elapsed.TotalNanoseconds / n;
+        }
+
+        double SdkIoctl(int n)
+        {
+            var sw = Stopwatch.StartNew();
+            for (var i = 0; i < n; i++)
+            {
+                if (devNull.TryIoctl(request, ref cap[0], out _) != Errno.ENOTTY)
+                {
+                    throw new InvalidOperationException("expected ENOTTY");
+                }
+            }
+
+            return sw.Elapsed.TotalNanoseconds / n;
+        }
+
+        SdkEventFd(count / 10);
+        SdkIoctl(count / 10);
+        var results = new List<(double SdkE, double SdkI, double CE, double CI)>();
+        long allocated = 0;
+        for (var round = 0; round < 5; round++)
+        {
+            var before = GC.GetAllocatedBytesForCurrentThread();
+            var se = SdkEventFd(count);
+            var si = SdkIoctl(count);
+            allocated += GC.GetAllocatedBytesForCurrentThread() - before;
+            var (ce, ci) = C(baseline, count);
+            results.Add((se, si, ce, ci));
+        }
+
+        static double Median(IEnumerable<double> xs)
+        {
+            var a = xs.Order().ToArray();
+            return a[a.Length / 2];
+        }
+
+        var (mse, msi, mce, mci) = (Median(results.Select(r => r.SdkE)), Median(results.Select(r => r.SdkI)), Median(results.Select(r => r.CE)), Median(results.Select(r => r.CI)));
+        Console.WriteLine($"native: {count} iterations x 5 rounds, medians on the host CPU ({Environment.ProcessorCount} cores)");
+        Console.WriteLine($"  eventfd write+read   SDK {mse,8:F1} ns   C {mce,8:F1} ns   ratio {mse / mce:F2}   SDK overhead {(mse - mce) / 2,6:F1} ns/syscall");
+        Console.WriteLine($"  ioctl (ENOTTY)       SDK {msi,8:F1} ns   C {mci,8:F1} ns   ratio {msi / mci:F2}   SDK overhead {msi - mci,6:F1} ns/syscall");
+        // A per-call allocation would be at least 24 bytes per call; one-off runtime allocations while
+        // the loops tier up are not per call.
+        Console.WriteLine($"  allocations: {allocated} bytes over {15L * count} SDK syscalls ({(double)allocated / (15L * count):F6} B/syscall)");
+        return allocated < count ? 0 : 1;
+    }
+
+    private static (double EventFd, double Ioctl) C(string baseline, int count)
+    {
+        var psi = new ProcessStartInfo(baseline) { RedirectStandardOutput = true };
+        psi.ArgumentList.Add(count.ToString(CultureInfo.InvariantCulture));
+        using var p = Process.Start(psi)!;
+        var output = p.StandardOutput.ReadToEnd();
+        p.WaitForExit();
+        if (p.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"{baseline} exited {p.ExitCode}: {output}");
+        }
+
+        var parts = output.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        return (double.Parse(parts[0], CultureInfo.InvariantCulture), double.Parse(parts[1], CultureInfo.InvariantCulture));
+    }
+}
