@@ -1,0 +1,334 @@
+using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
+using LinuxDevices.Native;
+
+namespace LinuxDevices.Tracing;
+
+/// <summary>
+/// One decoded ring-buffer event: CPU, timestamp, id, format and the raw record. The raw readers
+/// REUSE one instance per reader: it (and <see cref="Data"/>) is valid until the next event is
+/// requested; call <see cref="Clone"/> to keep it.
+/// </summary>
+public sealed class TraceEvent
+{
+    private TraceEventRegistry? _registry;
+
+    /// <summary>The CPU whose buffer held the event.</summary>
+    public int Cpu { get; internal set; }
+
+    /// <summary>The timestamp in trace clock units (ns with the default <c>local</c> clock).</summary>
+    public ulong Timestamp { get; internal set; }
+
+    /// <summary>The event id (<c>common_type</c>).</summary>
+    public int Id { get; internal set; }
+
+    /// <summary>The format, or <see langword="null"/> when the id is not registered.</summary>
+    public EventFormat? Format { get; internal set; }
+
+    /// <summary>The record bytes from <c>common_type</c> on.</summary>
+    public ReadOnlyMemory<byte> Data { get; internal set; }
+
+    /// <summary>Events lost on this CPU right before this one: 0 none, -1 some (count unknown), else
+    /// the count the kernel stored.</summary>
+    public long LostEventsBefore { get; internal set; }
+
+    /// <summary>The event name, or <c>id N</c> when unknown.</summary>
+    public string Name => Format?.Name ?? $"id {Id}";
+
+    /// <summary>The process id (<c>common_pid</c>).</summary>
+    public int Pid => Format?.FindField("common_pid") is { } f ? (int)f.GetInt64(Data.Span) : Data.Length >= 8 ? BinaryPrimitives.ReadInt32LittleEndian(Data.Span[4..]) : 0;
+
+    /// <summary>The common flags byte (irqs-off, need-resched, hardirq, softirq bits).</summary>
+    public int Flags => Data.Length >= 3 ? Data.Span[2] : 0;
+
+    /// <summary>The preempt count byte.</summary>
+    public int PreemptCount => Data.Length >= 4 ? Data.Span[3] : 0;
+
+    internal void SetRegistry(TraceEventRegistry registry) => _registry = registry;
+
+    /// <summary>Reads an integer field by name.</summary>
+    /// <param name="field">The field name.</param>
+    /// <exception cref="TraceFormatException">The format has no such field (or is unknown).</exception>
+    public long GetInt64(string field) => RequireFormat().GetField(field).GetInt64(Data.Span);
+
+    /// <summary>Reads a string field by name (allocates).</summary>
+    /// <param name="field">The field name.</param>
+    public string GetString(string field) => RequireFormat().GetField(field).GetString(Data.Span);
+
+    /// <summary>Renders the event's text with its print format (the part after <c>name: </c> in
+    /// <c>trace</c>), without the trailing newline the MHI formats carry.</summary>
+    /// <param name="o">The output.</param>
+    public void RenderText(TraceTextWriter o)
+    {
+        ArgumentNullException.ThrowIfNull(o);
+        if (Format is null)
+        {
+            o.Append("(unknown event id ");
+            o.AppendFormatted(Id);
+            o.Append(')');
+            return;
+        }
+
+        var start = o.Length;
+        Format.PrintFormat.Render(Data.Span, _registry?.Strings, o);
+        while (o.Length > start && o.Span[^1] == '\n')
+        {
+            o.TrimEnd(1);
+        }
+    }
+
+    /// <summary>Renders the event's text to a new string.</summary>
+    public string RenderText()
+    {
+        var w = new TraceTextWriter();
+        RenderText(w);
+        return w.ToString();
+    }
+
+    /// <summary>A copy that owns its data (safe to keep after the reader moves on).</summary>
+    public TraceEvent Clone()
+    {
+        var c = new TraceEvent
+        {
+            Cpu = Cpu,
+            Timestamp = Timestamp,
+            Id = Id,
+            Format = Format,
+            Data = Data.ToArray(),
+            LostEventsBefore = LostEventsBefore,
+        };
+        c._registry = _registry;
+        return c;
+    }
+
+    /// <summary>Formats the timestamp the way <c>trace</c> does: seconds and microseconds (<c>%5lu.%06lu</c>).</summary>
+    public string TimestampText => $"{Timestamp / 1_000_000_000,5}.{Timestamp % 1_000_000_000 / 1000:D6}";
+
+    /// <inheritdoc/>
+    public override string ToString() => $"[{Cpu:D3}] {TimestampText}: {Name}: {RenderText()}";
+
+    private EventFormat RequireFormat() =>
+        Format ?? throw new TraceFormatException(null, 0, $"event id {Id} has no registered format");
+}
+
+/// <summary>
+/// Streams the binary ring buffers of a tracefs instance: every CPU's <c>per_cpu/cpuN/trace_pipe_raw</c>
+/// is read a sub-buffer at a time (non-blocking), parsed with the <c>header_page</c> layout and merged
+/// in timestamp order. Reading consumes the events. Allocation-free per event: one page buffer per
+/// CPU and one reused <see cref="TraceEvent"/>.
+/// </summary>
+public sealed class RawTraceReader : IDisposable
+{
+    private readonly CpuCursor[] _cpus;
+    private readonly TraceEventRegistry _registry;
+    private readonly HeaderPage _layout;
+    private readonly TraceEvent _event = new();
+    private bool _disposed;
+
+    internal RawTraceReader(TraceInstance instance, TraceEventRegistry registry)
+    {
+        _registry = registry;
+        _layout = instance.TraceFs.ReadHeaderPage();
+        var tree = instance.TraceFs.Tree;
+        var cpus = instance.Cpus;
+        _cpus = new CpuCursor[cpus.Count];
+        try
+        {
+            for (var i = 0; i < cpus.Count; i++)
+            {
+                var path = $"{instance.Path}/per_cpu/cpu{cpus[i]}/trace_pipe_raw";
+                var h = DeviceHandle.Open(tree.Resolve(path), DeviceOpenFlags.ReadOnly | DeviceOpenFlags.NonBlocking);
+                _cpus[i] = new CpuCursor(cpus[i], h, _layout);
+            }
+        }
+        catch
+        {
+            Dispose();
+            throw;
+        }
+
+        _event.SetRegistry(registry);
+    }
+
+    /// <summary>The sub-buffer layout in use.</summary>
+    public HeaderPage Layout => _layout;
+
+    /// <summary>Pages read so far (all CPUs).</summary>
+    public long PagesRead { get; private set; }
+
+    /// <summary>Events lost so far as reported by the pages (unknown counts count as 1).</summary>
+    public long LostEvents { get; private set; }
+
+    /// <summary>How long to sleep when every buffer is empty (default 20 ms).</summary>
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromMilliseconds(20);
+
+    /// <summary>Streams events in timestamp order until cancelled (or, with
+    /// <paramref name="stopWhenEmpty"/>, until every CPU buffer is drained). The yielded instance is
+    /// reused: see <see cref="TraceEvent"/>.</summary>
+    /// <param name="stopWhenEmpty">End once all buffers are empty instead of waiting for more.</param>
+    /// <param name="cancellationToken">Ends the stream (no exception: the enumeration just completes).</param>
+    public async IAsyncEnumerable<TraceEvent> ReadAsync(bool stopWhenEmpty = false, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            if (TryNext(out var ev))
+            {
+                yield return ev;
+                continue;
+            }
+
+            if (stopWhenEmpty)
+            {
+                yield break;
+            }
+
+            try
+            {
+                await Task.Delay(PollInterval, cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                yield break;
+            }
+        }
+    }
+
+    /// <summary>Takes the next event available now (merged across CPUs), without waiting.</summary>
+    /// <param name="ev">The reused event.</param>
+    /// <returns>False when every buffer is empty at the moment.</returns>
+    public bool TryNext(out TraceEvent ev)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        CpuCursor? best = null;
+        foreach (var c in _cpus)
+        {
+            if (!c.HasRecord)
+            {
+                c.Fill(this);
+            }
+
+            if (c.HasRecord && (best is null || c.RecordTimestamp < best.RecordTimestamp))
+            {
+                best = c;
+            }
+        }
+
+        if (best is null)
+        {
+            ev = _event;
+            return false;
+        }
+
+        _event.Cpu = best.Cpu;
+        _event.Timestamp = best.RecordTimestamp;
+        _event.Data = best.RecordMemory;
+        _event.LostEventsBefore = best.TakeLost();
+        var span = _event.Data.Span;
+        _event.Id = span.Length >= 2 ? BinaryPrimitives.ReadUInt16LittleEndian(span) : -1;
+        _event.Format = _registry.Find(_event.Id);
+        best.Advance();
+        ev = _event;
+        return true;
+    }
+
+    internal void CountPage(long lost)
+    {
+        PagesRead++;
+        if (lost != 0)
+        {
+            LostEvents += lost < 0 ? 1 : lost;
+        }
+    }
+
+    /// <summary>Closes the per-CPU pipes.</summary>
+    public void Dispose()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
+        foreach (var c in _cpus)
+        {
+            c?.Dispose();
+        }
+    }
+
+    private sealed class CpuCursor(int cpu, DeviceHandle handle, HeaderPage layout) : IDisposable
+    {
+        private readonly byte[] _page = new byte[layout.PageSize];
+        private int _dataLength;
+        private int _pos;
+        private ulong _ts;
+        private long _lost;
+        private int _recOffset;
+        private int _recLength;
+
+        public int Cpu { get; } = cpu;
+
+        public bool HasRecord { get; private set; }
+
+        public ulong RecordTimestamp { get; private set; }
+
+        public ReadOnlyMemory<byte> RecordMemory => new(_page, layout.DataOffset + _recOffset, _recLength);
+
+        public long TakeLost()
+        {
+            var l = _lost;
+            _lost = 0;
+            return l;
+        }
+
+        public void Fill(RawTraceReader owner)
+        {
+            while (!HasRecord)
+            {
+                var errno = handle.TryRead(_page, out var n);
+                if (errno == Errno.EAGAIN || errno == 0 && n == 0)
+                {
+                    return;
+                }
+
+                if (errno != 0)
+                {
+                    throw handle.Error(errno, "read trace_pipe_raw");
+                }
+
+                var page = TracePage.Parse(_page.AsSpan(0, n), layout);
+                owner.CountPage(page.MissedEvents ? page.MissedCount : 0);
+                if (page.MissedEvents)
+                {
+                    _lost = page.MissedCount;
+                }
+
+                _dataLength = page.Data.Length;
+                _pos = 0;
+                _ts = page.Timestamp;
+                Advance();
+            }
+        }
+
+        public void Advance()
+        {
+            var reader = new TraceRecordReader(_page.AsSpan(layout.DataOffset, _dataLength), _ts, _pos);
+            if (reader.MoveNextData())
+            {
+                var rec = reader.Current;
+                RecordTimestamp = rec.Timestamp;
+                _recOffset = rec.PayloadOffset;
+                _recLength = rec.Payload.Length;
+                HasRecord = true;
+            }
+            else
+            {
+                HasRecord = false;
+            }
+
+            _pos = reader.Position;
+            _ts = reader.Time;
+        }
+
+        public void Dispose() => handle.Dispose();
+    }
+}
