@@ -97,11 +97,24 @@ public sealed unsafe class DeviceHandle : SafeHandle
                 }
 
                 errno = LibC.errno;
+                CountInterrupted(errno);
                 if (errno != Errno.EINTR)
                 {
                     return -1;
                 }
             }
+        }
+    }
+
+    /// <summary>How many calls were interrupted by a signal (EINTR) and restarted, process-wide:
+    /// a diagnostic that lets tests prove the retry happens.</summary>
+    internal static long InterruptedCalls;
+
+    private static void CountInterrupted(int errno)
+    {
+        if (errno == Errno.EINTR)
+        {
+            Interlocked.Increment(ref InterruptedCalls);
         }
     }
 
@@ -184,6 +197,7 @@ public sealed unsafe class DeviceHandle : SafeHandle
                 }
 
                 var errno = LibC.errno;
+                CountInterrupted(errno);
                 if (errno != Errno.EINTR)
                 {
                     result = -1;
@@ -296,6 +310,7 @@ public sealed unsafe class DeviceHandle : SafeHandle
                 }
 
                 var errno = LibC.errno;
+                CountInterrupted(errno);
                 if (errno != Errno.EINTR)
                 {
                     transferred = 0;
@@ -338,19 +353,20 @@ public sealed unsafe class DeviceHandle : SafeHandle
         try
         {
             Libc.PollFd pfd;
-            pfd.Fd = (int)handle;
-            pfd.Events = (short)events;
+            pfd.fd = (int)handle;
+            pfd.events = (short)events;
             while (true)
             {
-                pfd.Revents = 0;
+                pfd.revents = 0;
                 var r = Libc.Poll(&pfd, 1, ms);
                 if (r >= 0)
                 {
-                    revents = r == 0 ? PollEvents.None : (PollEvents)pfd.Revents;
+                    revents = r == 0 ? PollEvents.None : (PollEvents)pfd.revents;
                     return 0;
                 }
 
                 var errno = Marshal.GetLastPInvokeError();
+                CountInterrupted(errno);
                 if (errno != Errno.EINTR)
                 {
                     revents = PollEvents.None;

@@ -1,5 +1,7 @@
 using System.Runtime.InteropServices;
 
+using LinuxDevices.Native.Abi;
+
 namespace LinuxDevices.Native;
 
 /// <summary>The data direction of an ioctl, as seen from userspace.</summary>
@@ -7,10 +9,13 @@ namespace LinuxDevices.Native;
 public enum IoctlDirection
 {
     /// <summary>No data (<c>_IO</c>).</summary>
+    [KernelConstant("_IOC_NONE", "asm-generic/ioctl.h")]
     None = 0,
     /// <summary>Userspace writes data to the kernel (<c>_IOW</c>).</summary>
+    [KernelConstant("_IOC_WRITE", "asm-generic/ioctl.h")]
     Write = 1,
     /// <summary>Userspace reads data from the kernel (<c>_IOR</c>).</summary>
+    [KernelConstant("_IOC_READ", "asm-generic/ioctl.h")]
     Read = 2,
 }
 

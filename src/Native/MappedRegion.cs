@@ -73,7 +73,12 @@ public sealed unsafe class MappedRegion : SafeHandle
             if (p == (void*)-1)
             {
                 var errno = LibC.errno;
-                throw device.Error(errno, "mmap", $"offset 0x{offset:x}, length {length}");
+                var where = $"offset 0x{offset:x}, length {length}";
+
+                // For mmap, ENODEV means "this file cannot be mapped", not "the device is gone".
+                throw errno == Errno.ENODEV
+                    ? new DeviceNotSupportedException(errno, "mmap", device.Path, where + ": the file does not support memory mapping")
+                    : device.Error(errno, "mmap", where);
             }
 
             return new MappedRegion((nint)p, length, description ?? device.Path);

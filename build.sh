@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Bootstrap for build.cake: ./build.sh [build|test|demo|pack|lab|bench|abi] [cake options]
+# Needs the .NET 10 SDK; everything else (apt packages, kernel, headers, Cake) is fetched by the
+# project's own scripts, idempotently.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")"
+target="${1:-build}"
+[ $# -gt 0 ] && shift
+if ! command -v dotnet >/dev/null 2>&1; then
+    echo "build.sh: the .NET 10 SDK is required (dotnet on PATH)" >&2
+    exit 1
+fi
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+dotnet tool restore >/dev/null
+mkdir -p artifacts/test
+rm -f artifacts/test/summary.txt
+rc=0
+dotnet cake build.cake --target="$target" "$@" || rc=$?
+if [ "$target" = test ]; then
+    # The closing line CI counts: every tier's tests summed (written by the test task).
+    if [ -f artifacts/test/summary.txt ]; then
+        cat artifacts/test/summary.txt
+    else
+        echo "build.sh: the test run did not complete (see above)" >&2
+        echo "0 passed, 1 failed"
+        [ "$rc" -ne 0 ] || rc=1
+    fi
+fi
+exit "$rc"
