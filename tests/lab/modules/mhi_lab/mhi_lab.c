@@ -121,6 +121,7 @@ static struct workqueue_struct *lab_wq;
 static struct work_struct lab_work;
 static struct kobject *lab_kobj;
 static bool lab_powered;
+static DECLARE_WAIT_QUEUE_HEAD(lab_client_wait);
 
 /* pending device work, under lab_lock */
 static bool pend_m0, pend_cmd, pend_intvec;
@@ -489,6 +490,7 @@ static int lab_client_probe(struct mhi_device *d, const struct mhi_device_id *id
 			dev_warn(&d->dev, "could not queue DL buffer %d\n", i);
 	}
 	WRITE_ONCE(lab_client, d);
+	wake_up_all(&lab_client_wait);
 	return 0;
 }
 
@@ -530,6 +532,9 @@ static int lab_power_up(void)
 		return ret;
 	}
 	lab_powered = true;
+	/* mission mode is reached before the channel devices probe: wait for the loopback client */
+	if (!wait_event_timeout(lab_client_wait, READ_ONCE(lab_client), msecs_to_jiffies(3000)))
+		pr_warn("mhi_lab: the LOOPBACK client did not probe\n");
 	return 0;
 }
 
@@ -599,8 +604,9 @@ static ssize_t send_store(struct kobject *k, struct kobj_attribute *a, const cha
 	}
 	copy = kmemdup(buf, n, GFP_KERNEL);
 	ret = copy ? mhi_queue_buf(d, DMA_TO_DEVICE, copy, n, MHI_EOT) : -ENOMEM;
-	if (ret)
+	if (ret) {
 		kfree(copy);
+	}
 	mutex_unlock(&lab_power_lock);
 	return ret ? ret : n;
 }
