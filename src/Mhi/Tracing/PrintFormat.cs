@@ -296,7 +296,7 @@ public sealed class PrintFormat
     /// <param name="strings">Kernel string addresses (<c>printk_formats</c>) for <c>%s</c> of pointers.</param>
     /// <param name="o">The output.</param>
     /// <exception cref="TraceDataException">A field lies outside the record.</exception>
-    public void Render(ReadOnlySpan<byte> record, PrintkFormats? strings, TraceTextWriter o)
+    public void Render(ReadOnlySpan<byte> record, IKernelStrings? strings, TraceTextWriter o)
     {
         ArgumentNullException.ThrowIfNull(o);
         var argIndex = 0;
@@ -397,7 +397,7 @@ public sealed class PrintFormat
     /// overload in loops).</summary>
     /// <param name="record">The event record.</param>
     /// <param name="strings">Kernel string addresses.</param>
-    public string Render(ReadOnlySpan<byte> record, PrintkFormats? strings = null)
+    public string Render(ReadOnlySpan<byte> record, IKernelStrings? strings = null)
     {
         var w = new TraceTextWriter();
         Render(record, strings, w);
@@ -1190,7 +1190,7 @@ public sealed class PrintFormat
             _ => 0,
         };
 
-        public void WriteString(ReadOnlySpan<byte> record, PrintkFormats? strings, TraceTextWriter o, int precision)
+        public void WriteString(ReadOnlySpan<byte> record, IKernelStrings? strings, TraceTextWriter o, int precision)
         {
             switch (Kind)
             {

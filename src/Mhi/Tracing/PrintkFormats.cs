@@ -9,7 +9,7 @@ namespace LinuxDevices.Tracing;
 /// <c>const char *</c> recorded in an event can be printed. Lines are <c>0x%lx : "%s"</c> with C
 /// escapes.
 /// </summary>
-public sealed class PrintkFormats
+public sealed class PrintkFormats : IKernelStrings
 {
     private readonly Dictionary<ulong, string> _map;
 

@@ -85,6 +85,54 @@ public sealed class TraceEvent
         return w.ToString();
     }
 
+    /// <summary>The five latency columns of <c>trace</c> (irqs-off/BH-disabled, need-resched,
+    /// hardirq/softirq, preempt depth, migrate-disable), e.g. <c>d.s1.</c>.</summary>
+    /// <param name="o">The output.</param>
+    public void RenderLatencyFlags(TraceTextWriter o) => WriteLatencyFlags(Flags, PreemptCount, o);
+
+    internal static void WriteLatencyFlags(int flags, int preempt, TraceTextWriter o)
+    {
+        ArgumentNullException.ThrowIfNull(o);
+        const int IrqsOff = 0x01, NeedResched = 0x04, HardIrq = 0x08, SoftIrq = 0x10, PreemptResched = 0x20, Nmi = 0x40, BhOff = 0x80;
+        var irqsOff = (flags & IrqsOff) != 0;
+        var bhOff = (flags & BhOff) != 0;
+        o.Append(irqsOff && bhOff ? 'D' : irqsOff ? 'd' : bhOff ? 'b' : '.');
+        var nr = (flags & NeedResched) != 0;
+        var pr = (flags & PreemptResched) != 0;
+        o.Append(nr && pr ? 'N' : nr ? 'n' : pr ? 'p' : '.');
+        var hard = (flags & HardIrq) != 0;
+        var soft = (flags & SoftIrq) != 0;
+        var nmi = (flags & Nmi) != 0;
+        o.Append(nmi && hard ? 'Z' : nmi ? 'z' : hard && soft ? 'H' : hard ? 'h' : soft ? 's' : '.');
+        var depth = preempt & 0xf;
+        o.Append(depth == 0 ? '.' : (char)(depth < 10 ? '0' + depth : 'a' + depth - 10));
+        var migrate = (preempt >> 4) & 0xf;
+        o.Append(migrate == 0 ? '.' : (char)(migrate < 10 ? '0' + migrate : 'a' + migrate - 10));
+    }
+
+    /// <summary>Renders the event like a line of <c>trace</c> without the task column:
+    /// <c>[CPU] FLAGS SECS.USECS: NAME: TEXT</c>.</summary>
+    /// <param name="o">The output.</param>
+    public void RenderLine(TraceTextWriter o)
+    {
+        ArgumentNullException.ThrowIfNull(o);
+        o.Append('[');
+        o.AppendFormatted(Cpu, "D3");
+        o.Append("] ");
+        RenderLatencyFlags(o);
+        o.Append(' ');
+        var us = Microseconds;
+        var start = o.Length;
+        o.AppendFormatted(us / 1_000_000);
+        o.InsertPadding(start, ' ', 5 - (o.Length - start));
+        o.Append('.');
+        o.AppendFormatted(us % 1_000_000, "D6");
+        o.Append(": ");
+        o.Append(Name);
+        o.Append(": ");
+        RenderText(o);
+    }
+
     /// <summary>A copy that owns its data (safe to keep after the reader moves on).</summary>
     public TraceEvent Clone()
     {
@@ -102,7 +150,10 @@ public sealed class TraceEvent
     }
 
     /// <summary>Formats the timestamp the way <c>trace</c> does: seconds and microseconds (<c>%5lu.%06lu</c>).</summary>
-    public string TimestampText => $"{Timestamp / 1_000_000_000,5}.{Timestamp % 1_000_000_000 / 1000:D6}";
+    public string TimestampText => $"{Microseconds / 1_000_000,5}.{Microseconds % 1_000_000:D6}";
+
+    /// <summary>The timestamp in microseconds, rounded to nearest like the kernel's <c>ns2usecs</c>.</summary>
+    public ulong Microseconds => (Timestamp + 500) / 1000;
 
     /// <inheritdoc/>
     public override string ToString() => $"[{Cpu:D3}] {TimestampText}: {Name}: {RenderText()}";

@@ -135,6 +135,12 @@ public sealed class TraceFs
         return _printk;
     }
 
+    /// <summary>The kernel string resolver: <c>printk_formats</c> first, then (as root, when the
+    /// kernel exposes it) <c>/proc/kcore</c> for strings of modules, which <c>printk_formats</c>
+    /// does not list (e.g. MHI's tracepoint_string reasons when mhi is a module).</summary>
+    public IKernelStrings KernelStrings() =>
+        Tree.Root == "/" ? new KernelStringChain(ReadPrintkFormats(), KcoreStrings.TryOpen()) : ReadPrintkFormats();
+
     /// <summary>The names of existing instances.</summary>
     public IReadOnlyList<string> ListInstances() => Tree.List(Root + "/instances");
 
@@ -196,7 +202,7 @@ public sealed class TraceFs
     /// <param name="events">The events to decode.</param>
     public TraceEventRegistry CreateRegistry(params string[] events)
     {
-        var reg = new TraceEventRegistry(ReadPrintkFormats());
+        var reg = new TraceEventRegistry(KernelStrings());
         foreach (var e in events)
         {
             var colon = e.IndexOf(':', StringComparison.Ordinal);
@@ -241,11 +247,11 @@ public sealed class TraceEventRegistry
     private readonly Dictionary<int, EventFormat> _byId = [];
 
     /// <summary>Creates a registry.</summary>
-    /// <param name="strings">The kernel string table (for <c>const char *</c> fields).</param>
-    public TraceEventRegistry(PrintkFormats? strings = null) => Strings = strings ?? PrintkFormats.Empty;
+    /// <param name="strings">Resolves kernel string pointers (for <c>const char *</c> fields).</param>
+    public TraceEventRegistry(IKernelStrings? strings = null) => Strings = strings ?? PrintkFormats.Empty;
 
-    /// <summary>The kernel string table.</summary>
-    public PrintkFormats Strings { get; }
+    /// <summary>Resolves kernel string pointers.</summary>
+    public IKernelStrings Strings { get; }
 
     /// <summary>The registered formats.</summary>
     public IReadOnlyCollection<EventFormat> Formats => _byId.Values;
