@@ -790,7 +790,15 @@ public sealed class PrintFormat
                     throw new TraceFormatException(source, 0, $"symbol table entry needs a value and a name: '{entry.ToString()}'");
                 }
 
-                var name = UnquoteSimple(kv[1], source);
+                var quoted = kv[1].Trim();
+                if (quoted.Length < 2 || quoted[0] != '"' || quoted[^1] != '"')
+                {
+                    // e.g. { -1, 0 } or { -1, ((void *)0) }: a sentinel without a name
+                    table.AddUnresolved(entry.ToString());
+                    continue;
+                }
+
+                var name = UnquoteSimple(quoted, source);
                 if (TryEvaluate(kv[0].AsSpan(), out var v))
                 {
                     table.Add(v, name);

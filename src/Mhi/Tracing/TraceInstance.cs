@@ -129,6 +129,20 @@ public sealed class TraceInstance : IDisposable
         }
     }
 
+    /// <summary>Sets one of the instance's trace options (<c>options/NAME</c>, e.g. <c>hash-ptr</c>).</summary>
+    /// <param name="name">The option.</param>
+    /// <param name="value">On or off.</param>
+    public void SetOption(string name, bool value) => Write($"{Path}/options/{name}", value ? "1" : "0");
+
+    /// <summary>Reads a trace option, or null when the kernel lacks it.</summary>
+    /// <param name="name">The option.</param>
+    public bool? ReadOption(string name) => Tree.TryReadText($"{Path}/options/{name}")?.Trim() switch
+    {
+        "1" => true,
+        "0" => false,
+        _ => null,
+    };
+
     /// <summary>The CPUs that have a per-CPU buffer directory.</summary>
     public IReadOnlyList<int> Cpus =>
         Tree.List(Path + "/per_cpu").Where(n => n.StartsWith("cpu", StringComparison.Ordinal))

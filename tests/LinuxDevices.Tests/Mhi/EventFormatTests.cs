@@ -141,6 +141,16 @@ public sealed class EventFormatTests
     }
 
     [Fact]
+    public void SymbolTableSentinelsWithoutANameAreTolerated()
+    {
+        // as in events/xdp/mem_connect of 6.12
+        var p = PrintFormat.Parse("\"type=%s\", __print_symbolic(REC->t, { 0, \"PAGE_SHARED\" }, { 1, \"PAGE_ORDER0\" }, { -1, 0 }), __print_symbolic(REC->t, { 4, \"X\" }, { -1, ((void *)0) })");
+        var t = p.FindSymbols("t")!;
+        Assert.Equal(2, t.Entries.Count);
+        Assert.Single(t.Unresolved);
+    }
+
+    [Fact]
     public void FieldOutsideTheRecordIsATypedError()
     {
         var f = MhiTestData.Format("mhi_gen_tre");
