@@ -189,7 +189,7 @@ public sealed class RawTraceReader : IDisposable
             {
                 var path = $"{instance.Path}/per_cpu/cpu{cpus[i]}/trace_pipe_raw";
                 var h = DeviceHandle.Open(tree.Resolve(path), DeviceOpenFlags.ReadOnly | DeviceOpenFlags.NonBlocking);
-                _cpus[i] = new CpuCursor(cpus[i], h, _layout);
+                _cpus[i] = new CpuCursor(cpus[i], new PipeSource(h), _layout);
             }
         }
         catch
@@ -199,6 +199,32 @@ public sealed class RawTraceReader : IDisposable
         }
 
         _event.SetRegistry(registry);
+    }
+
+    private RawTraceReader(IReadOnlyList<byte[]> cpuData, HeaderPage layout, TraceEventRegistry registry)
+    {
+        _registry = registry;
+        _layout = layout;
+        _cpus = new CpuCursor[cpuData.Count];
+        for (var i = 0; i < cpuData.Count; i++)
+        {
+            _cpus[i] = new CpuCursor(i, new MemorySource(cpuData[i], layout.PageSize), layout);
+        }
+
+        _event.SetRegistry(registry);
+    }
+
+    /// <summary>A reader over recorded sub-buffers (e.g. the CPU data of a <see cref="TraceDatFile"/>,
+    /// or pages saved from <c>trace_pipe_raw</c>): the same decoding and merging as the live reader.</summary>
+    /// <param name="cpuData">Each CPU's concatenated pages (index = CPU number).</param>
+    /// <param name="layout">The sub-buffer layout.</param>
+    /// <param name="registry">Formats by id.</param>
+    public static RawTraceReader FromPages(IReadOnlyList<byte[]> cpuData, HeaderPage layout, TraceEventRegistry registry)
+    {
+        ArgumentNullException.ThrowIfNull(cpuData);
+        ArgumentNullException.ThrowIfNull(layout);
+        ArgumentNullException.ThrowIfNull(registry);
+        return new RawTraceReader(cpuData, layout, registry);
     }
 
     /// <summary>The sub-buffer layout in use.</summary>
@@ -306,7 +332,51 @@ public sealed class RawTraceReader : IDisposable
         }
     }
 
-    private sealed class CpuCursor(int cpu, DeviceHandle handle, HeaderPage layout) : IDisposable
+    private interface IPageSource : IDisposable
+    {
+        /// <summary>Reads one sub-buffer; returns its length, 0 when nothing is available.</summary>
+        int Read(byte[] page);
+    }
+
+    private sealed class PipeSource(DeviceHandle handle) : IPageSource
+    {
+        public int Read(byte[] page)
+        {
+            var errno = handle.TryRead(page, out var n);
+            if (errno == Errno.EAGAIN || errno == 0 && n == 0)
+            {
+                return 0;
+            }
+
+            return errno == 0 ? n : throw handle.Error(errno, "read trace_pipe_raw");
+        }
+
+        public void Dispose() => handle.Dispose();
+    }
+
+    private sealed class MemorySource(byte[] data, int pageSize) : IPageSource
+    {
+        private int _offset;
+
+        public int Read(byte[] page)
+        {
+            var n = Math.Min(pageSize, data.Length - _offset);
+            if (n <= 0)
+            {
+                return 0;
+            }
+
+            data.AsSpan(_offset, n).CopyTo(page);
+            _offset += n;
+            return n;
+        }
+
+        public void Dispose()
+        {
+        }
+    }
+
+    private sealed class CpuCursor(int cpu, IPageSource source, HeaderPage layout) : IDisposable
     {
         private readonly byte[] _page = new byte[layout.PageSize];
         private int _dataLength;
@@ -335,15 +405,10 @@ public sealed class RawTraceReader : IDisposable
         {
             while (!HasRecord)
             {
-                var errno = handle.TryRead(_page, out var n);
-                if (errno == Errno.EAGAIN || errno == 0 && n == 0)
+                var n = source.Read(_page);
+                if (n == 0)
                 {
                     return;
-                }
-
-                if (errno != 0)
-                {
-                    throw handle.Error(errno, "read trace_pipe_raw");
                 }
 
                 var page = TracePage.Parse(_page.AsSpan(0, n), layout);
@@ -380,6 +445,6 @@ public sealed class RawTraceReader : IDisposable
             _ts = reader.Time;
         }
 
-        public void Dispose() => handle.Dispose();
+        public void Dispose() => source.Dispose();
     }
 }

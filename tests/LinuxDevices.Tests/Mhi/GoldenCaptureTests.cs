@@ -60,6 +60,61 @@ public sealed class GoldenCaptureTests
     }
 
     [Fact]
+    public void TheMergingReaderProducesTheKernelOrder()
+    {
+        var reg = Registry();
+        var expected = DecodeCapture(reg).Select(e => (e.Cpu, e.Timestamp)).ToList();
+        using var reader = RawTraceReader.FromPages([MhiTestData.ReadBytes("capture.cpu0.raw"), MhiTestData.ReadBytes("capture.cpu1.raw")], MhiTestData.HeaderPage(), reg);
+        var got = new List<(int, ulong)>();
+        while (reader.TryNext(out var ev))
+        {
+            got.Add((ev.Cpu, ev.Timestamp));
+        }
+
+        Assert.Equal(expected, got);
+        Assert.Equal(2, reader.PagesRead);
+        Assert.Equal(0, reader.LostEvents);
+    }
+
+    [Fact]
+    public void TraceDatRoundTrip()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"mhi-{Environment.ProcessId}.dat");
+        try
+        {
+            new TraceDatFile
+            {
+                HeaderPageText = MhiTestData.Read("header_page"),
+                HeaderEventText = "# compressed entry header\n",
+                Systems = [("mhi_host", MhiTestData.EventNames.Select(n => MhiTestData.Read(n + ".format")).ToList())],
+                PrintkFormatsText = MhiTestData.Read("capture.kstrings"),
+                CmdlinesText = "73 kworker/u9:0\n",
+                CpuData = [MhiTestData.ReadBytes("capture.cpu0.raw"), MhiTestData.ReadBytes("capture.cpu1.raw")],
+            }.Write(path);
+            var dat = TraceDatFile.Read(path);
+            Assert.Equal(4096, dat.PageSize);
+            Assert.Equal(8, dat.Systems.Single().Formats.Count);
+            using var reader = RawTraceReader.FromPages(dat.CpuData, HeaderPage.Parse(dat.HeaderPageText), dat.CreateRegistry());
+            var lines = new List<string>();
+            var w = new TraceTextWriter();
+            while (reader.TryNext(out var ev))
+            {
+                w.Clear();
+                ev.RenderLine(w);
+                lines.Add(w.ToString());
+            }
+
+            Assert.Equal(26, lines.Count);
+            Assert.Contains(lines, l => l.EndsWith("mhi_channel_command_start: mhi0: chan4: Updating state to: START", StringComparison.Ordinal));
+            Assert.Throws<TraceFormatException>(() => TraceDatFile.Read(MhiTestData.Dir + "/header_page"));
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
     public void AllEightEventsAreDecodedTyped()
     {
         var reg = Registry();
