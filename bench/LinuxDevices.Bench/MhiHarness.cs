@@ -112,7 +112,19 @@ internal sealed class MhiHarness : IHarness
         File.WriteAllText("/sys/kernel/mhi_lab/cycle", "10");
         for (var i = 0; i < 300; i++)
         {
-            File.WriteAllText("/sys/kernel/mhi_lab/send", $"bench {i}\n");
+            for (var attempt = 0; ; attempt++)
+            {
+                try
+                {
+                    File.WriteAllText("/sys/kernel/mhi_lab/send", $"bench {i}\n");
+                    break;
+                }
+                catch (IOException) when (attempt < 100)
+                {
+                    Thread.Sleep(2); // EAGAIN: the 32-element UL ring is full until completions arrive
+                }
+            }
+
             if (i % 50 == 0)
             {
                 File.WriteAllText("/sys/kernel/mhi_lab/intvec", "1");
