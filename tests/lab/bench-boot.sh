@@ -39,5 +39,5 @@ else
     med=$(((sorted[cnt / 2 - 1] + sorted[cnt / 2]) / 2))
 fi
 s() { printf '%d.%03d' $(($1 / 1000)) $(($1 % 1000)); }
-echo "boots: $ok/$n ok; wall seconds min $(s "${sorted[0]}") median $(s "$med") max $(s "${sorted[$((cnt - 1))]}") (./lab run $* -- true; accel: $( { [ -d /sys/module/kvm_intel ] || [ -d /sys/module/kvm_amd ]; } && echo kvm || echo tcg))"
+echo "boots: $ok/$n ok; wall seconds min $(s "${sorted[0]}") median $(s "$med") max $(s "${sorted[$((cnt - 1))]}") (./lab run${*:+ $*} -- true; accel: $( { [ -d /sys/module/kvm_intel ] || [ -d /sys/module/kvm_amd ]; } && echo kvm || echo tcg))"
 [ "$ok" = "$n" ]

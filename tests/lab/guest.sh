@@ -10,6 +10,9 @@ CTL=/run/lab/ctl
 # The command's terminal is ttyS0 (streamed to the host's stdout); the kernel console and this
 # script's own diagnostics go to /dev/console = ttyS1 (a log file on the host).
 OUT=/dev/ttyS0
+# Stage 1 left ttyS0 open on fd 7, raw and without CR insertion; keeping it open keeps those
+# settings for every later open of $OUT.
+{ true >&7; } 2>/dev/null || { exec 7<>"$OUT"; stty raw -echo -onlcr <&7; }
 # A fifo (made by stage 1) opened now: waiting on it needs no filesystem once power-off began.
 exec 8<>/run/lab/.sleep
 poweroff_now() {
@@ -33,7 +36,7 @@ done
 export PATH="$p"
 unset p _hp d
 export LAB_REPO LAB_OUT LAB_KVER="$KVER" LAB_PROJECT_MODULES LAB_FIXTURES LINUXDEVICES_CACHE
-export LAB_GUEST=1
+export LAB_GUEST=1 LAB_ACCEL    # LAB_ACCEL: kvm or tcg (timing-sensitive tests may relax)
 [ -n "${LAB_DOTNET_ROOT:-}" ] && export DOTNET_ROOT="$LAB_DOTNET_ROOT"
 export TERM="${LAB_TERM:-dumb}"
 [ -d "$HOME" ] || mkdir -p "$HOME"
@@ -42,7 +45,7 @@ export TERM="${LAB_TERM:-dumb}"
 log_console() { echo "lab-guest: $*" >/dev/console; }
 log_console "userspace up; fixtures: ${LAB_FIXTURES:-none}"
 
-[ "$LAB_MODE" = shell ] && stty -F "$OUT" sane 2>/dev/null
+[ "$LAB_MODE" = shell ] && stty sane <&7 2>/dev/null
 cd "$LAB_REPO" || { echo "lab: cannot cd to $LAB_REPO in the guest" >"$OUT"; echo 125 >"$CTL/rc"; exit; }
 
 # The host kills the guest at its --timeout; a few seconds earlier the guest stops the
@@ -61,7 +64,7 @@ run_bounded() {
     shift 2
     TIMED_OUT=0
     [ -e /run/lab/.timed-out ] && rm -f /run/lab/.timed-out
-    setsid "$@" </dev/null >"$outf" 2>&1 &
+    setsid "$@" </dev/null >"$outf" 2>&1 7>&- 8>&- &
     pid=$!
     wd=
     if [ -n "${LAB_DEADLINE:-}" ]; then
@@ -127,7 +130,7 @@ if [ "$LAB_MODE" = shell ]; then
     [ -n "${LAB_ROWS:-}" ] && stty rows "$LAB_ROWS" cols "$LAB_COLS" <"$tty" 2>/dev/null
     echo "lab: guest shell (kernel $KVER); 'exit' or Ctrl-D powers off. Ctrl-A X kills qemu." >"$tty"
     log_console "shell"
-    setsid -cw bash -i <"$tty" >"$tty" 2>&1
+    setsid -cw bash -i <"$tty" >"$tty" 2>&1 7>&- 8>&-
     rc=$?
 else
     mapfile -d '' -t argv <"$CTL/argv"

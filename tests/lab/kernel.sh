@@ -65,10 +65,15 @@ ensure_security_suite() {
     if grep -rqsE '^[^#]*(bookworm-security|debian-security)' /etc/apt/sources.list /etc/apt/sources.list.d/ 2>/dev/null; then
         return 0
     fi
-    lab_msg "adding bookworm-security to apt sources (/etc/apt/sources.list.d/linuxdevices-security.sources)"
-    lab_as_root tee /etc/apt/sources.list.d/linuxdevices-security.sources >/dev/null <<'EOF'
+    # The security suite lives beside the machine's own Debian mirror, at <mirror>-security.
+    local base
+    base="$(grep -rhoE '(https?://[^ ]+/debian)/?( |$)' /etc/apt/sources.list /etc/apt/sources.list.d/ 2>/dev/null | head -1 | tr -d ' ')"
+    base="${base%/}"
+    [ -n "$base" ] || lab_die "no Debian mirror in /etc/apt/sources.list*: add the bookworm-security suite to apt's sources"
+    lab_msg "adding bookworm-security (${base}-security) to apt sources (/etc/apt/sources.list.d/linuxdevices-security.sources)"
+    lab_as_root tee /etc/apt/sources.list.d/linuxdevices-security.sources >/dev/null <<EOF
 Types: deb
-URIs: http://deb.debian.org/debian-security
+URIs: ${base}-security
 Suites: bookworm-security
 Components: main
 Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
@@ -80,7 +85,7 @@ apt_update() {
     lab_msg "apt-get update"
     if ! lab_as_root apt-get update -q >"$apt_log" 2>&1 || grep -qE '^(W|E): Failed to fetch' "$apt_log"; then
         tail -15 "$apt_log" >&2
-        lab_die "cannot reach the Debian mirror (apt-get update failed); the lab needs http://deb.debian.org/debian-security (bookworm-security) once to fetch the kernel"
+        lab_die "cannot reach the Debian mirror (apt-get update failed); the lab needs the bookworm-security suite of the Debian mirror once to fetch the kernel"
     fi
 }
 

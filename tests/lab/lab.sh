@@ -135,8 +135,12 @@ build_initramfs() {
         sha256sum | cut -c1-16)"
     dir="$LAB_CACHE/initramfs"
     INITRAMFS="$dir/$key.cpio"
-    [ -f "$INITRAMFS" ] && return 0
+    if [ -f "$INITRAMFS" ]; then
+        touch "$INITRAMFS"
+        return 0
+    fi
     mkdir -p "$dir"
+    find "$dir" -maxdepth 1 -name '*.cpio' -mtime +7 -delete 2>/dev/null || true
     stage="$(mktemp -d "$dir/.stage.XXXXXX")"
     mkdir -p "$stage"/{bin,dev,proc,sys,modules,tmp}
     cp /bin/busybox "$stage/bin/busybox"
@@ -210,7 +214,9 @@ cmd_boot() {
 
     local out="$LAB_REPO/artifacts/lab"
     mkdir -p "$out"
-    local run
+    local run v
+    # Run dirs are kept only after a failure (console log); drop those older than a day.
+    find "${TMPDIR:-/tmp}" -maxdepth 1 -name 'lab-run.*' -type d -mtime +0 -exec rm -rf {} + 2>/dev/null || true
     run="$(mktemp -d "${TMPDIR:-/tmp}/lab-run.XXXXXX")"
     mkdir -p "$run/ctl"
     local ctl="$run/ctl"
@@ -248,7 +254,8 @@ cmd_boot() {
             q LAB_COLS "$(stty size 2>/dev/null | cut -d' ' -f2)"
         fi
         for f in "${envs[@]}"; do
-            printf 'export %s=%s\n' "${f%%=*}" "${f#*=}"
+            v="${f#*=}"
+            printf 'export %s=%s\n' "${f%%=*}" "${v@Q}"
         done
     } >"$ctl/env"
     [ "$mode" = run ] && printf '%s\0' "$@" >"$ctl/argv"
@@ -283,14 +290,14 @@ EOF
         done <"$LAB_DIR/qemu-devices.conf"
     fi
     # ttyS0: the command's (or shell's) terminal, streamed; ttyS1: kernel console -> log file.
-    local cmdline="console=ttyS1 quiet loglevel=${LAB_LOGLEVEL:-4} panic=-1 rdinit=/init 8250.nr_uarts=2 tsc=reliable no_timer_check"
+    local cmdline="console=ttyS1 quiet loglevel=${LAB_LOGLEVEL:-4} panic=-1 rdinit=/init 8250.nr_uarts=2 tsc=reliable no_timer_check${LAB_APPEND:+ $LAB_APPEND}"
     local qemu=(qemu-system-x86_64 -M pc "${ACCEL[@]}" -smp "$smp" -m "$mem"
         -nodefaults -no-user-config -display none -vga none -no-reboot
         -kernel "$LAB_KERNEL_IMAGE" -initrd "$INITRAMFS" -append "$cmdline"
         -chardev "$chardev" "${serial[@]}" -serial "file:$console"
         -virtfs "local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap"
-        -virtfs "local,path=$ctl,mount_tag=labctl,security_model=none,multidevs=remap"
-        -virtfs "local,path=$out,mount_tag=labout,security_model=none,multidevs=remap"
+        -virtfs "local,path=${ctl//,/,,},mount_tag=labctl,security_model=none,multidevs=remap"
+        -virtfs "local,path=${out//,/,,},mount_tag=labout,security_model=none,multidevs=remap"
         "${devs[@]}")
     [ -n "${LAB_DEBUG:-}" ] && lab_msg "qemu: ${qemu[*]}"
 
@@ -314,10 +321,10 @@ EOF
         while kill -0 "$qpid" 2>/dev/null; do
             el=$((SECONDS - start))
             why=
-            if [ ! -e "$ctl/booted" ] && [ "$el" -ge "$boot_timeout" ]; then
-                why="boot timeout: the guest did not reach userspace within $boot_timeout s"
+            if [ ! -e "$ctl/booted" ] && { [ "$el" -ge "$boot_timeout" ] || { [ "$mode" = run ] && [ "$el" -ge "$timeout" ]; }; }; then
+                why="boot timeout: the guest did not reach userspace within $el s"
             elif [ "$mode" = run ] && [ "$el" -ge "$timeout" ]; then
-                why="timeout: killed the guest after $timeout s"
+                why="timeout: killed the guest after $timeout s (it did not stop the command itself)"
             fi
             if [ -n "$why" ]; then
                 echo "$why" >"$run/killed"
@@ -344,7 +351,8 @@ EOF
         lab_msg "full console log: $console"
         exit "$LAB_EX_TIMEOUT"
     elif [ -f "$ctl/timeout" ]; then
-        lab_msg "timeout: $(cat "$ctl/timeout") did not finish within $timeout s (stopped in the guest; diagnostics above)"
+        show_console "$console"
+        lab_msg "timeout: $(cat "$ctl/timeout") did not finish within $timeout s (stopped in the guest; processes and dmesg above)"
         rm -rf "$run"
         exit "$LAB_EX_TIMEOUT"
     elif [ -f "$ctl/fixture-failed" ]; then

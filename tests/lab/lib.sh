@@ -29,7 +29,7 @@ lab_as_root() {
 }
 
 # The packages the lab needs on the host.
-LAB_HOST_PACKAGES=(qemu-system-x86 busybox-static kmod xz-utils pahole make bc gcc-12 cpio v4l-utils)
+LAB_HOST_PACKAGES=(qemu-system-x86 busybox-static kmod xz-utils pahole make bc gcc-12 cpio v4l-utils unifdef gcc)
 
 # Prints the packages of "$@" that are not installed.
 lab_missing_packages() {

@@ -1,0 +1,353 @@
+using LinuxDevices.Native;
+
+namespace LinuxDevices.Nvmem;
+
+/// <summary>How to open an nvmem device's raw file.</summary>
+public enum NvmemAccess
+{
+    /// <summary>Read only.</summary>
+    Read,
+    /// <summary>Read and write.</summary>
+    ReadWrite,
+}
+
+/// <summary>A provider's access granularity as probed through the raw file.</summary>
+/// <param name="Stride">The offset alignment the provider requires (1 = any offset).</param>
+/// <param name="WordSize">The smallest length the provider accepts; longer accesses are rounded
+/// down to a multiple of it.</param>
+public readonly record struct NvmemGranularity(int Stride, int WordSize);
+
+/// <summary>
+/// Raw access to an nvmem device through its sysfs <c>nvmem</c> file with <c>pread</c>/<c>pwrite</c>
+/// semantics, bounds-checked against the device size. Errors name the device and say why:
+/// EINVAL → the provider's stride/word-size alignment, EPERM → the device is read-only (provider
+/// flag or <c>force_ro</c>), EACCES → file permissions (root-only providers are mode 0400/0600).
+/// Not thread-safe; dispose to close the file.
+/// </summary>
+public sealed class NvmemDevice : IDisposable
+{
+    private const int EFBIG = 27;
+    private static readonly int[] Probes = [1, 2, 4, 8, 16, 32, 64];
+    private readonly DeviceHandle _handle;
+    private readonly SysfsTree _fs;
+
+    private NvmemDevice(NvmemDeviceInfo info, DeviceHandle handle, SysfsTree fs, NvmemAccess access)
+    {
+        Info = info;
+        _handle = handle;
+        _fs = fs;
+        Access = access;
+    }
+
+    /// <summary>The device's sysfs description at open time.</summary>
+    public NvmemDeviceInfo Info { get; }
+
+    /// <summary>The device name.</summary>
+    public string Name => Info.Name;
+
+    /// <summary>The size in bytes.</summary>
+    public long Size => Info.Size;
+
+    /// <summary>How the raw file was opened.</summary>
+    public NvmemAccess Access { get; }
+
+    /// <summary>The provider's granularity once probed (<see cref="ProbeGranularity"/>), used to
+    /// widen cell reads; <see langword="null"/> before.</summary>
+    public NvmemGranularity? Granularity { get; private set; }
+
+    /// <summary>Opens a device by name (e.g. <c>cmos_nvram0</c>).</summary>
+    /// <param name="name">The device name or its sysfs path.</param>
+    /// <param name="access">Read, or read and write.</param>
+    /// <param name="fs">The sysfs tree; <see cref="SysfsTree.System"/> by default.</param>
+    /// <exception cref="DeviceGoneException">No such device.</exception>
+    /// <exception cref="DevicePermissionException">The raw file's mode refuses this process (the
+    /// message says whether the device is root-only or read-only).</exception>
+    public static NvmemDevice Open(string name, NvmemAccess access = NvmemAccess.Read, SysfsTree? fs = null)
+    {
+        fs ??= SysfsTree.System;
+        return Open(NvmemBus.Find(name, fs), access, fs);
+    }
+
+    /// <summary>Opens a discovered device.</summary>
+    /// <param name="info">The device.</param>
+    /// <param name="access">Read, or read and write.</param>
+    /// <param name="fs">The sysfs tree the device was found in.</param>
+    public static NvmemDevice Open(NvmemDeviceInfo info, NvmemAccess access = NvmemAccess.Read, SysfsTree? fs = null)
+    {
+        ArgumentNullException.ThrowIfNull(info);
+        fs ??= SysfsTree.System;
+        var path = fs.Resolve(info.RawPath);
+        var errno = DeviceHandle.TryOpen(path, access == NvmemAccess.ReadWrite ? DeviceOpenFlags.ReadWrite : DeviceOpenFlags.ReadOnly, out var handle);
+        if (errno != 0)
+        {
+            throw OpenError(info, errno, access, path);
+        }
+
+        return new NvmemDevice(info, handle!, fs, access);
+    }
+
+    /// <summary>
+    /// Reads <paramref name="buffer"/>.Length bytes at <paramref name="offset"/> (pread, repeated
+    /// until the buffer is full: sysfs returns at most a page per call).
+    /// </summary>
+    /// <param name="offset">The byte offset.</param>
+    /// <param name="buffer">Where to read into.</param>
+    /// <returns>The bytes read: <paramref name="buffer"/>.Length, unless the provider's word size
+    /// rounded the last access down.</returns>
+    /// <exception cref="ArgumentOutOfRangeException">The range is not inside the device.</exception>
+    /// <exception cref="DeviceException">The provider refused (see the class remarks).</exception>
+    public int Read(long offset, Span<byte> buffer)
+    {
+        CheckRange(offset, buffer.Length, "read");
+        var errno = TryRead(offset, buffer, out var total);
+        return errno == 0 ? total : throw TransferError(errno, "pread", offset, buffer.Length, total);
+    }
+
+    /// <summary>Reads <paramref name="length"/> bytes at <paramref name="offset"/>.</summary>
+    /// <param name="offset">The byte offset.</param>
+    /// <param name="length">The length.</param>
+    public byte[] Read(long offset, int length)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(length);
+        var buffer = new byte[length];
+        var n = Read(offset, buffer);
+        return n == length ? buffer : buffer[..n];
+    }
+
+    /// <summary>Reads the whole device.</summary>
+    public byte[] ReadAll() => Read(0, checked((int)Size));
+
+    /// <summary>Reads without throwing: the allocation-free form of <see cref="Read(long, Span{byte})"/>
+    /// (no bounds check beyond the kernel's).</summary>
+    /// <param name="offset">The byte offset.</param>
+    /// <param name="buffer">Where to read into.</param>
+    /// <param name="bytesRead">Bytes read before the end, an error or a short transfer.</param>
+    /// <returns>0, or the errno of the failed pread.</returns>
+    public int TryRead(long offset, Span<byte> buffer, out int bytesRead)
+    {
+        bytesRead = 0;
+        while (bytesRead < buffer.Length)
+        {
+            var errno = _handle.TryReadAt(buffer[bytesRead..], offset + bytesRead, out var n);
+            if (errno != 0)
+            {
+                return errno;
+            }
+
+            if (n == 0)
+            {
+                break;
+            }
+
+            bytesRead += n;
+        }
+
+        return 0;
+    }
+
+    /// <summary>Writes <paramref name="data"/> at <paramref name="offset"/> (pwrite, repeated until
+    /// all is written).</summary>
+    /// <param name="offset">The byte offset.</param>
+    /// <param name="data">The bytes.</param>
+    /// <exception cref="ArgumentOutOfRangeException">The range is not inside the device.</exception>
+    /// <exception cref="InvalidOperationException">The device was opened for reading only.</exception>
+    /// <exception cref="DevicePermissionException">EPERM: the device is read-only.</exception>
+    /// <exception cref="DeviceException">EINVAL: stride/word-size alignment; other errnos.</exception>
+    public void Write(long offset, ReadOnlySpan<byte> data)
+    {
+        if (Access != NvmemAccess.ReadWrite)
+        {
+            throw new InvalidOperationException($"{Name} was opened for reading; open it with NvmemAccess.ReadWrite to write");
+        }
+
+        CheckRange(offset, data.Length, "write");
+        var errno = TryWrite(offset, data, out var total);
+        if (errno != 0)
+        {
+            throw TransferError(errno, "pwrite", offset, data.Length, total);
+        }
+    }
+
+    /// <summary>Writes without throwing.</summary>
+    /// <param name="offset">The byte offset.</param>
+    /// <param name="data">The bytes.</param>
+    /// <param name="bytesWritten">Bytes written before an error or a zero-length transfer.</param>
+    /// <returns>0, or the errno of the failed pwrite.</returns>
+    public int TryWrite(long offset, ReadOnlySpan<byte> data, out int bytesWritten)
+    {
+        bytesWritten = 0;
+        while (bytesWritten < data.Length)
+        {
+            var errno = _handle.TryWriteAt(data[bytesWritten..], offset + bytesWritten, out var n);
+            if (errno != 0)
+            {
+                return errno;
+            }
+
+            if (n == 0)
+            {
+                break;
+            }
+
+            bytesWritten += n;
+        }
+
+        return 0;
+    }
+
+    /// <summary>
+    /// Finds the provider's stride and word size (not exposed in sysfs) by reading: the smallest
+    /// length the provider accepts at offset 0, then the smallest non-zero offset it accepts.
+    /// Reads only; needs read permission.
+    /// </summary>
+    public NvmemGranularity ProbeGranularity()
+    {
+        Span<byte> scratch = stackalloc byte[64];
+        var word = 0;
+        foreach (var n in Probes)
+        {
+            if (n > Size)
+            {
+                break;
+            }
+
+            var errno = _handle.TryReadAt(scratch[..n], 0, out _);
+            if (errno == 0)
+            {
+                word = n;
+                break;
+            }
+
+            if (errno != Errno.EINVAL)
+            {
+                throw TransferError(errno, "pread", 0, n, 0);
+            }
+        }
+
+        if (word == 0)
+        {
+            throw new DeviceException(Errno.EINVAL, "pread", Info.RawPath,
+                $"{Name} refused every read length up to {Math.Min(64, Size)} bytes at offset 0; cannot determine its word size");
+        }
+
+        var stride = (int)Math.Max(1, Size);
+        foreach (var s in Probes)
+        {
+            if (s + word > Size)
+            {
+                break;
+            }
+
+            var errno = _handle.TryReadAt(scratch[..word], s, out _);
+            if (errno == 0)
+            {
+                stride = s;
+                break;
+            }
+
+            if (errno != Errno.EINVAL)
+            {
+                throw TransferError(errno, "pread", s, word, 0);
+            }
+        }
+
+        Granularity = new NvmemGranularity(stride, word);
+        return Granularity.Value;
+    }
+
+    /// <summary>
+    /// Reads a cell through the raw file and decodes it like the kernel
+    /// (<see cref="NvmemBits.DecodeInPlace"/>). Reads are widened to the provider's word size
+    /// when it refuses the cell's own length (EINVAL). A cell whose bit count is unknown
+    /// (sysfs-only, with a bit offset) is decoded as running to the end of its bytes.
+    /// </summary>
+    /// <param name="cell">The cell.</param>
+    public NvmemValue ReadCell(NvmemCell cell)
+    {
+        ArgumentNullException.ThrowIfNull(cell);
+        CheckRange(cell.Offset, cell.Bytes, $"read cell '{cell.Name}'");
+        var raw = new byte[cell.Bytes];
+        var errno = TryRead(cell.Offset, raw, out var n);
+        if (errno == Errno.EINVAL || (errno == 0 && n < raw.Length))
+        {
+            var word = (Granularity ?? ProbeGranularity()).WordSize;
+            var widened = (cell.Bytes + word - 1) / word * word;
+            if (cell.Offset + widened > Size)
+            {
+                throw TransferError(Errno.EINVAL, "pread", cell.Offset, widened, 0);
+            }
+
+            var wide = new byte[widened];
+            errno = TryRead(cell.Offset, wide, out n);
+            if (errno == 0 && n >= raw.Length)
+            {
+                wide.AsSpan(0, raw.Length).CopyTo(raw);
+            }
+            else if (errno == 0)
+            {
+                errno = Errno.EINVAL;
+            }
+        }
+
+        if (errno != 0)
+        {
+            throw TransferError(errno, "pread", cell.Offset, cell.Bytes, 0);
+        }
+
+        var bits = cell.BitCount ?? (cell.BitOffset == 0 ? 0 : (8 * cell.Bytes) - cell.BitOffset);
+        NvmemBits.DecodeInPlace(raw, cell.BitOffset, bits);
+        return new NvmemValue(raw, cell.Name);
+    }
+
+    /// <inheritdoc/>
+    public void Dispose() => _handle.Dispose();
+
+    private void CheckRange(long offset, int length, string what)
+    {
+        if (offset < 0 || length < 0 || offset > Size || length > Size - offset)
+        {
+            throw new ArgumentOutOfRangeException(nameof(offset),
+                $"{what} of {length} byte(s) at offset {offset} (0x{offset:x}) is outside {Name}, which is {Size} bytes (0..0x{Math.Max(0, Size - 1):x})");
+        }
+    }
+
+    private DeviceException TransferError(int errno, string call, long offset, int length, int done)
+    {
+        var at = $"{length} byte(s) at offset {offset} (0x{offset:x})" + (done > 0 ? $", after {done} byte(s)" : string.Empty);
+        var path = Info.RawPath;
+        switch (errno)
+        {
+            case Errno.EINVAL:
+                var known = Granularity is { } g ? $" (probed: stride {g.Stride}, word size {g.WordSize})" : string.Empty;
+                return new DeviceException(errno, call, path,
+                    $"{Name} rejected {at}: the offset must be a multiple of the provider's stride and the length at least (and a multiple of) its word size{known}");
+            case Errno.EPERM when call == "pwrite":
+                var forced = NvmemBus.GetForceReadOnly(Info, _fs);
+                return new DevicePermissionException(errno, call, path,
+                    $"{Name} is read-only: " + (forced == true
+                        ? "force_ro is 1 (write 0 to force_ro to allow writes)"
+                        : $"the provider is read-only or cannot write (raw file mode {Convert.ToString((int)Info.Mode, 8)}{(forced is null ? ", no force_ro" : ", force_ro 0")})"));
+            case Errno.EPERM:
+                return new DevicePermissionException(errno, call, path, $"{Name} cannot be read: the provider has no read callback");
+            case EFBIG:
+                return new DeviceException(errno, call, path, $"{at} is past the end of {Name} ({Size} bytes)");
+            default:
+                return DeviceException.FromErrno(errno, call, path, $"{Name}: {at}");
+        }
+    }
+
+    private static DeviceException OpenError(NvmemDeviceInfo info, int errno, NvmemAccess access, string path)
+    {
+        if (errno is Errno.EACCES or Errno.EPERM)
+        {
+            var why = access == NvmemAccess.ReadWrite && (info.Mode & UnixFileMode.UserWrite) == 0
+                ? $"{info.Name} is read-only (raw file mode {Convert.ToString((int)info.Mode, 8)}: the provider is read-only or cannot write)"
+                : info.IsRootOnly
+                    ? $"{info.Name} is root-only (raw file mode {Convert.ToString((int)info.Mode, 8)}: the provider sets root_only); run as root"
+                    : $"the raw file's mode refuses {(access == NvmemAccess.ReadWrite ? "writing" : "reading")}";
+            return new DevicePermissionException(errno, "open", info.RawPath, $"{why}. {DeviceAccess.Explain(path)}");
+        }
+
+        return DeviceException.FromErrno(errno, "open", info.RawPath, $"nvmem device {info.Name}");
+    }
+}
