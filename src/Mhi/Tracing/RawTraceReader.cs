@@ -261,7 +261,7 @@ public sealed class RawTraceReader : IDisposable
 
             try
             {
-                await Task.Delay(PollInterval, cancellationToken).ConfigureAwait(false);
+                await WaitForDataAsync(cancellationToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {
@@ -269,6 +269,45 @@ public sealed class RawTraceReader : IDisposable
             }
         }
     }
+
+    /// <summary>Whether the idle wait uses poll (epoll through <see cref="FdWaiter"/>) on the pipes;
+    /// false when the descriptors refused it or for recorded pages (then <see cref="PollInterval"/>
+    /// sleeps are used).</summary>
+    public bool UsesPoll => _pollUsable;
+
+    private bool _pollUsable = true;
+
+    // Every CPU is empty: wait until a pipe becomes readable (trace_pipe_raw supports poll; it
+    // wakes once the instance's buffer_percent is reached, 0 = any data) or, as a safety net, a
+    // timeout. Allocates only when idle.
+    private async Task WaitForDataAsync(CancellationToken cancellationToken)
+    {
+        var tasks = new List<Task>(_cpus.Length + 1);
+        if (_pollUsable)
+        {
+            foreach (var c in _cpus)
+            {
+                var t = c.ArmWait(cancellationToken);
+                if (t is null)
+                {
+                    _pollUsable = false;
+                    tasks.Clear();
+                    break;
+                }
+
+                tasks.Add(t);
+            }
+        }
+
+        var timeout = _pollUsable ? PollFallback : PollInterval;
+        tasks.Add(Task.Delay(timeout, cancellationToken));
+        await Task.WhenAny(tasks).ConfigureAwait(false);
+        cancellationToken.ThrowIfCancellationRequested();
+    }
+
+    /// <summary>With poll in use, the longest idle wait before the buffers are read anyway (covers a
+    /// <c>buffer_percent</c> above 0). Default 1 s.</summary>
+    public TimeSpan PollFallback { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>Takes the next event available now (merged across CPUs), without waiting.</summary>
     /// <param name="ev">The reused event.</param>
@@ -336,6 +375,9 @@ public sealed class RawTraceReader : IDisposable
     {
         /// <summary>Reads one sub-buffer; returns its length, 0 when nothing is available.</summary>
         int Read(byte[] page);
+
+        /// <summary>A task completing when data may be available, or null when the source cannot poll.</summary>
+        Task? ArmWait(CancellationToken cancellationToken);
     }
 
     private sealed class PipeSource(DeviceHandle handle) : IPageSource
@@ -351,7 +393,40 @@ public sealed class RawTraceReader : IDisposable
             return errno == 0 ? n : throw handle.Error(errno, "read trace_pipe_raw");
         }
 
-        public void Dispose() => handle.Dispose();
+        private FdWaiter? _waiter;
+        private Task? _pending;
+        private bool _unusable;
+
+        public Task? ArmWait(CancellationToken cancellationToken)
+        {
+            if (_unusable)
+            {
+                return null;
+            }
+
+            if (_pending is { IsCompleted: false })
+            {
+                return _pending;
+            }
+
+            try
+            {
+                _waiter ??= new FdWaiter(handle);
+                _pending = _waiter.WaitAsync(PollEvents.In, cancellationToken).AsTask();
+                return _pending;
+            }
+            catch (DeviceException)
+            {
+                _unusable = true;
+                return null;
+            }
+        }
+
+        public void Dispose()
+        {
+            _waiter?.Dispose();
+            handle.Dispose();
+        }
     }
 
     private sealed class MemorySource(byte[] data, int pageSize) : IPageSource
@@ -370,6 +445,8 @@ public sealed class RawTraceReader : IDisposable
             _offset += n;
             return n;
         }
+
+        public Task? ArmWait(CancellationToken cancellationToken) => null;
 
         public void Dispose()
         {
@@ -393,6 +470,8 @@ public sealed class RawTraceReader : IDisposable
         public ulong RecordTimestamp { get; private set; }
 
         public ReadOnlyMemory<byte> RecordMemory => new(_page, layout.DataOffset + _recOffset, _recLength);
+
+        public Task? ArmWait(CancellationToken cancellationToken) => source.ArmWait(cancellationToken);
 
         public long TakeLost()
         {

@@ -213,6 +213,40 @@ public sealed class MhiTracingLabTests
 
     [Fact]
     [Trait("Fixture", "mhi-ctrl")]
+    public async Task PollOnTracePipeRawWakesTheLiveReader()
+    {
+        Lab.Require("mhi-ctrl");
+        var fs = TraceFs.Open();
+        using var inst = fs.CreateUniqueInstance("labtest-poll");
+        inst.BufferPercent = 0;
+        inst.Enable("mhi_host", "mhi_intvec_states");
+        var decoder = MhiEventDecoder.FromTraceFs(fs);
+        using var reader = inst.OpenRawReader(decoder.Registry);
+        // sleeping would take 10 minutes: only a poll wake-up can deliver the event in time
+        reader.PollInterval = TimeSpan.FromMinutes(10);
+        reader.PollFallback = TimeSpan.FromMinutes(10);
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        cts.CancelAfter(TimeSpan.FromSeconds(60));
+        var first = Task.Run(async () =>
+        {
+            await foreach (var e in reader.ReadAsync(cancellationToken: cts.Token))
+            {
+                return e.Clone();
+            }
+
+            return null;
+        });
+        await Task.Delay(1000, TestContext.Current.CancellationToken); // the reader is idle in its wait now
+        Assert.False(first.IsCompleted);
+        File.WriteAllText($"{Knobs}/intvec", "1");
+        var ev = await first;
+        Assert.NotNull(ev);
+        Assert.Equal("mhi_intvec_states", ev!.Name);
+        Assert.True(reader.UsesPoll);
+    }
+
+    [Fact]
+    [Trait("Fixture", "mhi-ctrl")]
     public void RawPathAllocatesNothingPerEvent()
     {
         Lab.Require("mhi-ctrl");

@@ -158,6 +158,27 @@ public sealed class TracePageTests
     }
 
     [Fact]
+    public void TheReaderReportsLostEventsOnTheFirstEventAfterThem()
+    {
+        var id = new byte[8];
+        BinaryPrimitives.WriteUInt16LittleEndian(id, 7);
+        var p1 = new PageBuilder(100).Small(1, id).Small(1, id).Build();
+        var p2 = new PageBuilder(200).Small(1, id).Small(1, id).Build(TracePage.MissedEventsFlag | TracePage.MissedStoredFlag, missed: 17);
+        using var reader = RawTraceReader.FromPages([[.. p1, .. p2]], HeaderPage.Default64, new TraceEventRegistry());
+        var lost = new List<long>();
+        while (reader.TryNext(out var ev))
+        {
+            lost.Add(ev.LostEventsBefore);
+            Assert.Null(ev.Format);
+            Assert.Equal(7, ev.Id);
+        }
+
+        Assert.Equal([0L, 0, 17, 0], lost);
+        Assert.Equal(17, reader.LostEvents);
+        Assert.Equal(2, reader.PagesRead);
+    }
+
+    [Fact]
     public void AbsoluteTimestampKeepsTheTopBitsOfTheRunningClock()
     {
         var top = 0xf8UL << 56;
