@@ -661,7 +661,11 @@ static int lab_setup_irqs(void)
 {
 	int i;
 
-	lab_irq_base = irq_alloc_descs(-1, 1, LAB_NR_IRQS, NUMA_NO_NODE);
+	/*
+	 * No owner module: request_irq() pins a descriptor's owner, and the MHI core keeps these
+	 * requested until mhi_unregister_controller() in our exit path, which could then never run.
+	 */
+	lab_irq_base = __irq_alloc_descs(-1, 1, LAB_NR_IRQS, NUMA_NO_NODE, NULL, NULL);
 	if (lab_irq_base < 0)
 		return lab_irq_base;
 	for (i = 0; i < LAB_NR_IRQS; i++) {
