@@ -26,12 +26,12 @@ public sealed class MhiEventDecoder
     ];
 
     private readonly Dictionary<int, Binding> _byId = [];
+    private readonly List<TraceFormatException> _unsupported = [];
     private readonly TraceTextWriter _text = new();
 
     /// <summary>Creates a decoder from the formats of the running kernel.</summary>
     /// <param name="formats">The <c>mhi_host</c> formats (others are ignored).</param>
     /// <param name="strings">Kernel string resolver for <c>reason</c>.</param>
-    /// <exception cref="TraceFormatException">A known event lacks a field the decoder needs.</exception>
     public MhiEventDecoder(IEnumerable<EventFormat> formats, IKernelStrings? strings = null)
     {
         ArgumentNullException.ThrowIfNull(formats);
@@ -45,10 +45,21 @@ public sealed class MhiEventDecoder
                 continue;
             }
 
-            _byId[f.Id] = new Binding(kind.Value, f);
             Registry.Add(f);
+            try
+            {
+                _byId[f.Id] = new Binding(kind.Value, f);
+            }
+            catch (TraceFormatException ex)
+            {
+                // a kernel whose event lacks a field we type: still rendered as text, not typed
+                _unsupported.Add(ex);
+            }
         }
     }
+
+    /// <summary>Events of the running kernel that could not be typed (a field is missing), with why.</summary>
+    public IReadOnlyList<TraceFormatException> UnsupportedEvents => _unsupported;
 
     /// <summary>The kernel string resolver.</summary>
     public IKernelStrings Strings { get; }

@@ -139,7 +139,9 @@ public sealed class TraceFs
     /// kernel exposes it) <c>/proc/kcore</c> for strings of modules, which <c>printk_formats</c>
     /// does not list (e.g. MHI's tracepoint_string reasons when mhi is a module).</summary>
     public IKernelStrings KernelStrings() =>
-        Tree.Root == "/" ? new KernelStringChain(ReadPrintkFormats(), KcoreStrings.TryOpen()) : ReadPrintkFormats();
+        _strings ??= Tree.Root == "/" ? new KernelStringChain(ReadPrintkFormats(), KcoreStrings.TryOpen()) : ReadPrintkFormats();
+
+    private IKernelStrings? _strings;
 
     /// <summary>The names of existing instances.</summary>
     public IReadOnlyList<string> ListInstances() => Tree.List(Root + "/instances");

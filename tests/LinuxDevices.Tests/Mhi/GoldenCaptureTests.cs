@@ -115,6 +115,15 @@ public sealed class GoldenCaptureTests
     }
 
     [Fact]
+    public void AnEventWithoutAnExpectedFieldIsReportedNotTyped()
+    {
+        var text = MhiTestData.Read("mhi_pm_st_transition.format").Replace("int state;", "int st;", StringComparison.Ordinal).Replace("REC->state", "REC->st", StringComparison.Ordinal);
+        var decoder = new MhiEventDecoder([EventFormat.Parse(text, "mhi_host"), MhiTestData.Format("mhi_gen_tre")]);
+        Assert.Equal([MhiEventKind.GenTre], decoder.Kinds);
+        Assert.Contains("'state'", Assert.Single(decoder.UnsupportedEvents).Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void AllEightEventsAreDecodedTyped()
     {
         var reg = Registry();
