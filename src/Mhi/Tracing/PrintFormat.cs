@@ -737,7 +737,10 @@ public sealed class PrintFormat
         if (t.StartsWith("REC->"))
         {
             var name = t[5..].Trim();
-            return IsIdentifier(name) ? new Arg(text, ArgKind.Field, name.ToString()) : new Arg(text, ArgKind.Unsupported, null);
+            if (IsIdentifier(name))
+            {
+                return new Arg(text, ArgKind.Field, name.ToString());
+            }
         }
 
         if (TryCall(t, "__get_str", out var inner) || TryCall(t, "__get_rel_str", out inner))
@@ -817,7 +820,9 @@ public sealed class PrintFormat
             return new Arg(text, ArgKind.Constant, null) { Constant = constant };
         }
 
-        return new Arg(text, ArgKind.Unsupported, null);
+        return PrintExpression.TryParse(text) is { } expr
+            ? new Arg(text, ArgKind.Expression, null) { Expression = expr }
+            : new Arg(text, ArgKind.Unsupported, null);
     }
 
     private static string UnquoteSimple(string s, string? source)
@@ -1160,6 +1165,7 @@ public sealed class PrintFormat
         String,
         Symbolic,
         Constant,
+        Expression,
         Unsupported,
     }
 
@@ -1177,6 +1183,8 @@ public sealed class PrintFormat
 
         public long Constant { get; init; }
 
+        public PrintExpression? Expression { get; init; }
+
         public TraceField? Field { get; private set; }
 
         public void Bind(Func<string, TraceField?> lookup)
@@ -1187,6 +1195,7 @@ public sealed class PrintFormat
             }
 
             Inner?.Bind(lookup);
+            Expression?.Bind(lookup);
         }
 
         public long Value(ReadOnlySpan<byte> record) => Kind switch
@@ -1194,6 +1203,7 @@ public sealed class PrintFormat
             ArgKind.Field => Field?.GetInt64(record) ?? 0,
             ArgKind.Symbolic => Inner!.Value(record),
             ArgKind.Constant => Constant,
+            ArgKind.Expression => Expression!.Value(record),
             ArgKind.String => Field is null ? 0 : Field.GetInt64(record),
             _ => 0,
         };
@@ -1204,6 +1214,13 @@ public sealed class PrintFormat
             {
                 case ArgKind.Symbolic:
                     Symbols!.Write(Inner!.Value(record), o);
+                    return;
+                case ArgKind.Expression:
+                    if (!Expression!.WriteString(record, o))
+                    {
+                        o.Append('?');
+                    }
+
                     return;
                 case ArgKind.String:
                 case ArgKind.Field when Field is { IsCharacterData: true }:

@@ -140,6 +140,27 @@ public sealed class EventFormatTests
         Assert.Equal("comm=init msg=hi flags=A|C|0x10 delta=-2 pct=%-2  |", f.PrintFormat.Render(rec));
     }
 
+    [Theory]
+    [InlineData("\"%s\", (REC->a) ? \"true\" : \"false\"", 1, 0, "true")]
+    [InlineData("\"%s\", (REC->a) ? \"true\" : \"false\"", 0, 0, "false")]
+    [InlineData("\"%c%c\", REC->a ? 'F' : ' ', REC->b ? 'S' : '.'", 1, 0, "F.")]
+    [InlineData("\"%d\", REC->a == 0 ? 0 : REC->b * 100 / REC->a", 4, 3, "75")]
+    [InlineData("\"%lu\", 1UL << REC->b", 0, 5, "32")]
+    [InlineData("\"%d %d\", REC->arr[0], REC->arr[2]", 0, 0, "7 9")]
+    [InlineData("\"%d\", !(REC->a && REC->b) | 4", 1, 0, "5")]
+    public void ExpressionArgumentsAreEvaluated(string fmt, int a, int b, string expected)
+    {
+        var text = $"name: e\nID: 9\nformat:\n\tfield:unsigned short common_type;\toffset:0;\tsize:2;\tsigned:0;\n\n\tfield:int a;\toffset:4;\tsize:4;\tsigned:1;\n\tfield:int b;\toffset:8;\tsize:4;\tsigned:1;\n\tfield:u8 arr[3];\toffset:12;\tsize:3;\tsigned:0;\n\nprint fmt: {fmt}\n";
+        var f = EventFormat.Parse(text, "t");
+        Assert.Empty(f.PrintFormat.UnsupportedArguments);
+        var rec = new byte[16];
+        BitConverter.TryWriteBytes(rec.AsSpan(4), a);
+        BitConverter.TryWriteBytes(rec.AsSpan(8), b);
+        rec[12] = 7;
+        rec[14] = 9;
+        Assert.Equal(expected, f.PrintFormat.Render(rec));
+    }
+
     [Fact]
     public void SymbolTableSentinelsWithoutANameAreTolerated()
     {
