@@ -182,21 +182,37 @@ public sealed class RawTraceReader : IDisposable
         _layout = instance.TraceFs.ReadHeaderPage();
         var tree = instance.TraceFs.Tree;
         var cpus = instance.Cpus;
-        _cpus = new CpuCursor[cpus.Count];
+        var list = new List<CpuCursor>(cpus.Count);
         try
         {
-            for (var i = 0; i < cpus.Count; i++)
+            foreach (var cpu in cpus)
             {
-                var path = $"{instance.Path}/per_cpu/cpu{cpus[i]}/trace_pipe_raw";
-                var h = DeviceHandle.Open(tree.Resolve(path), DeviceOpenFlags.ReadOnly | DeviceOpenFlags.NonBlocking);
-                _cpus[i] = new CpuCursor(cpus[i], new PipeSource(h), _layout);
+                var path = $"{instance.Path}/per_cpu/cpu{cpu}/trace_pipe_raw";
+                var errno = DeviceHandle.TryOpen(tree.Resolve(path), DeviceOpenFlags.ReadOnly | DeviceOpenFlags.NonBlocking, out var h);
+                if (errno == Errno.ENODEV || errno == Errno.ENOENT)
+                {
+                    continue; // an offline CPU
+                }
+
+                if (errno != 0)
+                {
+                    throw DeviceException.FromErrno(errno, "open", path);
+                }
+
+                list.Add(new CpuCursor(cpu, new PipeSource(h!), _layout));
             }
         }
         catch
         {
-            Dispose();
+            foreach (var c in list)
+            {
+                c.Dispose();
+            }
+
             throw;
         }
+
+        _cpus = [.. list];
 
         _event.SetRegistry(registry);
     }

@@ -227,6 +227,10 @@ public sealed class TraceInstance : IDisposable
                 Directory.Delete(real, recursive: true);
                 return;
             }
+            catch (IOException ex)
+            {
+                throw new DeviceException(Errno.EBUSY, "rmdir", Path, $"the instance is still in use (dispose its readers first): {ex.Message}");
+            }
         }
     }
 
