@@ -7,3 +7,12 @@ run() {
     linuxdev "$@" || echo "(exit code $?)"
 }
 run info
+
+# nvmem: the stock providers (cmos_nvram0, the at24 EEPROM) and the lab provider's cells.
+run nvmem list --probe
+run nvmem cells nvmem_lab_rw
+run nvmem dump cmos_nvram0 --length 64
+
+# rpmsg: the lab's remote processor echoes every byte XOR 0x20.
+run rpmsg list
+run rpmsg echo --dst 0x800 --count 200 --size 64

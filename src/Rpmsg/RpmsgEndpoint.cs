@@ -1,0 +1,384 @@
+using System.Runtime.CompilerServices;
+using LinuxDevices.Native;
+using LinuxDevices.Rpmsg.Interop;
+
+namespace LinuxDevices.Rpmsg;
+
+/// <summary>Options for opening an endpoint.</summary>
+public sealed class RpmsgEndpointOptions
+{
+    /// <summary>The transport's largest message, when the application knows it (e.g. 496 for virtio).
+    /// When set, <see cref="RpmsgEndpoint.Send"/> rejects longer messages before calling the kernel;
+    /// otherwise the kernel's EMSGSIZE is reported the same way.</summary>
+    public int? Mtu { get; init; }
+
+    /// <summary>How long a blocking send waits for a transmit buffer when the transport is full
+    /// (default 15 s, like the kernel's virtio transport).</summary>
+    public TimeSpan SendTimeout { get; init; } = TimeSpan.FromSeconds(15);
+}
+
+/// <summary>
+/// An open rpmsg endpoint device (<c>/dev/rpmsgN</c>): message-oriented I/O with a remote processor.
+/// Every send is one rpmsg message and every receive returns exactly one message (a message longer
+/// than the buffer is truncated by the kernel and the rest dropped: use a buffer of at least the MTU).
+/// Blocking, non-blocking (<c>Try*</c>) and asynchronous forms; receives go into caller buffers and
+/// the blocking and non-blocking paths allocate nothing. An endpoint node can be open only once
+/// (EBUSY). When created by <see cref="RpmsgControl.CreateEndpoint"/>, disposing destroys the
+/// endpoint (RPMSG_DESTROY_EPT_IOCTL) and its node disappears.
+/// One thread may receive while another sends (in any mode); one asynchronous wait (receive or
+/// flow-control event) may be pending at a time.
+/// </summary>
+public sealed class RpmsgEndpoint : IDisposable
+{
+    private readonly DeviceHandle _handle;
+    private readonly bool _destroyOnDispose;
+    private readonly TimeSpan _sendTimeout;
+    private FdWaiter? _waiter;
+    private bool _nonBlocking;
+    private int _disposed;
+
+    private RpmsgEndpoint(DeviceHandle handle, RpmsgEndpointDevice? info, RpmsgEndpointOptions? options, bool destroyOnDispose)
+    {
+        _handle = handle;
+        Info = info;
+        Mtu = options?.Mtu;
+        _sendTimeout = options?.SendTimeout ?? TimeSpan.FromSeconds(15);
+        _destroyOnDispose = destroyOnDispose;
+    }
+
+    /// <summary>The endpoint node, e.g. <c>/dev/rpmsg1</c>.</summary>
+    public string DevicePath => _handle.Path;
+
+    /// <summary>What sysfs said about the endpoint when it was opened (name, addresses, parent).</summary>
+    public RpmsgEndpointDevice? Info { get; }
+
+    /// <summary>The service name.</summary>
+    public string ServiceName => Info?.ServiceName ?? "";
+
+    /// <summary>The MTU given in <see cref="RpmsgEndpointOptions.Mtu"/>, if any.</summary>
+    public int? Mtu { get; }
+
+    /// <summary>The underlying handle (for advanced use: polling together with other descriptors).</summary>
+    public DeviceHandle Handle => _handle;
+
+    /// <summary>Opens an existing endpoint device, e.g. a channel's default endpoint
+    /// (<c>rpmsg-raw</c> service bound to rpmsg_chrdev). Disposing closes it without destroying it.</summary>
+    /// <param name="devicePath">The node, e.g. <c>/dev/rpmsg0</c>.</param>
+    /// <param name="options">Options.</param>
+    /// <param name="sysfs">The sysfs tree used to check that the node is an rpmsg endpoint.</param>
+    /// <exception cref="DeviceNotSupportedException">The path is not an rpmsg endpoint device.</exception>
+    /// <exception cref="DeviceBusyException">The endpoint is already open (EBUSY).</exception>
+    /// <exception cref="DeviceGoneException">The channel went away (ENETRESET) or the node does not exist.</exception>
+    public static RpmsgEndpoint Open(string devicePath, RpmsgEndpointOptions? options = null, SysfsTree? sysfs = null) =>
+        Open(devicePath, options, sysfs, destroyOnDispose: false);
+
+    internal static RpmsgEndpoint Open(string devicePath, RpmsgEndpointOptions? options, SysfsTree? sysfs, bool destroyOnDispose)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(devicePath);
+        var name = ResolveName(devicePath);
+        if (!RpmsgDiscovery.EndpointName().IsMatch(name))
+        {
+            throw new DeviceNotSupportedException("open", devicePath, $"not an rpmsg endpoint device (expected /dev/rpmsgN, {name} is not one)");
+        }
+
+        var info = RpmsgDiscovery.GetEndpointDevice(name, sysfs);
+        var handle = DeviceHandle.Open(devicePath, DeviceOpenFlags.ReadWrite);
+        return new RpmsgEndpoint(handle, info, options, destroyOnDispose);
+    }
+
+    internal static string ResolveName(string devicePath)
+    {
+        try
+        {
+            var target = new FileInfo(devicePath).ResolveLinkTarget(returnFinalTarget: true);
+            return Path.GetFileName(target?.FullName ?? devicePath);
+        }
+        catch (IOException)
+        {
+            return Path.GetFileName(devicePath);
+        }
+    }
+
+    /// <summary>Sends one message, waiting for a transmit buffer if the transport is full.</summary>
+    /// <param name="message">The payload (at most the MTU).</param>
+    /// <returns>The bytes sent (the whole message).</returns>
+    /// <exception cref="RpmsgMessageTooLargeException">Longer than the MTU (EMSGSIZE).</exception>
+    /// <exception cref="DeviceGoneException">The endpoint or channel is gone (EPIPE).</exception>
+    public int Send(ReadOnlySpan<byte> message)
+    {
+        CheckMtu(message.Length);
+        SetNonBlocking(false);
+        var errno = _handle.TryWrite(message, out var n);
+        if (errno == Errno.EAGAIN)
+        {
+            // Another thread switched the descriptor to non-blocking meanwhile: wait here instead.
+            var deadline = Environment.TickCount64 + (long)_sendTimeout.TotalMilliseconds;
+            do
+            {
+                _ = _handle.TryPoll(PollEvents.Out, TimeSpan.FromMilliseconds(20), out _);
+                errno = _handle.TryWrite(message, out n);
+            }
+            while (errno == Errno.EAGAIN && Environment.TickCount64 < deadline);
+        }
+
+        return errno == 0 ? n : throw Fail(errno == Errno.EAGAIN ? Errno.ETIMEDOUT : errno, "write", message.Length);
+    }
+
+    /// <summary>Sends one message if a transmit buffer is free right now.</summary>
+    /// <param name="message">The payload.</param>
+    /// <returns>False when the transport is full (EAGAIN); nothing was sent.</returns>
+    public bool TrySend(ReadOnlySpan<byte> message)
+    {
+        CheckMtu(message.Length);
+        SetNonBlocking(true);
+        var errno = _handle.TryWrite(message, out _);
+        return errno switch
+        {
+            0 => true,
+            Errno.EAGAIN => false,
+            _ => throw Fail(errno, "write", message.Length),
+        };
+    }
+
+    /// <summary>Sends one message without blocking a thread while the transport is full.</summary>
+    /// <param name="message">The payload.</param>
+    /// <param name="cancellationToken">Cancels waiting for a transmit buffer.</param>
+    public async ValueTask SendAsync(ReadOnlyMemory<byte> message, CancellationToken cancellationToken = default)
+    {
+        var deadline = Environment.TickCount64 + (long)_sendTimeout.TotalMilliseconds;
+        while (!TrySend(message.Span))
+        {
+            // Not every transport reports EPOLLOUT; retry on a short timer instead of trusting poll.
+            if (Environment.TickCount64 > deadline)
+            {
+                throw _handle.Error(Errno.ETIMEDOUT, "write", $"no transmit buffer within {_sendTimeout.TotalSeconds:0.#} s");
+            }
+
+            await Task.Delay(2, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Receives one message, waiting until one arrives.</summary>
+    /// <param name="buffer">Where to put it (a longer message is truncated to the buffer).</param>
+    /// <returns>The number of bytes received (0 for an empty message).</returns>
+    /// <exception cref="DeviceGoneException">The endpoint or channel went away (EPIPE), also while waiting.</exception>
+    public int Receive(Span<byte> buffer)
+    {
+        SetNonBlocking(false);
+        var errno = _handle.TryRead(buffer, out var n);
+        while (errno == Errno.EAGAIN)
+        {
+            // Another thread switched the descriptor to non-blocking meanwhile: wait here instead.
+            errno = _handle.TryPoll(PollEvents.In, Timeout.InfiniteTimeSpan, out _);
+            if (errno == 0)
+            {
+                errno = _handle.TryRead(buffer, out n);
+            }
+        }
+
+        return errno == 0 ? n : throw Fail(errno, "read", 0);
+    }
+
+    /// <summary>Receives one message if one is queued.</summary>
+    /// <param name="buffer">Where to put it.</param>
+    /// <param name="length">The number of bytes received.</param>
+    /// <returns>False when no message is queued (EAGAIN).</returns>
+    public bool TryReceive(Span<byte> buffer, out int length)
+    {
+        SetNonBlocking(true);
+        var errno = _handle.TryRead(buffer, out length);
+        return errno switch
+        {
+            0 => true,
+            Errno.EAGAIN => false,
+            _ => throw Fail(errno, "read", 0),
+        };
+    }
+
+    /// <summary>Receives one message, waiting at most <paramref name="timeout"/>.</summary>
+    /// <param name="buffer">Where to put it.</param>
+    /// <param name="timeout">How long to wait.</param>
+    /// <param name="length">The number of bytes received.</param>
+    /// <returns>False on timeout.</returns>
+    public bool TryReceive(Span<byte> buffer, TimeSpan timeout, out int length)
+    {
+        var deadline = Environment.TickCount64 + (long)timeout.TotalMilliseconds;
+        while (!TryReceive(buffer, out length))
+        {
+            var left = deadline - Environment.TickCount64;
+            if (left <= 0)
+            {
+                return false;
+            }
+
+            var errno = _handle.TryPoll(PollEvents.In, TimeSpan.FromMilliseconds(left), out var ev);
+            if (errno != 0)
+            {
+                throw Fail(errno, "poll", 0);
+            }
+
+            if ((ev & (PollEvents.Error | PollEvents.HangUp)) != 0 && (ev & PollEvents.In) == 0)
+            {
+                // The endpoint is gone: the next read reports EPIPE.
+                _ = TryReceive(buffer, out length);
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>Receives one message without blocking a thread (epoll via <see cref="FdWaiter"/>).</summary>
+    /// <param name="buffer">Where to put it.</param>
+    /// <param name="cancellationToken">Cancels the wait.</param>
+    /// <returns>The number of bytes received.</returns>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public async ValueTask<int> ReceiveAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        while (true)
+        {
+            if (TryReceive(buffer.Span, out var n))
+            {
+                return n;
+            }
+
+            var ev = await Waiter.WaitAsync(PollEvents.In, cancellationToken).ConfigureAwait(false);
+            if ((ev & PollEvents.In) == 0 && (ev & (PollEvents.Error | PollEvents.HangUp)) != 0)
+            {
+                // Gone: the read below reports EPIPE.
+                _ = TryReceive(buffer.Span, out _);
+            }
+        }
+    }
+
+    /// <summary>Whether the remote has asked us to stop sending (RPMSG_GET_OUTGOING_FLOWCONTROL).
+    /// Reading it also acknowledges a pending flow-state event (EPOLLPRI).</summary>
+    public bool IsOutgoingFlowRestricted()
+    {
+        var value = 0;
+        var errno = _handle.TryIoctl(RpmsgIoctls.GetOutgoingFlowControl, ref value, out _);
+        return errno == 0 ? value != 0 : throw Fail(errno, "RPMSG_GET_OUTGOING_FLOWCONTROL", 0);
+    }
+
+    /// <summary>Asks the remote to pause (true) or resume (false) sending to this endpoint
+    /// (RPMSG_SET_INCOMING_FLOWCONTROL; the value is passed directly as the ioctl argument).</summary>
+    /// <param name="pause">True to pause the remote, false to resume it.</param>
+    /// <exception cref="RpmsgFlowControlNotSupportedException">The transport has no flow control (EOPNOTSUPP);
+    /// the endpoint stays usable.</exception>
+    public void SetIncomingFlowControl(bool pause)
+    {
+        var errno = _handle.TryIoctlValue(RpmsgIoctls.SetIncomingFlowControl, pause ? 1 : 0, out _);
+        if (errno != 0)
+        {
+            throw Fail(errno, "RPMSG_SET_INCOMING_FLOWCONTROL", 0);
+        }
+    }
+
+    /// <summary>Waits for the remote's flow state to change (EPOLLPRI) and returns the new state
+    /// (true: the remote asks us to stop sending).</summary>
+    /// <param name="timeout">How long to wait.</param>
+    /// <param name="restricted">The new outgoing flow state.</param>
+    /// <returns>False on timeout.</returns>
+    public bool WaitForFlowControlChange(TimeSpan timeout, out bool restricted)
+    {
+        restricted = false;
+        var errno = _handle.TryPoll(PollEvents.Priority, timeout, out var ev);
+        if (errno != 0)
+        {
+            throw Fail(errno, "poll", 0);
+        }
+
+        if ((ev & PollEvents.Priority) == 0)
+        {
+            if ((ev & (PollEvents.Error | PollEvents.HangUp)) != 0)
+            {
+                throw _handle.Error(Errno.EPIPE, "poll", "the endpoint is gone");
+            }
+
+            return false;
+        }
+
+        restricted = IsOutgoingFlowRestricted();
+        return true;
+    }
+
+    /// <summary>Waits asynchronously for the remote's flow state to change (EPOLLPRI).</summary>
+    /// <param name="cancellationToken">Cancels the wait.</param>
+    /// <returns>The new outgoing flow state (true: stop sending).</returns>
+    public async ValueTask<bool> WaitForFlowControlChangeAsync(CancellationToken cancellationToken = default)
+    {
+        while (true)
+        {
+            var ev = await Waiter.WaitAsync(PollEvents.Priority, cancellationToken).ConfigureAwait(false);
+            if ((ev & PollEvents.Priority) != 0)
+            {
+                return IsOutgoingFlowRestricted();
+            }
+
+            if ((ev & (PollEvents.Error | PollEvents.HangUp)) != 0)
+            {
+                throw _handle.Error(Errno.EPIPE, "poll", "the endpoint is gone");
+            }
+        }
+    }
+
+    /// <summary>Destroys the endpoint now (RPMSG_DESTROY_EPT_IOCTL); its node disappears. Only for
+    /// endpoints created through a control device (a channel's default endpoint answers EINVAL).</summary>
+    public void Destroy()
+    {
+        var errno = _handle.TryIoctlValue(RpmsgIoctls.DestroyEndpoint, 0, out _);
+        if (errno != 0)
+        {
+            throw Fail(errno, "RPMSG_DESTROY_EPT_IOCTL", 0);
+        }
+    }
+
+    /// <summary>Destroys the endpoint if this object created it, and closes the node.</summary>
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        _waiter?.Dispose();
+        if (_destroyOnDispose && !_handle.IsClosed)
+        {
+            // Best effort: after the transport went away the endpoint is already destroyed.
+            _ = _handle.TryIoctlValue(RpmsgIoctls.DestroyEndpoint, 0, out _);
+        }
+
+        _handle.Dispose();
+    }
+
+    /// <inheritdoc/>
+    public override string ToString() =>
+        Info is { } i ? $"{DevicePath} ({i.ServiceName}, src {RpmsgAddress.Format(i.Source)}, dst {RpmsgAddress.Format(i.Destination)})" : DevicePath;
+
+    private FdWaiter Waiter => _waiter ??= new FdWaiter(_handle);
+
+    private void SetNonBlocking(bool nonBlocking)
+    {
+        if (_nonBlocking != nonBlocking)
+        {
+            _handle.SetNonBlocking(nonBlocking);
+            _nonBlocking = nonBlocking;
+        }
+    }
+
+    private void CheckMtu(int length)
+    {
+        if (Mtu is { } mtu && length > mtu)
+        {
+            throw new RpmsgMessageTooLargeException("write", DevicePath, length, mtu);
+        }
+    }
+
+    private DeviceException Fail(int errno, string call, int length) => errno switch
+    {
+        Errno.EMSGSIZE => new RpmsgMessageTooLargeException(call, DevicePath, length, Mtu),
+        Errno.EOPNOTSUPP when call == "RPMSG_SET_INCOMING_FLOWCONTROL" => new RpmsgFlowControlNotSupportedException(call, DevicePath),
+        Errno.EPIPE => _handle.Error(errno, call, "the endpoint was destroyed or its transport went away"),
+        Errno.ENETRESET => _handle.Error(errno, call, "the channel was reset (remote processor restarted or transport removed)"),
+        _ => _handle.Error(errno, call),
+    };
+}
