@@ -81,6 +81,15 @@ internal abstract class PrintExpression
         }
     }
 
+    private sealed class DynLength(string name) : PrintExpression
+    {
+        private TraceField? _field;
+
+        public override void Bind(Func<string, TraceField?> lookup) => _field = lookup(name);
+
+        public override long Value(ReadOnlySpan<byte> record) => _field?.GetBytes(record).Length ?? 0;
+    }
+
     private sealed class Literal(long value, string? text) : PrintExpression
     {
         public override long Value(ReadOnlySpan<byte> record) => value;
@@ -314,6 +323,16 @@ internal abstract class PrintExpression
                     return new Literal(ch, null);
                 }
 
+                if (TryFunction("__get_dynamic_array_len", out var arg) || TryFunction("__get_rel_dynamic_array_len", out arg))
+                {
+                    return new DynLength(arg.Trim());
+                }
+
+                if (TryFunction("sizeof", out arg))
+                {
+                    return new Literal(SizeOf(arg.Trim()), null);
+                }
+
                 if (string.CompareOrdinal(s, _i, "REC->", 0, 5) == 0)
                 {
                     _i += 5;
@@ -363,6 +382,41 @@ internal abstract class PrintExpression
                 _depth--;
             }
         }
+
+        private bool TryFunction(string name, out string argument)
+        {
+            argument = string.Empty;
+            if (string.CompareOrdinal(s, _i, name, 0, name.Length) != 0)
+            {
+                return false;
+            }
+
+            var j = _i + name.Length;
+            while (j < s.Length && char.IsWhiteSpace(s[j]))
+            {
+                j++;
+            }
+
+            if (j >= s.Length || s[j] != '(')
+            {
+                return false;
+            }
+
+            var close = Matching(j);
+            argument = s[(j + 1)..close];
+            _i = close + 1;
+            return true;
+        }
+
+        private static long SizeOf(string type) => type.Replace("unsigned ", string.Empty, StringComparison.Ordinal).Replace("signed ", string.Empty, StringComparison.Ordinal).Trim() switch
+        {
+            "u8" or "s8" or "char" or "bool" or "__u8" or "__s8" => 1,
+            "u16" or "s16" or "short" or "__u16" or "__s16" or "__le16" or "__be16" => 2,
+            "u32" or "s32" or "int" or "__u32" or "__s32" or "__le32" or "__be32" or "pid_t" => 4,
+            "u64" or "s64" or "long" or "long long" or "__u64" or "__s64" or "__le64" or "__be64" or "size_t" => 8,
+            var t when t.EndsWith('*') => 8,
+            _ => throw new FormatException(),
+        };
 
         private void Enter()
         {

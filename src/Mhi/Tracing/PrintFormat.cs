@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Globalization;
 using System.Text;
 
@@ -749,6 +750,29 @@ public sealed class PrintFormat
             return new Arg(text, ArgKind.String, name.ToString());
         }
 
+        var hexStr = TryCall(t, "__print_hex_str", out inner);
+        if (hexStr || TryCall(t, "__print_hex", out inner))
+        {
+            var parts = SplitTopLevel(inner, source);
+            if (parts.Count == 2 && ByteSource(parts[0]) is { } field && PrintExpression.TryParse(parts[1]) is { } len)
+            {
+                return new Arg(text, ArgKind.Hex, field) { Expression = len, Concatenate = hexStr };
+            }
+
+            return new Arg(text, ArgKind.Unsupported, null);
+        }
+
+        if (TryCall(t, "__print_array", out inner))
+        {
+            var parts = SplitTopLevel(inner, source);
+            if (parts.Count == 3 && ByteSource(parts[0]) is { } field && PrintExpression.TryParse(parts[1]) is { } count && PrintExpression.TryParse(parts[2]) is { } size)
+            {
+                return new Arg(text, ArgKind.Array, field) { Expression = count, ElementSize = size };
+            }
+
+            return new Arg(text, ArgKind.Unsupported, null);
+        }
+
         var symbolic = TryCall(t, "__print_symbolic", out inner) || TryCall(t, "__print_symbolic_u64", out inner);
         var flags = !symbolic && (TryCall(t, "__print_flags", out inner) || TryCall(t, "__print_flags_u64", out inner));
         if (symbolic || flags)
@@ -823,6 +847,24 @@ public sealed class PrintFormat
         return PrintExpression.TryParse(text) is { } expr
             ? new Arg(text, ArgKind.Expression, null) { Expression = expr }
             : new Arg(text, ArgKind.Unsupported, null);
+    }
+
+    /// <summary>The field whose bytes a <c>__print_hex</c>/<c>__print_array</c> reads:
+    /// <c>__get_dynamic_array(f)</c>, <c>__get_rel_dynamic_array(f)</c>, <c>REC-&gt;f</c>, <c>&amp;REC-&gt;f</c>.</summary>
+    private static string? ByteSource(string text)
+    {
+        var t = StripCastsAndParens(text.AsSpan().Trim());
+        if (TryCall(t, "__get_dynamic_array", out var inner) || TryCall(t, "__get_rel_dynamic_array", out inner))
+        {
+            return IsIdentifier(inner.Trim()) ? inner.Trim().ToString() : null;
+        }
+
+        if (t.StartsWith("&"))
+        {
+            t = t[1..].TrimStart();
+        }
+
+        return t.StartsWith("REC->") && IsIdentifier(t[5..].Trim()) ? t[5..].Trim().ToString() : null;
     }
 
     private static string UnquoteSimple(string s, string? source)
@@ -1166,6 +1208,8 @@ public sealed class PrintFormat
         Symbolic,
         Constant,
         Expression,
+        Hex,
+        Array,
         Unsupported,
     }
 
@@ -1185,6 +1229,10 @@ public sealed class PrintFormat
 
         public PrintExpression? Expression { get; init; }
 
+        public PrintExpression? ElementSize { get; init; }
+
+        public bool Concatenate { get; init; }
+
         public TraceField? Field { get; private set; }
 
         public void Bind(Func<string, TraceField?> lookup)
@@ -1196,6 +1244,7 @@ public sealed class PrintFormat
 
             Inner?.Bind(lookup);
             Expression?.Bind(lookup);
+            ElementSize?.Bind(lookup);
         }
 
         public long Value(ReadOnlySpan<byte> record) => Kind switch
@@ -1222,6 +1271,54 @@ public sealed class PrintFormat
                     }
 
                     return;
+                case ArgKind.Hex when Field is not null:
+                    {
+                        var hex = Field.GetBytes(record);
+                        var n = (int)Math.Clamp(Expression!.Value(record), 0, hex.Length);
+                        for (var i = 0; i < n; i++)
+                        {
+                            if (!Concatenate && i > 0)
+                            {
+                                o.Append(' ');
+                            }
+
+                            o.AppendFormatted(hex[i], "x2");
+                        }
+
+                        return;
+                    }
+
+                case ArgKind.Array when Field is not null:
+                    {
+                        var items = Field.GetBytes(record);
+                        var size = (int)ElementSize!.Value(record);
+                        var count = Expression!.Value(record);
+                        o.Append('{');
+                        if (size is 1 or 2 or 4 or 8 && count >= 0 && count * size <= items.Length)
+                        {
+                            for (var i = 0; i < count; i++)
+                            {
+                                if (i > 0)
+                                {
+                                    o.Append(',');
+                                }
+
+                                var e = items.Slice(i * size, size);
+                                ulong v = size switch
+                                {
+                                    1 => e[0],
+                                    2 => BinaryPrimitives.ReadUInt16LittleEndian(e),
+                                    4 => BinaryPrimitives.ReadUInt32LittleEndian(e),
+                                    _ => BinaryPrimitives.ReadUInt64LittleEndian(e),
+                                };
+                                o.Append("0x");
+                                o.AppendFormatted(v, "x");
+                            }
+                        }
+
+                        o.Append('}');
+                        return;
+                    }
                 case ArgKind.String:
                 case ArgKind.Field when Field is { IsCharacterData: true }:
                     if (Field is null)

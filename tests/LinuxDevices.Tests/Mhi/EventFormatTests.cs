@@ -162,6 +162,23 @@ public sealed class EventFormatTests
     }
 
     [Fact]
+    public void HexAndArrayHelpersRenderLikeTheKernel()
+    {
+        const string text = "name: h\nID: 3\nformat:\n\tfield:unsigned short common_type;\toffset:0;\tsize:2;\tsigned:0;\n\n"
+            + "\tfield:u8 mac[6];\toffset:2;\tsize:6;\tsigned:0;\n\tfield:__data_loc u32[] vals;\toffset:8;\tsize:4;\tsigned:0;\n\n"
+            + "print fmt: \"mac=%s raw=%s vals=%s n=%d\", __print_hex(REC->mac, 6), __print_hex_str(__get_dynamic_array(vals), 3), "
+            + "__print_array(__get_dynamic_array(vals), __get_dynamic_array_len(vals) / sizeof(u32), sizeof(u32)), __get_dynamic_array_len(vals) / sizeof(u32)\n";
+        var f = EventFormat.Parse(text, "t");
+        Assert.Empty(f.PrintFormat.UnsupportedArguments);
+        var rec = new byte[24];
+        new byte[] { 0xde, 0xad, 0xbe, 0xef, 0x00, 0x01 }.CopyTo(rec, 2);
+        BitConverter.TryWriteBytes(rec.AsSpan(8), (uint)((8 << 16) | 12));
+        BitConverter.TryWriteBytes(rec.AsSpan(12), 0x1234u);
+        BitConverter.TryWriteBytes(rec.AsSpan(16), 0xau);
+        Assert.Equal("mac=de ad be ef 00 01 raw=341200 vals={0x1234,0xa} n=2", f.PrintFormat.Render(rec));
+    }
+
+    [Fact]
     public void SymbolTableSentinelsWithoutANameAreTolerated()
     {
         // as in events/xdp/mem_connect of 6.12
