@@ -16,3 +16,8 @@ run nvmem dump cmos_nvram0 --length 64
 # rpmsg: the lab's remote processor echoes every byte XOR 0x20.
 run rpmsg list
 run rpmsg echo --dst 0x800 --count 200 --size 64
+
+# V4L2 on vivid: the queue with holes from VIDIOC_REMOVE_BUFS, then a capture.
+run v4l2 list
+run v4l2 buffers /dev/video0 --create 4 --remove 1:2 --refill 1
+run v4l2 capture /dev/video0 --frames 60 --size 320x180 --fps 30

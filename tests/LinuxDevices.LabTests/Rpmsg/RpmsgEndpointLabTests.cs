@@ -215,7 +215,10 @@ public sealed class RpmsgEndpointLabTests
 
         var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
         Assert.Equal(500 * 64, total);
-        Assert.Equal(0, allocated);
+
+        // Any per-message allocation costs at least one 24-byte object per iteration (12 000 B here);
+        // a one-off allocation of the runtime while the loop tiers up (seen: 80 B) is not per message.
+        Assert.True(allocated < 500, $"{allocated} bytes allocated over 500 round trips");
     }
 
     /// <summary>SET_INCOMING_FLOWCONTROL on a transport without flow control → "not supported by this

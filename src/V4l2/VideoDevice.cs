@@ -1,0 +1,614 @@
+using System.Runtime.InteropServices;
+using System.Text;
+using LinuxDevices.Native;
+using LinuxDevices.V4l2.Interop;
+
+namespace LinuxDevices.V4l2;
+
+/// <summary>A V4L2 node listed in sysfs (<c>/sys/class/video4linux</c>).</summary>
+/// <param name="Name">The node name, e.g. <c>video0</c>.</param>
+/// <param name="DevicePath">The device path, e.g. <c>/dev/video0</c>.</param>
+/// <param name="Title">The sysfs <c>name</c> attribute (the card/node title).</param>
+/// <param name="Index">The sysfs <c>index</c> attribute (node index within the device), or -1.</param>
+/// <param name="Driver">The bound driver (name of the <c>device/driver</c> link), or null.</param>
+public sealed record VideoNodeInfo(string Name, string DevicePath, string Title, int Index, string? Driver);
+
+/// <summary>
+/// An open V4L2 node: capabilities, formats, frame sizes and intervals, streaming parameters,
+/// controls and events, plus one <see cref="VideoQueue"/> per buffer type for streaming. The node is
+/// opened read/write and non-blocking (DQBUF never blocks; waits use poll/epoll). Dispose releases
+/// queues, mappings and descriptors; any call afterwards throws <see cref="ObjectDisposedException"/>.
+/// </summary>
+public sealed class VideoDevice : IDisposable
+{
+    private readonly Dictionary<BufferType, VideoQueue> _queues = [];
+    private DeviceHandle? _eventHandle;
+    private FdWaiter? _eventWaiter;
+
+    internal VideoDevice(DeviceHandle handle, VideoCapabilities caps)
+    {
+        Handle = handle;
+        Capabilities = caps;
+    }
+
+    /// <summary>The open descriptor.</summary>
+    public DeviceHandle Handle { get; }
+
+    /// <summary>The node path.</summary>
+    public string Path => Handle.Path;
+
+    /// <summary>The capabilities queried at open.</summary>
+    public VideoCapabilities Capabilities { get; }
+
+    /// <summary>Opens a node and queries its capabilities.</summary>
+    /// <param name="path">E.g. <c>/dev/video0</c>.</param>
+    /// <param name="requireStreaming">Also fail unless the node does streaming I/O (<c>V4L2_CAP_STREAMING</c>).</param>
+    /// <exception cref="DeviceNotSupportedException">The node is not a V4L2 device (QUERYCAP: ENOTTY), or
+    /// <paramref name="requireStreaming"/> and it is not a streaming node.</exception>
+    /// <exception cref="DeviceException">open failed (missing node, permissions...).</exception>
+    public static VideoDevice Open(string path, bool requireStreaming = false)
+    {
+        var handle = DeviceHandle.Open(path, DeviceOpenFlags.ReadWrite | DeviceOpenFlags.NonBlocking);
+        try
+        {
+            var raw = default(v4l2_capability);
+            var errno = handle.TryIoctl(V4l2Ioctl.QUERYCAP, ref raw, out _);
+            if (errno != 0)
+            {
+                throw handle.Error(errno, "VIDIOC_QUERYCAP", errno == Errno.ENOTTY ? "not a V4L2 device" : null);
+            }
+
+            var caps = Marshalling.ToCapabilities(raw);
+            if (requireStreaming && !caps.SupportsStreaming)
+            {
+                throw NotStreaming(path, caps);
+            }
+
+            return new VideoDevice(handle, caps);
+        }
+        catch
+        {
+            handle.Dispose();
+            throw;
+        }
+    }
+
+    private static DeviceNotSupportedException NotStreaming(string path, VideoCapabilities caps) =>
+        new("VIDIOC_QUERYCAP", path, $"'{caps.Card}' ({caps.Driver}) is not a streaming node: device caps {caps.NodeCapabilities} lack V4L2_CAP_STREAMING");
+
+    /// <summary>Lists the V4L2 nodes the kernel registered, sorted by name.</summary>
+    /// <param name="sysfs">The sysfs tree (the real one by default; a fake one in tests).</param>
+    public static IReadOnlyList<VideoNodeInfo> List(SysfsTree? sysfs = null)
+    {
+        var fs = sysfs ?? SysfsTree.System;
+        var result = new List<VideoNodeInfo>();
+        foreach (var name in fs.List("/sys/class/video4linux").Order(StringComparer.Ordinal))
+        {
+            var dir = $"/sys/class/video4linux/{name}";
+            var title = fs.TryReadText($"{dir}/name") ?? string.Empty;
+            var index = int.TryParse(fs.TryReadText($"{dir}/index"), out var i) ? i : -1;
+            string? driver = null;
+            try
+            {
+                driver = fs.Exists($"{dir}/device/driver") ? fs.LinkName($"{dir}/device/driver") : null;
+            }
+            catch (DeviceException)
+            {
+            }
+
+            result.Add(new VideoNodeInfo(name, $"/dev/{name}", title, index, driver));
+        }
+
+        return result;
+    }
+
+    /// <summary>VIDIOC_QUERYCAP again (e.g. to check the node still answers).</summary>
+    public VideoCapabilities QueryCapabilities()
+    {
+        var raw = default(v4l2_capability);
+        Handle.Ioctl(V4l2Ioctl.QUERYCAP, ref raw, "VIDIOC_QUERYCAP");
+        return Marshalling.ToCapabilities(raw);
+    }
+
+    /// <summary>VIDIOC_ENUM_FMT: the pixel formats of a buffer type.</summary>
+    /// <param name="type">The buffer type.</param>
+    public unsafe IReadOnlyList<FormatDescription> EnumerateFormats(BufferType type)
+    {
+        var list = new List<FormatDescription>();
+        for (uint i = 0; ; i++)
+        {
+            var d = new v4l2_fmtdesc { index = i, type = (uint)type };
+            var errno = Handle.TryIoctl(V4l2Ioctl.ENUM_FMT, ref d, out _);
+            if (errno == Errno.EINVAL)
+            {
+                return list;
+            }
+
+            if (errno != 0)
+            {
+                throw Handle.Error(errno, "VIDIOC_ENUM_FMT", $"{type} index {i}");
+            }
+
+            list.Add(new FormatDescription(i, type, (FormatFlags)d.flags, Marshalling.CString(d.description, 32), new FourCC(d.pixelformat)));
+        }
+    }
+
+    /// <summary>VIDIOC_G_FMT.</summary>
+    /// <param name="type">The buffer type.</param>
+    public VideoFormat GetFormat(BufferType type)
+    {
+        var f = new v4l2_format { type = (uint)type };
+        Handle.Ioctl(V4l2Ioctl.G_FMT, ref f, "VIDIOC_G_FMT");
+        return Marshalling.ToFormat(f);
+    }
+
+    /// <summary>VIDIOC_S_FMT: sets the format; the driver adjusts what it cannot do and returns the result.</summary>
+    /// <param name="format">The wanted format.</param>
+    /// <returns>The format in effect.</returns>
+    /// <exception cref="DeviceBusyException">Buffers are allocated or the queue is streaming (EBUSY).</exception>
+    public VideoFormat SetFormat(VideoFormat format)
+    {
+        var f = Marshalling.ToRaw(format);
+        Handle.Ioctl(V4l2Ioctl.S_FMT, ref f, "VIDIOC_S_FMT");
+        return Marshalling.ToFormat(f);
+    }
+
+    /// <summary>VIDIOC_TRY_FMT: what the driver would make of <paramref name="format"/>, changing nothing.</summary>
+    /// <param name="format">The wanted format.</param>
+    public VideoFormat TryFormat(VideoFormat format)
+    {
+        var f = Marshalling.ToRaw(format);
+        Handle.Ioctl(V4l2Ioctl.TRY_FMT, ref f, "VIDIOC_TRY_FMT");
+        return Marshalling.ToFormat(f);
+    }
+
+    /// <summary>Sets a format and checks the driver kept the pixel format and size (drivers silently
+    /// substitute what they cannot do).</summary>
+    /// <param name="format">The wanted format.</param>
+    /// <returns>The format in effect.</returns>
+    /// <exception cref="DeviceNotSupportedException">The driver substituted another pixel format or size.</exception>
+    public VideoFormat SetFormatExact(VideoFormat format)
+    {
+        ArgumentNullException.ThrowIfNull(format);
+        var got = SetFormat(format);
+        if (got.PixelFormat != format.PixelFormat || (format.Width != 0 && (got.Width != format.Width || got.Height != format.Height)))
+        {
+            throw new DeviceNotSupportedException("VIDIOC_S_FMT", Path,
+                $"{format.Width}x{format.Height} {format.PixelFormat} is not supported on the {format.Type} queue; the driver chose {got.Width}x{got.Height} {got.PixelFormat}");
+        }
+
+        return got;
+    }
+
+    /// <summary>VIDIOC_ENUM_FRAMESIZES for a pixel format.</summary>
+    /// <param name="pixelFormat">The fourcc.</param>
+    public IReadOnlyList<FrameSize> EnumerateFrameSizes(FourCC pixelFormat)
+    {
+        var list = new List<FrameSize>();
+        for (uint i = 0; ; i++)
+        {
+            var e = new v4l2_frmsizeenum { index = i, pixel_format = pixelFormat.Value };
+            var errno = Handle.TryIoctl(V4l2Ioctl.ENUM_FRAMESIZES, ref e, out _);
+            if (errno == Errno.EINVAL)
+            {
+                return list;
+            }
+
+            if (errno != 0)
+            {
+                throw Handle.Error(errno, "VIDIOC_ENUM_FRAMESIZES", $"{pixelFormat} index {i}");
+            }
+
+            var kind = (EnumerationKind)e.type;
+            list.Add(kind == EnumerationKind.Discrete
+                ? new FrameSize(kind, e.discrete.width, e.discrete.width, 0, e.discrete.height, e.discrete.height, 0)
+                : new FrameSize(kind, e.stepwise.min_width, e.stepwise.max_width, e.stepwise.step_width,
+                    e.stepwise.min_height, e.stepwise.max_height, e.stepwise.step_height));
+            if (kind != EnumerationKind.Discrete)
+            {
+                return list;
+            }
+        }
+    }
+
+    /// <summary>VIDIOC_ENUM_FRAMEINTERVALS for a pixel format and size.</summary>
+    /// <param name="pixelFormat">The fourcc.</param>
+    /// <param name="width">Width.</param>
+    /// <param name="height">Height.</param>
+    public IReadOnlyList<FrameInterval> EnumerateFrameIntervals(FourCC pixelFormat, uint width, uint height)
+    {
+        var list = new List<FrameInterval>();
+        for (uint i = 0; ; i++)
+        {
+            var e = new v4l2_frmivalenum { index = i, pixel_format = pixelFormat.Value, width = width, height = height };
+            var errno = Handle.TryIoctl(V4l2Ioctl.ENUM_FRAMEINTERVALS, ref e, out _);
+            if (errno == Errno.EINVAL)
+            {
+                return list;
+            }
+
+            if (errno != 0)
+            {
+                throw Handle.Error(errno, "VIDIOC_ENUM_FRAMEINTERVALS", $"{pixelFormat} {width}x{height} index {i}");
+            }
+
+            var kind = (EnumerationKind)e.type;
+            static Fraction F(v4l2_fract f) => new(f.numerator, f.denominator);
+            list.Add(kind == EnumerationKind.Discrete
+                ? new FrameInterval(kind, F(e.discrete), F(e.discrete), default)
+                : new FrameInterval(kind, F(e.stepwise.min), F(e.stepwise.max), F(e.stepwise.step)));
+            if (kind != EnumerationKind.Discrete)
+            {
+                return list;
+            }
+        }
+    }
+
+    /// <summary>VIDIOC_G_PARM.</summary>
+    /// <param name="type">The buffer type.</param>
+    public StreamParameters GetStreamParameters(BufferType type)
+    {
+        var p = new v4l2_streamparm { type = (uint)type };
+        Handle.Ioctl(V4l2Ioctl.G_PARM, ref p, "VIDIOC_G_PARM");
+        return ToParameters(p);
+    }
+
+    /// <summary>VIDIOC_S_PARM: requests a frame interval (seconds per frame); the driver picks the nearest.</summary>
+    /// <param name="type">The buffer type.</param>
+    /// <param name="timePerFrame">E.g. 1/30.</param>
+    /// <returns>The parameters in effect.</returns>
+    public StreamParameters SetFrameInterval(BufferType type, Fraction timePerFrame)
+    {
+        var p = new v4l2_streamparm { type = (uint)type };
+        if (type.IsOutput())
+        {
+            p.output.timeperframe = new v4l2_fract { numerator = timePerFrame.Numerator, denominator = timePerFrame.Denominator };
+        }
+        else
+        {
+            p.capture.timeperframe = new v4l2_fract { numerator = timePerFrame.Numerator, denominator = timePerFrame.Denominator };
+        }
+
+        Handle.Ioctl(V4l2Ioctl.S_PARM, ref p, "VIDIOC_S_PARM");
+        return ToParameters(p);
+    }
+
+    private static StreamParameters ToParameters(in v4l2_streamparm p)
+    {
+        var type = (BufferType)p.type;
+        return type.IsOutput()
+            ? new StreamParameters(type, (p.output.capability & V4l2Constants.CapTimePerFrame) != 0,
+                new Fraction(p.output.timeperframe.numerator, p.output.timeperframe.denominator), p.output.writebuffers)
+            : new StreamParameters(type, (p.capture.capability & V4l2Constants.CapTimePerFrame) != 0,
+                new Fraction(p.capture.timeperframe.numerator, p.capture.timeperframe.denominator), p.capture.readbuffers);
+    }
+
+    /// <summary>Enumerates every control with VIDIOC_QUERY_EXT_CTRL (NEXT_CTRL | NEXT_COMPOUND),
+    /// falling back to VIDIOC_QUERYCTRL on drivers without it. Control-class markers are included.</summary>
+    public IReadOnlyList<ControlInfo> QueryControls()
+    {
+        var list = new List<ControlInfo>();
+        uint id = 0;
+        var useLegacy = false;
+        while (true)
+        {
+            int errno;
+            if (!useLegacy)
+            {
+                var q = new v4l2_query_ext_ctrl { id = id | V4l2Constants.NextControl | V4l2Constants.NextCompound };
+                errno = Handle.TryIoctl(V4l2Ioctl.QUERY_EXT_CTRL, ref q, out _);
+                if (errno == 0)
+                {
+                    list.Add(Marshalling.ToControlInfo(q));
+                    id = q.id;
+                    continue;
+                }
+
+                if (errno == Errno.ENOTTY && list.Count == 0)
+                {
+                    useLegacy = true;
+                    continue;
+                }
+            }
+            else
+            {
+                var q = new v4l2_queryctrl { id = id | V4l2Constants.NextControl };
+                errno = Handle.TryIoctl(V4l2Ioctl.QUERYCTRL, ref q, out _);
+                if (errno == 0)
+                {
+                    list.Add(Marshalling.ToControlInfo(q));
+                    id = q.id;
+                    continue;
+                }
+            }
+
+            return errno == Errno.EINVAL ? list : throw Handle.Error(errno, useLegacy ? "VIDIOC_QUERYCTRL" : "VIDIOC_QUERY_EXT_CTRL");
+        }
+    }
+
+    /// <summary>VIDIOC_QUERY_EXT_CTRL for one control.</summary>
+    /// <param name="id">The control id.</param>
+    /// <exception cref="DeviceException">EINVAL: no such control.</exception>
+    public ControlInfo QueryControl(uint id)
+    {
+        var q = new v4l2_query_ext_ctrl { id = id };
+        var errno = Handle.TryIoctl(V4l2Ioctl.QUERY_EXT_CTRL, ref q, out _);
+        return errno == 0 ? Marshalling.ToControlInfo(q) : throw Handle.Error(errno, "VIDIOC_QUERY_EXT_CTRL", $"control 0x{id:x8}");
+    }
+
+    /// <summary>VIDIOC_QUERYCTRL (the 32-bit legacy query) for one control.</summary>
+    /// <param name="id">The control id.</param>
+    public ControlInfo QueryControlLegacy(uint id)
+    {
+        var q = new v4l2_queryctrl { id = id };
+        var errno = Handle.TryIoctl(V4l2Ioctl.QUERYCTRL, ref q, out _);
+        return errno == 0 ? Marshalling.ToControlInfo(q) : throw Handle.Error(errno, "VIDIOC_QUERYCTRL", $"control 0x{id:x8}");
+    }
+
+    /// <summary>VIDIOC_QUERYMENU over the control's range; skipped indices (EINVAL) are left out.</summary>
+    /// <param name="control">A menu or integer-menu control.</param>
+    public unsafe IReadOnlyList<MenuItem> QueryMenu(ControlInfo control)
+    {
+        ArgumentNullException.ThrowIfNull(control);
+        var list = new List<MenuItem>();
+        for (var i = control.Minimum; i <= control.Maximum; i++)
+        {
+            var m = new v4l2_querymenu { id = control.Id, index = (uint)i };
+            var errno = Handle.TryIoctl(V4l2Ioctl.QUERYMENU, ref m, out _);
+            if (errno == Errno.EINVAL)
+            {
+                continue;
+            }
+
+            if (errno != 0)
+            {
+                throw Handle.Error(errno, "VIDIOC_QUERYMENU", $"control 0x{control.Id:x8} index {i}");
+            }
+
+            list.Add(control.Type == ControlType.IntegerMenu
+                ? new MenuItem((uint)i, null, m.value)
+                : new MenuItem((uint)i, Marshalling.CString(m.name, 32), 0));
+        }
+
+        return list;
+    }
+
+    /// <summary>VIDIOC_G_CTRL.</summary>
+    /// <param name="id">The control id.</param>
+    public int GetControl(uint id)
+    {
+        var c = new v4l2_control { id = id };
+        var errno = Handle.TryIoctl(V4l2Ioctl.G_CTRL, ref c, out _);
+        return errno == 0 ? c.value : throw Handle.Error(errno, "VIDIOC_G_CTRL", $"control 0x{id:x8}");
+    }
+
+    /// <summary>VIDIOC_S_CTRL.</summary>
+    /// <param name="id">The control id.</param>
+    /// <param name="value">The value.</param>
+    /// <returns>The value the driver stored (it may clamp).</returns>
+    public int SetControl(uint id, int value)
+    {
+        var c = new v4l2_control { id = id, value = value };
+        var errno = Handle.TryIoctl(V4l2Ioctl.S_CTRL, ref c, out _);
+        return errno == 0 ? c.value : throw Handle.Error(errno, "VIDIOC_S_CTRL", $"control 0x{id:x8} = {value}");
+    }
+
+    /// <summary>VIDIOC_G_EXT_CTRLS: reads the current values into <paramref name="controls"/>.</summary>
+    /// <param name="controls">Ids (and 64-bit flags) in, values out.</param>
+    public void GetControls(Span<ControlValue> controls) => ExtControls(V4l2Ioctl.G_EXT_CTRLS, "VIDIOC_G_EXT_CTRLS", controls, V4l2Constants.WhichCurrentValue);
+
+    /// <summary>VIDIOC_G_EXT_CTRLS with <c>V4L2_CTRL_WHICH_DEF_VAL</c>: the default values.</summary>
+    /// <param name="controls">Ids in, defaults out.</param>
+    public void GetDefaultControls(Span<ControlValue> controls) => ExtControls(V4l2Ioctl.G_EXT_CTRLS, "VIDIOC_G_EXT_CTRLS", controls, V4l2Constants.WhichDefaultValue);
+
+    /// <summary>VIDIOC_S_EXT_CTRLS: sets all values atomically (the driver writes back what it stored).</summary>
+    /// <param name="controls">Ids and values.</param>
+    public void SetControls(Span<ControlValue> controls) => ExtControls(V4l2Ioctl.S_EXT_CTRLS, "VIDIOC_S_EXT_CTRLS", controls, V4l2Constants.WhichCurrentValue);
+
+    /// <summary>VIDIOC_TRY_EXT_CTRLS: validates (and adjusts) values without applying them.</summary>
+    /// <param name="controls">Ids and values; adjusted values out.</param>
+    public void TryControls(Span<ControlValue> controls) => ExtControls(V4l2Ioctl.TRY_EXT_CTRLS, "VIDIOC_TRY_EXT_CTRLS", controls, V4l2Constants.WhichCurrentValue);
+
+    private unsafe void ExtControls(uint request, string call, Span<ControlValue> controls, uint which)
+    {
+        const int StackMax = 16;
+        var raw = controls.Length <= StackMax ? stackalloc v4l2_ext_control[StackMax] : new v4l2_ext_control[controls.Length];
+        raw = raw[..controls.Length];
+        Marshalling.PackControls(controls, raw);
+        fixed (v4l2_ext_control* p = raw)
+        {
+            var h = new v4l2_ext_controls { which = which, count = (uint)controls.Length, controls = (nint)p };
+            var errno = Handle.TryIoctl(request, ref h, out _);
+            if (errno != 0)
+            {
+                var at = h.error_idx < (uint)controls.Length
+                    ? $"control #{h.error_idx} (id 0x{controls[(int)h.error_idx].Id:x8})"
+                    : $"error_idx {h.error_idx} (validation of the whole array)";
+                throw Handle.Error(errno, call, at);
+            }
+        }
+
+        Marshalling.UnpackControls(raw, controls);
+    }
+
+    /// <summary>Reads a string control (G_EXT_CTRLS with a payload pointer).</summary>
+    /// <param name="id">The control id.</param>
+    public unsafe string GetStringControl(uint id)
+    {
+        var info = QueryControl(id);
+        var size = (int)Math.Max(info.Maximum + 1, 1);
+        var buffer = new byte[size];
+        fixed (byte* b = buffer)
+        {
+            var c = new v4l2_ext_control { id = id, size = (uint)size, ptr = (nint)b };
+            var h = new v4l2_ext_controls { which = V4l2Constants.WhichCurrentValue, count = 1, controls = (nint)(&c) };
+            var errno = Handle.TryIoctl(V4l2Ioctl.G_EXT_CTRLS, ref h, out _);
+            if (errno != 0)
+            {
+                throw Handle.Error(errno, "VIDIOC_G_EXT_CTRLS", $"string control 0x{id:x8}");
+            }
+        }
+
+        var n = Array.IndexOf(buffer, (byte)0);
+        return Encoding.UTF8.GetString(buffer, 0, n < 0 ? buffer.Length : n);
+    }
+
+    /// <summary>Writes a string control (S_EXT_CTRLS with a payload pointer).</summary>
+    /// <param name="id">The control id.</param>
+    /// <param name="value">The text.</param>
+    public unsafe void SetStringControl(uint id, string value)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        var bytes = new byte[Encoding.UTF8.GetByteCount(value) + 1];
+        Encoding.UTF8.GetBytes(value, bytes);
+        fixed (byte* b = bytes)
+        {
+            var c = new v4l2_ext_control { id = id, size = (uint)bytes.Length, ptr = (nint)b };
+            var h = new v4l2_ext_controls { which = V4l2Constants.WhichCurrentValue, count = 1, controls = (nint)(&c) };
+            var errno = Handle.TryIoctl(V4l2Ioctl.S_EXT_CTRLS, ref h, out _);
+            if (errno != 0)
+            {
+                throw Handle.Error(errno, "VIDIOC_S_EXT_CTRLS", $"string control 0x{id:x8}");
+            }
+        }
+    }
+
+    /// <summary>VIDIOC_SUBSCRIBE_EVENT.</summary>
+    /// <param name="type">The event type.</param>
+    /// <param name="id">The source id (the control id for <see cref="EventType.Control"/>).</param>
+    /// <param name="flags">Subscription flags.</param>
+    public void SubscribeEvent(EventType type, uint id = 0, EventSubscriptionFlags flags = EventSubscriptionFlags.None)
+    {
+        var s = new v4l2_event_subscription { type = (uint)type, id = id, flags = (uint)flags };
+        var errno = Handle.TryIoctl(V4l2Ioctl.SUBSCRIBE_EVENT, ref s, out _);
+        if (errno != 0)
+        {
+            throw Handle.Error(errno, "VIDIOC_SUBSCRIBE_EVENT", $"{type} id 0x{id:x}");
+        }
+    }
+
+    /// <summary>VIDIOC_UNSUBSCRIBE_EVENT (<see cref="EventType.All"/> drops every subscription).</summary>
+    /// <param name="type">The event type.</param>
+    /// <param name="id">The source id.</param>
+    public void UnsubscribeEvent(EventType type, uint id = 0)
+    {
+        var s = new v4l2_event_subscription { type = (uint)type, id = id };
+        var errno = Handle.TryIoctl(V4l2Ioctl.UNSUBSCRIBE_EVENT, ref s, out _);
+        if (errno != 0)
+        {
+            throw Handle.Error(errno, "VIDIOC_UNSUBSCRIBE_EVENT", $"{type} id 0x{id:x}");
+        }
+    }
+
+    /// <summary>VIDIOC_DQEVENT without waiting.</summary>
+    /// <param name="ev">The event.</param>
+    /// <returns>false when no event is pending.</returns>
+    public bool TryDequeueEvent(out VideoEvent ev)
+    {
+        var e = default(v4l2_event);
+        var errno = Handle.TryIoctl(V4l2Ioctl.DQEVENT, ref e, out _);
+        if (errno == 0)
+        {
+            ev = Marshalling.ToEvent(e);
+            return true;
+        }
+
+        ev = default;
+        return errno == Errno.ENOENT ? false : throw Handle.Error(errno, "VIDIOC_DQEVENT");
+    }
+
+    /// <summary>Waits (epoll, POLLPRI) for the next event and dequeues it.</summary>
+    /// <param name="cancellationToken">Cancels the wait.</param>
+    public async ValueTask<VideoEvent> DequeueEventAsync(CancellationToken cancellationToken = default)
+    {
+        while (true)
+        {
+            if (TryDequeueEvent(out var ev))
+            {
+                return ev;
+            }
+
+            if (_eventWaiter is null)
+            {
+                _eventHandle = Handle.Duplicate();
+                _eventWaiter = new FdWaiter(_eventHandle);
+            }
+
+            var revents = await _eventWaiter.WaitAsync(PollEvents.Priority, cancellationToken).ConfigureAwait(false);
+            if ((revents & PollEvents.Priority) == 0 && (revents & (PollEvents.Error | PollEvents.HangUp)) != 0 && !TryDequeueEvent(out ev))
+            {
+                // POLLERR without POLLPRI: vb2 reports it when no buffers are queued; keep waiting only if
+                // the device still answers.
+                QueryCapabilities();
+                await Task.Delay(10, cancellationToken).ConfigureAwait(false);
+            }
+            else if (revents != PollEvents.None && TryDequeueEvent(out ev))
+            {
+                return ev;
+            }
+        }
+    }
+
+    /// <summary>The streaming queue for <paramref name="type"/> (one per type per device).</summary>
+    /// <param name="type">The buffer type.</param>
+    /// <param name="memory">The memory type (MMAP).</param>
+    /// <exception cref="DeviceNotSupportedException">The node does not stream, or not this buffer type.</exception>
+    public VideoQueue GetQueue(BufferType type, MemoryType memory = MemoryType.Mmap)
+    {
+        if (Handle.IsClosed)
+        {
+            throw new ObjectDisposedException(Path, $"The device {Path} has been disposed.");
+        }
+
+        if (!Capabilities.SupportsStreaming)
+        {
+            throw NotStreaming(Path, Capabilities);
+        }
+
+        if (!Capabilities.Supports(type))
+        {
+            throw new DeviceNotSupportedException("VideoQueue", Path,
+                $"'{Capabilities.Card}' has no {type} queue (device caps {Capabilities.NodeCapabilities})");
+        }
+
+        if (memory != MemoryType.Mmap)
+        {
+            throw new NotSupportedException($"{Path}: only MMAP queues are managed by the SDK (asked for {memory}).");
+        }
+
+        if (!_queues.TryGetValue(type, out var q))
+        {
+            q = new VideoQueue(this, type, memory);
+            _queues[type] = q;
+        }
+
+        return q;
+    }
+
+    /// <summary>The node's main streaming buffer type: video capture or output, single- or multi-planar
+    /// (then metadata), or null when it has none.</summary>
+    public BufferType? DefaultBufferType =>
+        new[] { BufferType.VideoCapture, BufferType.VideoCaptureMultiplanar, BufferType.VideoOutput, BufferType.VideoOutputMultiplanar, BufferType.MetaCapture, BufferType.MetaOutput }
+            .Cast<BufferType?>().FirstOrDefault(t => Capabilities.Supports(t!.Value));
+
+    /// <summary>Streams frames from the node's default queue (see <see cref="VideoQueue.StreamAsync"/>).</summary>
+    /// <param name="cancellationToken">Stops the loop.</param>
+    public IAsyncEnumerable<VideoFrame> StreamAsync(CancellationToken cancellationToken = default) =>
+        GetQueue(DefaultBufferType ?? throw new DeviceNotSupportedException("VideoQueue", Path, "the node has no streaming buffer type"))
+            .StreamAsync(cancellationToken);
+
+    internal void OnQueueDisposed(VideoQueue queue) => _queues.Remove(queue.Type);
+
+    /// <summary>Disposes the queues (stop streaming, unmap, free), the event waiter and the descriptor.</summary>
+    public void Dispose()
+    {
+        foreach (var q in _queues.Values.ToList())
+        {
+            q.Dispose();
+        }
+
+        _eventWaiter?.Dispose();
+        _eventHandle?.Dispose();
+        Handle.Dispose();
+    }
+}

@@ -1,0 +1,52 @@
+using Xunit;
+
+namespace LinuxDevices.LabTests.V4l2;
+
+/// <summary><c>linuxdev v4l2</c> against vivid: the console tool's output reflects the driver.</summary>
+[Trait("Fixture", "v4l2")]
+public sealed class V4l2CliLabTests
+{
+    [Fact]
+    public void ListInfoCaptureAndBuffers()
+    {
+        Lab.Require("v4l2");
+        var list = Lab.Sh("linuxdev v4l2 list");
+        Assert.Contains($"{Vivid.Capture}", list, StringComparison.Ordinal);
+        Assert.Contains("VideoCapture streaming", list, StringComparison.Ordinal);
+        Assert.Contains("(no streaming)", list, StringComparison.Ordinal); // the radio nodes
+
+        var info = Lab.Sh($"linuxdev v4l2 info {Vivid.Capture}");
+        Assert.Contains("driver vivid", info, StringComparison.Ordinal);
+        Assert.Contains("'YUYV' YUYV 4:2:2", info, StringComparison.Ordinal);
+        Assert.Contains("VIDIOC_REMOVE_BUFS supported", info, StringComparison.Ordinal);
+        Assert.Contains("0x00980900 Brightness", info, StringComparison.Ordinal);
+        Assert.Contains("Menu Item 3", info, StringComparison.Ordinal);
+
+        var dir = $"/tmp/linuxdev-capture-{Environment.ProcessId}";
+        try
+        {
+            var capture = Lab.Sh($"linuxdev v4l2 capture {Vivid.Capture} --frames 12 --format YUYV --size 320x180 --fps 30 --output {dir}", 120);
+            Assert.Contains("captured 12 frames", capture, StringComparison.Ordinal);
+            Assert.Contains("fps, dropped", capture, StringComparison.Ordinal);
+            var files = Directory.GetFiles(dir);
+            Assert.Equal(12, files.Length);
+            Assert.All(files, f => Assert.Equal(320 * 180 * 2, new FileInfo(f).Length));
+        }
+        finally
+        {
+            if (Directory.Exists(dir))
+            {
+                Directory.Delete(dir, recursive: true);
+            }
+        }
+
+        var buffers = Lab.Sh($"linuxdev v4l2 buffers {Vivid.Capture} --create 4 --remove 1:2 --refill 1");
+        Assert.Contains("after: [0:Free 1:-- 2:-- 3:Free] (2 buffers, 2 holes)", buffers, StringComparison.Ordinal);
+        Assert.Contains("[1] hole    QUERYBUF: EINVAL", buffers, StringComparison.Ordinal);
+        Assert.Contains("CREATE_BUFS 1 -> 1 buffers from index 1", buffers, StringComparison.Ordinal);
+
+        var (code, _, err) = Lab.TrySh("linuxdev v4l2 info /dev/null");
+        Assert.Equal(1, code);
+        Assert.Contains("ENOTTY", err, StringComparison.Ordinal);
+    }
+}
