@@ -29,7 +29,11 @@ public sealed class EventFormat
         }
 
         printFormat.Bind(n => _byName.GetValueOrDefault(n));
+        PidField = _byName.GetValueOrDefault("common_pid");
     }
+
+    /// <summary>The <c>common_pid</c> field, when present.</summary>
+    public TraceField? PidField { get; }
 
     /// <summary>The system (directory under <c>events/</c>), e.g. <c>mhi_host</c>; empty when unknown.</summary>
     public string System { get; }

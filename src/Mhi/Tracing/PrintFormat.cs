@@ -79,7 +79,7 @@ public sealed class SymbolTable
             else
             {
                 o.Append("0x");
-                o.AppendFormatted((ulong)value, "x");
+                o.AppendHex((ulong)value);
             }
 
             return;
@@ -115,7 +115,7 @@ public sealed class SymbolTable
             }
 
             o.Append("0x");
-            o.AppendFormatted(rest, "x");
+            o.AppendHex(rest);
         }
     }
 }
@@ -128,15 +128,15 @@ public sealed class SymbolTable
 /// </summary>
 public sealed class PrintFormat
 {
-    private readonly List<Segment> _segments;
-    private readonly List<Arg> _args;
+    private readonly Segment[] _segments;
+    private readonly Arg[] _args;
     private readonly Dictionary<string, SymbolTable> _symbols = new(StringComparer.Ordinal);
 
     private PrintFormat(string format, List<Segment> segments, List<Arg> args)
     {
         FormatString = format;
-        _segments = segments;
-        _args = args;
+        _segments = [.. segments];
+        _args = [.. args];
         foreach (var a in args)
         {
             if (a.Symbols is not null && a.FieldName is not null)
@@ -302,8 +302,9 @@ public sealed class PrintFormat
         ArgumentNullException.ThrowIfNull(o);
         var argIndex = 0;
         Span<char> num = stackalloc char[72];
-        foreach (var seg in _segments)
+        for (var si = 0; si < _segments.Length; si++)
         {
+            ref readonly var seg = ref _segments[si];
             if (seg.Conversion == '\0')
             {
                 o.Append(seg.Literal);
@@ -313,16 +314,16 @@ public sealed class PrintFormat
             var width = seg.Width;
             if (width == -2)
             {
-                width = argIndex < _args.Count ? (int)_args[argIndex++].Value(record) : 0;
+                width = argIndex < _args.Length ? (int)_args[argIndex++].Value(record) : 0;
             }
 
             var precision = seg.Precision;
             if (precision == -2)
             {
-                precision = argIndex < _args.Count ? (int)_args[argIndex++].Value(record) : -1;
+                precision = argIndex < _args.Length ? (int)_args[argIndex++].Value(record) : -1;
             }
 
-            var arg = argIndex < _args.Count ? _args[argIndex++] : null;
+            var arg = argIndex < _args.Length ? _args[argIndex++] : null;
             if (arg is null || arg.Kind == ArgKind.Unsupported)
             {
                 o.Append('?');
@@ -341,9 +342,7 @@ public sealed class PrintFormat
 
                 case 'p':
                     {
-                        var v = (ulong)arg.Value(record);
-                        v.TryFormat(num, out var n, "x16", CultureInfo.InvariantCulture);
-                        o.Append(num[..n]);
+                        o.AppendHex((ulong)arg.Value(record), 16);
                         break;
                     }
 
@@ -480,10 +479,10 @@ public sealed class PrintFormat
         switch (conv)
         {
             case 'x':
-                u.TryFormat(digits, out nd, "x", CultureInfo.InvariantCulture);
+                nd = Digits(u, 16, false, digits);
                 break;
             case 'X':
-                u.TryFormat(digits, out nd, "X", CultureInfo.InvariantCulture);
+                nd = Digits(u, 16, true, digits);
                 break;
             case 'o':
                 nd = 0;
@@ -497,7 +496,7 @@ public sealed class PrintFormat
                 digits[..nd].Reverse();
                 break;
             default:
-                u.TryFormat(digits, out nd, default, CultureInfo.InvariantCulture);
+                nd = Digits(u, 10, false, digits);
                 break;
         }
 
@@ -540,6 +539,20 @@ public sealed class PrintFormat
 
         digits[..nd].CopyTo(buf[n..]);
         return n + nd;
+    }
+
+    private static int Digits(ulong u, uint radix, bool upper, Span<char> buf)
+    {
+        var table = upper ? "0123456789ABCDEF" : "0123456789abcdef";
+        var n = 0;
+        do
+        {
+            buf[n++] = table[(int)(u % radix)];
+            u /= radix;
+        }
+        while (u != 0);
+        buf[..n].Reverse();
+        return n;
     }
 
     private static List<Segment> ParseSegments(string format, string? source)
@@ -1282,7 +1295,7 @@ public sealed class PrintFormat
                                 o.Append(' ');
                             }
 
-                            o.AppendFormatted(hex[i], "x2");
+                            o.AppendHex(hex[i], 2);
                         }
 
                         return;
@@ -1312,7 +1325,7 @@ public sealed class PrintFormat
                                     _ => BinaryPrimitives.ReadUInt64LittleEndian(e),
                                 };
                                 o.Append("0x");
-                                o.AppendFormatted(v, "x");
+                                o.AppendHex(v);
                             }
                         }
 
@@ -1346,7 +1359,7 @@ public sealed class PrintFormat
                         else
                         {
                             o.Append("(0x");
-                            o.AppendFormatted(address, "x");
+                            o.AppendHex(address);
                             o.Append(')');
                         }
 

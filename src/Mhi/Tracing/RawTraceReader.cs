@@ -36,7 +36,7 @@ public sealed class TraceEvent
     public string Name => Format?.Name ?? $"id {Id}";
 
     /// <summary>The process id (<c>common_pid</c>).</summary>
-    public int Pid => Format?.FindField("common_pid") is { } f ? (int)f.GetInt64(Data.Span) : Data.Length >= 8 ? BinaryPrimitives.ReadInt32LittleEndian(Data.Span[4..]) : 0;
+    public int Pid => Format?.PidField is { } f ? (int)f.GetInt64(Data.Span) : Data.Length >= 8 ? BinaryPrimitives.ReadInt32LittleEndian(Data.Span[4..]) : 0;
 
     /// <summary>The common flags byte (irqs-off, need-resched, hardirq, softirq bits).</summary>
     public int Flags => Data.Length >= 3 ? Data.Span[2] : 0;
@@ -117,16 +117,16 @@ public sealed class TraceEvent
     {
         ArgumentNullException.ThrowIfNull(o);
         o.Append('[');
-        o.AppendFormatted(Cpu, "D3");
+        o.AppendDecimal((ulong)Cpu, 3);
         o.Append("] ");
         RenderLatencyFlags(o);
         o.Append(' ');
         var us = Microseconds;
         var start = o.Length;
-        o.AppendFormatted(us / 1_000_000);
+        o.AppendDecimal(us / 1_000_000);
         o.InsertPadding(start, ' ', 5 - (o.Length - start));
         o.Append('.');
-        o.AppendFormatted(us % 1_000_000, "D6");
+        o.AppendDecimal(us % 1_000_000, 6);
         o.Append(": ");
         o.Append(Name);
         o.Append(": ");

@@ -80,19 +80,72 @@ public sealed class TraceTextWriter
             Grow(utf8.Length);
         }
 
-        if (System.Text.Ascii.IsValid(utf8))
+        var dst = _buffer.AsSpan(Length, utf8.Length);
+        for (var i = 0; i < utf8.Length; i++)
         {
-            for (var i = 0; i < utf8.Length; i++)
+            var b = utf8[i];
+            if (b >= 0x80)
             {
-                _buffer[Length + i] = (char)utf8[i];
+                Length += Encoding.UTF8.GetChars(utf8, _buffer.AsSpan(Length));
+                return;
             }
 
-            Length += utf8.Length;
+            dst[i] = (char)b;
         }
-        else
+
+        Length += utf8.Length;
+    }
+
+    /// <summary>Appends an unsigned decimal number, zero-padded to <paramref name="minDigits"/>.</summary>
+    /// <param name="value">The value.</param>
+    /// <param name="minDigits">Minimum digits.</param>
+    public void AppendDecimal(ulong value, int minDigits = 1)
+    {
+        Span<char> tmp = stackalloc char[20];
+        var n = 0;
+        do
         {
-            Length += Encoding.UTF8.GetChars(utf8, _buffer.AsSpan(Length));
+            tmp[n++] = (char)('0' + (int)(value % 10));
+            value /= 10;
         }
+        while (value != 0);
+        AppendDigits(tmp[..n], minDigits);
+    }
+
+    /// <summary>Appends a hexadecimal number, zero-padded to <paramref name="minDigits"/>.</summary>
+    /// <param name="value">The value.</param>
+    /// <param name="minDigits">Minimum digits.</param>
+    /// <param name="upper">Upper-case digits.</param>
+    public void AppendHex(ulong value, int minDigits = 1, bool upper = false)
+    {
+        Span<char> tmp = stackalloc char[16];
+        var digits = upper ? "0123456789ABCDEF" : "0123456789abcdef";
+        var n = 0;
+        do
+        {
+            tmp[n++] = digits[(int)(value & 0xf)];
+            value >>= 4;
+        }
+        while (value != 0);
+        AppendDigits(tmp[..n], minDigits);
+    }
+
+    private void AppendDigits(Span<char> reversed, int minDigits)
+    {
+        var total = Math.Max(reversed.Length, minDigits);
+        if (Length + total > _buffer.Length)
+        {
+            Grow(total);
+        }
+
+        var pad = total - reversed.Length;
+        _buffer.AsSpan(Length, pad).Fill('0');
+        for (var i = 0; i < reversed.Length; i++)
+        {
+            _buffer[Length + pad + i] = reversed[reversed.Length - 1 - i];
+        }
+
+        Length += total;
     }
 
     /// <summary>Appends a formattable value (e.g. a number with a format string) without allocating.</summary>
