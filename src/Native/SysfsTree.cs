@@ -164,14 +164,58 @@ public sealed class SysfsTree(string root = "/")
     public string? ResolveLink(string systemPath)
     {
         var p = Resolve(systemPath);
-        var info = new FileInfo(p);
-        if (info.LinkTarget is null)
+        var real = RealPath(p);
+        if (real is null)
         {
-            return Directory.Exists(p) || File.Exists(p) ? ToSystemPath(Path.GetFullPath(p)) : null;
+            return null;
         }
 
-        var target = info.ResolveLinkTarget(returnFinalTarget: true);
-        return target is null ? null : ToSystemPath(Path.GetFullPath(target.FullName));
+        // A dangling link still names its target (as before); a missing plain path is null.
+        return Directory.Exists(real) || File.Exists(real) || new FileInfo(p).LinkTarget is not null ? ToSystemPath(real) : null;
+    }
+
+    // realpath(3): resolves every symbolic link along the path (sysfs nests them: /sys/class/uio/uio0
+    // is a link and its relative "device" link must be resolved from the link's real directory, not
+    // textually). Null on a link loop.
+    private static string? RealPath(string path, int depth = 0)
+    {
+        if (depth > 40)
+        {
+            return null;
+        }
+
+        var current = "/";
+        foreach (var part in path.Split('/', StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (part == ".")
+            {
+                continue;
+            }
+
+            if (part == "..")
+            {
+                current = Path.GetDirectoryName(current) ?? "/";
+                continue;
+            }
+
+            var next = Path.Join(current, part);
+            var target = new FileInfo(next).LinkTarget;
+            if (target is null)
+            {
+                current = next;
+                continue;
+            }
+
+            var resolved = RealPath(target.StartsWith('/') ? target : Path.Join(current, target), depth + 1);
+            if (resolved is null)
+            {
+                return null;
+            }
+
+            current = resolved;
+        }
+
+        return current;
     }
 
     /// <summary>The last component of a link's target: the driver name for <c>device/driver</c>, the

@@ -1,0 +1,349 @@
+using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
+using LinuxDevices.Native;
+using LinuxDevices.Uio.Interop;
+
+namespace LinuxDevices.Uio;
+
+/// <summary>
+/// An open UIO device (<c>/dev/uioN</c>): its memory maps, interrupt waits (blocking, with timeout,
+/// async), interrupt control through <c>irqcontrol</c>, the INTx re-arm that uio_pci_generic needs,
+/// and access to MSI-X vectors of drivers implementing the uio_msi ABI.
+/// </summary>
+/// <remarks>
+/// The kernel's read(2) of a UIO device only accepts exactly 4 bytes and returns the total
+/// interrupt count; the SDK turns it into <see cref="UioInterruptEvent"/> (count and how many were
+/// missed since the previous wait on this handle). Waits are not meant to run concurrently on one
+/// device. Steady-state waits allocate nothing.
+/// </remarks>
+public sealed class UioDevice : IDisposable
+{
+    private readonly DeviceHandle _handle;
+    private readonly List<UioMap> _maps = [];
+    private readonly Lock _gate = new();
+    private DeviceHandle? _config;
+    private FdWaiter? _waiter;
+    private int _lastCount;
+    private int _disposed;
+
+    internal UioDevice(UioDeviceInfo info, DeviceHandle handle)
+    {
+        Info = info;
+        _handle = handle;
+        _lastCount = (int)(SysfsTree.ParseInt64(info.Tree.TryReadText(info.SysfsPath + "/event") ?? string.Empty) ?? info.EventCount);
+    }
+
+    /// <summary>What sysfs said about the device when it was opened.</summary>
+    public UioDeviceInfo Info { get; }
+
+    /// <summary>The device node path.</summary>
+    public string DevicePath => _handle.Path;
+
+    /// <summary>The open descriptor (for poll/epoll integration and raw calls).</summary>
+    public DeviceHandle Handle => _handle;
+
+    /// <summary>The interrupt count the last wait on this handle returned (or the count at open).</summary>
+    public int LastCount => Volatile.Read(ref _lastCount);
+
+    /// <summary>Opens a UIO device by node path (<c>/dev/uio0</c>, or a link to it), node name,
+    /// driver-given name or parent PCI address.</summary>
+    /// <param name="device">What identifies the device.</param>
+    /// <param name="fs">The sysfs tree (default: the running system).</param>
+    /// <exception cref="DeviceNotSupportedException">The path is not a UIO device node.</exception>
+    /// <exception cref="DeviceGoneException">No such UIO device.</exception>
+    /// <exception cref="DeviceException">open(2) failed.</exception>
+    public static UioDevice Open(string device, SysfsTree? fs = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(device);
+        if (device.StartsWith('/'))
+        {
+            var full = device;
+            try
+            {
+                full = new FileInfo(device).ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? device;
+            }
+            catch (IOException)
+            {
+            }
+
+            if (UioDeviceInfo.NodeFromPath(full) is not { } node)
+            {
+                throw new DeviceNotSupportedException("open", device, "not a UIO device node: expected /dev/uioN backed by /sys/class/uio/uioN (list them with UioDeviceInfo.GetAll or `linuxdev uio list`)");
+            }
+
+            return Open(UioDeviceInfo.Get(node, fs));
+        }
+
+        return Open(UioDeviceInfo.Get(device, fs));
+    }
+
+    /// <summary>Opens the device described by <paramref name="info"/>.</summary>
+    /// <param name="info">The device, from discovery.</param>
+    public static UioDevice Open(UioDeviceInfo info)
+    {
+        ArgumentNullException.ThrowIfNull(info);
+        var handle = DeviceHandle.Open(info.DevicePath, DeviceOpenFlags.ReadWrite);
+        return new UioDevice(info, handle);
+    }
+
+    /// <summary>Maps memory map <paramref name="index"/> (mmap offset index × page size).</summary>
+    /// <param name="index">The map index (see <see cref="UioDeviceInfo.Maps"/>).</param>
+    /// <param name="access">Protection.</param>
+    /// <exception cref="ArgumentOutOfRangeException">The device has no such map.</exception>
+    /// <exception cref="DeviceException">mmap(2) failed.</exception>
+    public UioMap Map(int index, MapAccess access = MapAccess.ReadWrite)
+    {
+        ThrowIfDisposed();
+        var info = Info.Maps.FirstOrDefault(m => m.Index == index)
+            ?? throw new ArgumentOutOfRangeException(nameof(index), index, $"{DevicePath} has no map {index}; it has {(Info.Maps.Count == 0 ? "no maps" : "maps " + string.Join(", ", Info.Maps.Select(m => m.Index)))}.");
+        var region = MappedRegion.Map(_handle, info.MmapOffset, (nuint)info.MappingLength, access,
+            $"{DevicePath} map {index}{(info.Name.Length > 0 ? $" ({info.Name})" : string.Empty)}");
+        var map = new UioMap(info, region);
+        lock (_gate)
+        {
+            _maps.Add(map);
+        }
+
+        return map;
+    }
+
+    /// <summary>Blocks until the next interrupt (read(2) of 4 bytes).</summary>
+    /// <returns>The total count and how many were missed.</returns>
+    /// <exception cref="DeviceGoneException">The device was unregistered (driver unbound) while or
+    /// before waiting.</exception>
+    /// <exception cref="DeviceNotSupportedException">The driver registered no interrupt.</exception>
+    public UioInterruptEvent WaitForInterrupt()
+    {
+        Span<byte> buf = stackalloc byte[4];
+        var errno = _handle.TryRead(buf, out var n);
+        if (errno != 0)
+        {
+            throw InterruptError(errno, "read");
+        }
+
+        return n == 4 ? Account(BinaryPrimitives.ReadInt32LittleEndian(buf)) : throw ShortRead(n);
+    }
+
+    /// <summary>Waits up to <paramref name="timeout"/> for the next interrupt (poll(2), then read).</summary>
+    /// <param name="timeout">How long to wait; <see cref="Timeout.InfiniteTimeSpan"/> waits forever.</param>
+    /// <param name="interrupt">The count and missed interrupts when one arrived.</param>
+    /// <returns><see langword="false"/> when the timeout expired first.</returns>
+    public bool TryWaitForInterrupt(TimeSpan timeout, out UioInterruptEvent interrupt)
+    {
+        var errno = _handle.TryPoll(PollEvents.In, timeout, out var revents);
+        if (errno != 0)
+        {
+            throw _handle.Error(errno, "poll");
+        }
+
+        if ((revents & (PollEvents.In | PollEvents.Error | PollEvents.HangUp)) == 0)
+        {
+            interrupt = default;
+            return false;
+        }
+
+        interrupt = WaitForInterrupt();
+        return true;
+    }
+
+    /// <summary>Waits asynchronously for the next interrupt without blocking a thread (epoll).</summary>
+    /// <param name="cancellationToken">Cancels the wait.</param>
+    /// <returns>The count and missed interrupts.</returns>
+    /// <exception cref="OperationCanceledException">The token was cancelled.</exception>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public async ValueTask<UioInterruptEvent> WaitForInterruptAsync(CancellationToken cancellationToken = default)
+    {
+        ThrowIfDisposed();
+        FdWaiter waiter;
+        lock (_gate)
+        {
+            waiter = _waiter ??= new FdWaiter(_handle);
+        }
+
+        await waiter.WaitAsync(PollEvents.In, cancellationToken).ConfigureAwait(false);
+        return WaitForInterrupt();
+    }
+
+    /// <summary>Enables or disables the interrupt through the driver's irqcontrol (write(2) of a 4-byte
+    /// 1 or 0).</summary>
+    /// <param name="enabled">Whether to enable it.</param>
+    /// <exception cref="DeviceNotSupportedException">The driver has no irqcontrol (ENOSYS), e.g.
+    /// uio_pci_generic: use <see cref="RearmIntx"/> there.</exception>
+    public void SetInterruptEnabled(bool enabled)
+    {
+        Span<byte> buf = stackalloc byte[4];
+        BinaryPrimitives.WriteInt32LittleEndian(buf, enabled ? 1 : 0);
+        var errno = _handle.TryWrite(buf, out _);
+        if (errno == Errno.ENOSYS)
+        {
+            var hint = Info.ParentDriver == "uio_pci_generic"
+                ? "uio_pci_generic masks INTx in its handler instead: acknowledge the device, then call RearmIntx()"
+                : "this driver leaves interrupt masking to the device's own registers";
+            throw new DeviceNotSupportedException(errno, "write (irqcontrol)", DevicePath, $"the driver '{Info.Name}' has no irqcontrol; {hint}");
+        }
+
+        if (errno != 0)
+        {
+            throw InterruptError(errno, "write (irqcontrol)");
+        }
+    }
+
+    /// <summary>Enables the interrupt through irqcontrol (see <see cref="SetInterruptEnabled"/>).</summary>
+    public void EnableInterrupt() => SetInterruptEnabled(true);
+
+    /// <summary>Disables the interrupt through irqcontrol (see <see cref="SetInterruptEnabled"/>).</summary>
+    public void DisableInterrupt() => SetInterruptEnabled(false);
+
+    /// <summary>
+    /// Re-arms the legacy INTx interrupt of a PCI UIO device whose driver masks it in the handler
+    /// (uio_pci_generic): clears PCI_COMMAND_INTX_DISABLE (command register bit 10) through the
+    /// parent's <c>config</c> file. Acknowledge the interrupt in the device first, or it fires again
+    /// at once. Allocation-free.
+    /// </summary>
+    /// <returns>Whether INTx was masked (and is now unmasked).</returns>
+    /// <exception cref="DeviceNotSupportedException">The parent is not a PCI device.</exception>
+    public bool RearmIntx()
+    {
+        var config = Config();
+        Span<byte> b = stackalloc byte[1];
+        const int offset = UioAbi.PCI_COMMAND + 1;
+        const byte bit = UioAbi.PCI_COMMAND_INTX_DISABLE >> 8;
+        ReadConfig(config, b, offset);
+        if ((b[0] & bit) == 0)
+        {
+            return false;
+        }
+
+        b[0] &= unchecked((byte)~bit);
+        var errno = config.TryWriteAt(b, offset, out var n);
+        if (errno != 0 || n != 1)
+        {
+            throw errno != 0 ? config.Error(errno, "pwrite (PCI_COMMAND)") : new DeviceException("pwrite (PCI_COMMAND)", config.Path, "short write", DeviceErrorKind.Other);
+        }
+
+        return true;
+    }
+
+    /// <summary>Whether INTx is currently masked (PCI_COMMAND_INTX_DISABLE set), read from the parent's config space.</summary>
+    public bool IsIntxMasked
+    {
+        get
+        {
+            Span<byte> b = stackalloc byte[1];
+            ReadConfig(Config(), b, UioAbi.PCI_COMMAND + 1);
+            return (b[0] & (UioAbi.PCI_COMMAND_INTX_DISABLE >> 8)) != 0;
+        }
+    }
+
+    /// <summary>Whether the device asserts its INTx line (PCI_STATUS_INTERRUPT), read from config space.</summary>
+    public bool IsIntxAsserted
+    {
+        get
+        {
+            Span<byte> b = stackalloc byte[1];
+            ReadConfig(Config(), b, UioAbi.PCI_STATUS);
+            return (b[0] & UioAbi.PCI_STATUS_INTERRUPT) != 0;
+        }
+    }
+
+    /// <summary>Opens the device's MSI-X vector control: the uio_msi companion node
+    /// (<c>/dev/uioN-msi</c>) when the driver provides one, else this device's own node.</summary>
+    /// <returns>The controller; dispose it to unbind its vectors.</returns>
+    public UioMsiController OpenMsi()
+    {
+        ThrowIfDisposed();
+        return Info.MsiControlPath is { } path
+            ? new UioMsiController(Info, DeviceHandle.Open(path, DeviceOpenFlags.ReadWrite), ownsHandle: true)
+            : new UioMsiController(Info, _handle, ownsHandle: false);
+    }
+
+    /// <summary>Unmaps every map, stops async waits and closes the device.</summary>
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        lock (_gate)
+        {
+            _waiter?.Dispose();
+            foreach (var m in _maps)
+            {
+                m.Dispose();
+            }
+
+            _maps.Clear();
+            _config?.Dispose();
+        }
+
+        _handle.Dispose();
+    }
+
+    /// <summary>Computes count and missed from a count read(2) returned.</summary>
+    internal UioInterruptEvent Account(int count)
+    {
+        var previous = Interlocked.Exchange(ref _lastCount, count);
+        var delta = unchecked(count - previous);
+        return new UioInterruptEvent(count, delta > 1 ? delta - 1 : 0);
+    }
+
+    private DeviceHandle Config()
+    {
+        ThrowIfDisposed();
+        if (_config is { } c)
+        {
+            return c;
+        }
+
+        var parent = Info.Parent
+            ?? throw new DeviceNotSupportedException("INTx re-arm", DevicePath, $"the parent of {Info.Node} is not a PCI device, so there is no PCI command register to re-arm INTx with");
+        lock (_gate)
+        {
+            return _config ??= DeviceHandle.Open(Info.Tree.Resolve(parent.ConfigPath), DeviceOpenFlags.ReadWrite);
+        }
+    }
+
+    private static void ReadConfig(DeviceHandle config, Span<byte> buffer, int offset)
+    {
+        var errno = config.TryReadAt(buffer, offset, out var n);
+        if (errno != 0 || n != buffer.Length)
+        {
+            throw errno != 0 ? config.Error(errno, "pread (PCI config)") : new DeviceException("pread (PCI config)", config.Path, $"short read at 0x{offset:x}", DeviceErrorKind.Other);
+        }
+    }
+
+    private DeviceException InterruptError(int errno, string call)
+    {
+        if (errno != Errno.EIO)
+        {
+            return _handle.Error(errno, call);
+        }
+
+        // EIO: the device was unregistered, or its driver has no interrupt. A reader is woken
+        // before the kernel removes the sysfs directory, so give the removal a moment.
+        var deadline = Environment.TickCount64 + 1000;
+        while (StillRegistered() && Environment.TickCount64 < deadline)
+        {
+            Thread.Sleep(10);
+        }
+
+        return StillRegistered()
+            ? new DeviceNotSupportedException(errno, call, DevicePath, $"the driver '{Info.Name}' registered no interrupt for {Info.Node}")
+            : new DeviceGoneException(errno, call, DevicePath, $"{Info.Node} was unregistered (its driver was unbound or removed); open the device again once a driver is bound");
+    }
+
+    private bool StillRegistered() =>
+        Info.Exists && (Info.Parent is null || Info.Tree.LinkName(Info.SysfsPath + "/device") == Info.Parent.Address);
+
+    private DeviceException ShortRead(int n) =>
+        new("read", DevicePath, $"expected the 4-byte interrupt count, got {n} bytes", DeviceErrorKind.Other);
+
+    private void ThrowIfDisposed()
+    {
+        if (Volatile.Read(ref _disposed) != 0)
+        {
+            throw new ObjectDisposedException(DevicePath, $"The UIO device {DevicePath} has been disposed.");
+        }
+    }
+}

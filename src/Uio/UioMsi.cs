@@ -1,0 +1,339 @@
+using System.Runtime.CompilerServices;
+using LinuxDevices.Native;
+using LinuxDevices.Uio.Interop;
+
+namespace LinuxDevices.Uio;
+
+/// <summary>
+/// The MSI-X vectors of a UIO device whose driver implements the uio_msi ABI
+/// (<c>UIO_MSI_IRQ_SET</c>): binds vector N to an eventfd, unbinds it (fd -1), and releases every
+/// vector it bound when disposed. Obtained from <see cref="UioDevice.OpenMsi"/>.
+/// </summary>
+/// <remarks>
+/// Errors: a vector past the device's count is a <see cref="UioVectorOutOfRangeException"/>
+/// (ERANGE); a driver without the ioctl (ENOTTY from the UIO core, EOPNOTSUPP from a uio_msi driver
+/// for unknown requests) is a <see cref="DeviceNotSupportedException"/>.
+/// </remarks>
+public sealed class UioMsiController : IDisposable
+{
+    private readonly DeviceHandle _handle;
+    private readonly bool _ownsHandle;
+    private readonly Dictionary<int, UioMsiVector> _bound = [];
+    private readonly Lock _gate = new();
+    private bool _disposed;
+
+    internal UioMsiController(UioDeviceInfo info, DeviceHandle handle, bool ownsHandle)
+    {
+        Device = info;
+        _handle = handle;
+        _ownsHandle = ownsHandle;
+    }
+
+    /// <summary>The UIO device the vectors belong to.</summary>
+    public UioDeviceInfo Device { get; }
+
+    /// <summary>The node the ioctl is issued on (<c>/dev/uioN-msi</c> or <c>/dev/uioN</c>).</summary>
+    public string ControlPath => _handle.Path;
+
+    /// <summary>The vector count sysfs reports for the parent PCI function (0 if unknown).</summary>
+    public int VectorCount => Device.MsiVectorCount;
+
+    /// <summary>The vectors currently bound through this controller.</summary>
+    public IReadOnlyCollection<UioMsiVector> BoundVectors
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return [.. _bound.Values];
+            }
+        }
+    }
+
+    /// <summary>Binds <paramref name="vector"/> to a new eventfd owned by the returned object.</summary>
+    /// <param name="vector">The MSI-X vector index.</param>
+    /// <returns>The bound vector; dispose it to unbind.</returns>
+    /// <exception cref="UioVectorOutOfRangeException">The device has no such vector (ERANGE).</exception>
+    /// <exception cref="DeviceNotSupportedException">The driver does not implement uio_msi.</exception>
+    public UioMsiVector Bind(int vector)
+    {
+        var eventFd = EventFd.Create($"{ControlPath} vector {vector}");
+        try
+        {
+            return Bind(vector, eventFd, ownsEventFd: true);
+        }
+        catch
+        {
+            eventFd.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Binds <paramref name="vector"/> to an eventfd the caller owns (it stays open after unbinding).</summary>
+    /// <param name="vector">The MSI-X vector index.</param>
+    /// <param name="eventFd">The eventfd the vector's interrupts signal.</param>
+    /// <returns>The bound vector; dispose it to unbind.</returns>
+    public UioMsiVector Bind(int vector, EventFd eventFd) => Bind(vector, eventFd, ownsEventFd: false);
+
+    /// <summary>Unbinds <paramref name="vector"/> (UIO_MSI_IRQ_SET with fd -1), whoever bound it.</summary>
+    /// <param name="vector">The MSI-X vector index.</param>
+    public void Unbind(int vector)
+    {
+        Set(vector, -1);
+        lock (_gate)
+        {
+            if (_bound.Remove(vector, out var v))
+            {
+                v.MarkUnbound();
+            }
+        }
+    }
+
+    /// <summary>Waits until any of <paramref name="vectors"/> fires.</summary>
+    /// <param name="vectors">Bound vectors (each with no other wait pending).</param>
+    /// <param name="cancellationToken">Cancels the wait.</param>
+    /// <returns>The vector that fired and its count; counts other vectors collected meanwhile stay
+    /// pending on their eventfds.</returns>
+    public static async Task<(UioMsiVector Vector, ulong Count)> WaitAnyAsync(IReadOnlyList<UioMsiVector> vectors, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(vectors);
+        ArgumentOutOfRangeException.ThrowIfZero(vectors.Count);
+        foreach (var v in vectors)
+        {
+            if (v.TryRead(out var c))
+            {
+                return (v, c);
+            }
+        }
+
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var tasks = new Task<ulong>[vectors.Count];
+        for (var i = 0; i < tasks.Length; i++)
+        {
+            tasks[i] = vectors[i].WaitAsync(cts.Token).AsTask();
+        }
+
+        Task<ulong> winner;
+        try
+        {
+            winner = await Task.WhenAny(tasks).ConfigureAwait(false);
+        }
+        finally
+        {
+            await cts.CancelAsync().ConfigureAwait(false);
+            foreach (var t in tasks)
+            {
+                try
+                {
+                    await t.ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                }
+            }
+        }
+
+        var index = Array.IndexOf(tasks, winner);
+        for (var i = 0; i < tasks.Length; i++)
+        {
+            if (i != index && tasks[i].IsCompletedSuccessfully)
+            {
+                vectors[i].EventFd.Signal(tasks[i].Result); // give it back
+            }
+        }
+
+        return (vectors[index], await winner.ConfigureAwait(false));
+    }
+
+    /// <summary>Unbinds every vector bound through this controller, disposes the eventfds it created
+    /// and closes the control node (which releases the vectors in the driver too).</summary>
+    public void Dispose()
+    {
+        UioMsiVector[] vectors;
+        lock (_gate)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            _disposed = true;
+            vectors = [.. _bound.Values];
+            _bound.Clear();
+        }
+
+        foreach (var v in vectors)
+        {
+            if (!_handle.IsClosed)
+            {
+                var arg = new UioMsiIrqSet { vec = (uint)v.Vector, fd = -1 };
+                _handle.TryIoctl(UioAbi.UIO_MSI_IRQ_SET, ref arg, out _); // best effort: the device may be gone
+            }
+
+            v.MarkUnbound();
+            v.Dispose();
+        }
+
+        if (_ownsHandle)
+        {
+            _handle.Dispose();
+        }
+    }
+
+    internal void Release(UioMsiVector vector)
+    {
+        lock (_gate)
+        {
+            if (_disposed || !_bound.TryGetValue(vector.Vector, out var current) || current != vector)
+            {
+                return;
+            }
+
+            _bound.Remove(vector.Vector);
+        }
+
+        Set(vector.Vector, -1);
+    }
+
+    private UioMsiVector Bind(int vector, EventFd eventFd, bool ownsEventFd)
+    {
+        ArgumentNullException.ThrowIfNull(eventFd);
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        var added = false;
+        eventFd.Handle.DangerousAddRef(ref added);
+        try
+        {
+            Set(vector, eventFd.Handle.DangerousDescriptor);
+        }
+        finally
+        {
+            if (added)
+            {
+                eventFd.Handle.DangerousRelease();
+            }
+        }
+
+        var bound = new UioMsiVector(this, vector, eventFd, ownsEventFd);
+        lock (_gate)
+        {
+            if (_bound.Remove(vector, out var previous))
+            {
+                previous.MarkUnbound(); // the driver replaced its binding
+            }
+
+            _bound[vector] = bound;
+        }
+
+        return bound;
+    }
+
+    private void Set(int vector, int fd)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(vector);
+        var arg = new UioMsiIrqSet { vec = (uint)vector, fd = fd };
+        var errno = _handle.TryIoctl(UioAbi.UIO_MSI_IRQ_SET, ref arg, out _);
+        switch (errno)
+        {
+            case 0:
+                return;
+            case Errno.ERANGE:
+                throw new UioVectorOutOfRangeException(vector, VectorCount, ControlPath);
+            case Errno.ENOTTY or Errno.EOPNOTSUPP:
+                throw new DeviceNotSupportedException(errno, "UIO_MSI_IRQ_SET", ControlPath,
+                    $"the driver '{Device.Name}' of {Device.Node} does not implement the uio_msi ABI (MSI-X vectors need a uio_msi driver; uio_pci_generic is INTx only)");
+            default:
+                throw _handle.Error(errno, "UIO_MSI_IRQ_SET", $"vector {vector}, fd {fd}");
+        }
+    }
+}
+
+/// <summary>
+/// One MSI-X vector bound to an eventfd: wait for its interrupts (blocking, with timeout, async).
+/// Each wait returns how many interrupts arrived since the previous one (the eventfd counter).
+/// Dispose unbinds the vector (and closes the eventfd when the SDK created it).
+/// </summary>
+public sealed class UioMsiVector : IDisposable
+{
+    private readonly UioMsiController _controller;
+    private readonly bool _ownsEventFd;
+    private FdWaiter? _waiter;
+    private int _bound = 1;
+    private int _disposed;
+
+    internal UioMsiVector(UioMsiController controller, int vector, EventFd eventFd, bool ownsEventFd)
+    {
+        _controller = controller;
+        Vector = vector;
+        EventFd = eventFd;
+        _ownsEventFd = ownsEventFd;
+    }
+
+    /// <summary>The MSI-X vector index.</summary>
+    public int Vector { get; }
+
+    /// <summary>The eventfd the vector signals.</summary>
+    public EventFd EventFd { get; }
+
+    /// <summary>Whether the vector is still bound to <see cref="EventFd"/> through this object.</summary>
+    public bool IsBound => Volatile.Read(ref _bound) != 0;
+
+    /// <summary>Reads and resets the interrupt count without blocking.</summary>
+    /// <param name="count">Interrupts since the previous read (0 if none).</param>
+    /// <returns>Whether any interrupt was pending.</returns>
+    public bool TryRead(out ulong count) => EventFd.TryRead(out count);
+
+    /// <summary>Waits up to <paramref name="timeout"/> for an interrupt.</summary>
+    /// <param name="timeout">How long to wait.</param>
+    /// <param name="count">Interrupts since the previous read.</param>
+    /// <returns><see langword="false"/> on timeout.</returns>
+    public bool TryWait(TimeSpan timeout, out ulong count) => EventFd.Wait(timeout, out count);
+
+    /// <summary>Waits asynchronously for an interrupt (one wait at a time per vector).</summary>
+    /// <param name="cancellationToken">Cancels the wait.</param>
+    /// <returns>Interrupts since the previous read (at least 1).</returns>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public async ValueTask<ulong> WaitAsync(CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        _waiter ??= new FdWaiter(EventFd.Handle);
+        while (true)
+        {
+            if (EventFd.TryRead(out var count))
+            {
+                return count;
+            }
+
+            await _waiter.WaitAsync(PollEvents.In, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Unbinds the vector (unless already unbound) and releases the eventfd if the SDK created it.</summary>
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        try
+        {
+            if (Interlocked.Exchange(ref _bound, 0) != 0)
+            {
+                _controller.Release(this);
+            }
+        }
+        finally
+        {
+            _waiter?.Dispose();
+            if (_ownsEventFd)
+            {
+                EventFd.Dispose();
+            }
+        }
+    }
+
+    internal void MarkUnbound() => Volatile.Write(ref _bound, 0);
+
+    /// <inheritdoc/>
+    public override string ToString() => $"MSI-X vector {Vector} of {_controller.Device.Node}{(IsBound ? string.Empty : " (unbound)")}";
+}
