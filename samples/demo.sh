@@ -21,3 +21,10 @@ run rpmsg echo --dst 0x800 --count 200 --size 64
 run v4l2 list
 run v4l2 buffers /dev/video0 --create 4 --remove 1:2 --refill 1
 run v4l2 capture /dev/video0 --frames 60 --size 320x180 --fps 30
+
+# UIO: QEMU's edu (INTx over uio_pci_generic) and e1000e (MSI-X through the uio_msi ABI).
+run uio list
+
+# MHI: the lab's MHI controller, and the running kernel's mhi_host trace formats.
+run mhi devices
+run trace format mhi_host:mhi_intvec_states

@@ -29,14 +29,18 @@ public sealed class NativeCoreLabTests
     public void EduInterruptArrivesThroughUioPciGeneric()
     {
         Lab.Require("uio");
-        using var dev = DeviceHandle.Open("/dev/uio0");
-        using var bar0 = MappedRegion.Map(dev, 0, 4096, description: "/dev/uio0 map0");
+        // Which uioN is edu depends on the fixtures' order: find it by its PCI ids (1234:11e8).
+        var fs = SysfsTree.System;
+        var uio = fs.List("/sys/class/uio").Single(u =>
+            fs.TryReadText($"/sys/class/uio/{u}/device/vendor") == "0x1234" && fs.TryReadText($"/sys/class/uio/{u}/device/device") == "0x11e8");
+        using var dev = DeviceHandle.Open($"/dev/{uio}");
+        using var bar0 = MappedRegion.Map(dev, 0, 4096, description: $"/dev/{uio} map0");
         Assert.Equal(0x010000edu, bar0.ReadUInt32(0x00));      // edu identification register
         bar0.WriteUInt32(0x04, 0x12345678);
         Assert.Equal(~0x12345678u, bar0.ReadUInt32(0x04));      // liveness check: reads back inverted
 
         Span<byte> count = stackalloc byte[4];
-        var before = File.ReadAllText("/sys/class/uio/uio0/event").Trim();
+        var before = fs.ReadText($"/sys/class/uio/{uio}/event").Trim();
         bar0.WriteUInt32(0x60, 0x1);                            // raise interrupt
         Assert.Equal(PollEvents.In, dev.Poll(PollEvents.In, TimeSpan.FromSeconds(10)) & PollEvents.In);
         Assert.Equal(4, dev.Read(count));
