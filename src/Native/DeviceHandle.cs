@@ -189,14 +189,14 @@ public sealed unsafe class DeviceHandle : SafeHandle
             var fd = (int)handle;
             while (true)
             {
-                var r = LibC.ioctl(fd, unchecked((int)request), arg);
+                var r = Libc.Ioctl(fd, request, arg);
                 if (r >= 0)
                 {
                     result = r;
                     return 0;
                 }
 
-                var errno = LibC.errno;
+                var errno = Marshal.GetLastPInvokeError();
                 CountInterrupted(errno);
                 if (errno != Errno.EINTR)
                 {
@@ -233,7 +233,7 @@ public sealed unsafe class DeviceHandle : SafeHandle
     {
         fixed (byte* p = buffer)
         {
-            return TryTransfer(&NativeRead, p, buffer.Length, 0, out bytesRead);
+            return TryTransfer<ReadOp>(p, buffer.Length, 0, out bytesRead);
         }
     }
 
@@ -255,7 +255,7 @@ public sealed unsafe class DeviceHandle : SafeHandle
     {
         fixed (byte* p = data)
         {
-            return TryTransfer(&NativeWrite, p, data.Length, 0, out bytesWritten);
+            return TryTransfer<WriteOp>(p, data.Length, 0, out bytesWritten);
         }
     }
 
@@ -268,7 +268,7 @@ public sealed unsafe class DeviceHandle : SafeHandle
     {
         fixed (byte* p = buffer)
         {
-            return TryTransfer(&NativePread, p, buffer.Length, offset, out bytesRead);
+            return TryTransfer<PreadOp>(p, buffer.Length, offset, out bytesRead);
         }
     }
 
@@ -281,20 +281,40 @@ public sealed unsafe class DeviceHandle : SafeHandle
     {
         fixed (byte* p = data)
         {
-            return TryTransfer(&NativePwrite, p, data.Length, offset, out bytesWritten);
+            return TryTransfer<PwriteOp>(p, data.Length, offset, out bytesWritten);
         }
     }
 
-    private static long NativeRead(int fd, byte* p, nuint n, long offset) => LibC.read(fd, p, (size_t)n);
+    // One transfer syscall each; a struct type argument lets the JIT specialise and inline
+    // TryTransfer per call instead of calling through a pointer.
+    private interface ITransfer
+    {
+        static abstract nint Call(int fd, byte* buffer, nuint count, long offset);
+    }
 
-    private static long NativeWrite(int fd, byte* p, nuint n, long offset) => LibC.write(fd, p, (size_t)n);
+    private readonly struct ReadOp : ITransfer
+    {
+        public static nint Call(int fd, byte* buffer, nuint count, long offset) => Libc.Read(fd, buffer, count);
+    }
 
-    private static long NativePread(int fd, byte* p, nuint n, long offset) => LibC.pread(fd, p, (size_t)n, offset);
+    private readonly struct WriteOp : ITransfer
+    {
+        public static nint Call(int fd, byte* buffer, nuint count, long offset) => Libc.Write(fd, buffer, count);
+    }
 
-    private static long NativePwrite(int fd, byte* p, nuint n, long offset) => LibC.pwrite(fd, p, (size_t)n, offset);
+    private readonly struct PreadOp : ITransfer
+    {
+        public static nint Call(int fd, byte* buffer, nuint count, long offset) => Libc.Pread(fd, buffer, count, offset);
+    }
+
+    private readonly struct PwriteOp : ITransfer
+    {
+        public static nint Call(int fd, byte* buffer, nuint count, long offset) => Libc.Pwrite(fd, buffer, count, offset);
+    }
 
     // One transfer syscall with EINTR retry and errno captured right after the call.
-    private int TryTransfer(delegate*<int, byte*, nuint, long, long> op, byte* p, int length, long offset, out int transferred)
+    private int TryTransfer<TOp>(byte* p, int length, long offset, out int transferred)
+        where TOp : struct, ITransfer
     {
         var added = false;
         AddRefOrThrow(ref added);
@@ -302,14 +322,14 @@ public sealed unsafe class DeviceHandle : SafeHandle
         {
             while (true)
             {
-                var r = op((int)handle, p, (nuint)length, offset);
+                var r = TOp.Call((int)handle, p, (nuint)length, offset);
                 if (r >= 0)
                 {
                     transferred = (int)r;
                     return 0;
                 }
 
-                var errno = LibC.errno;
+                var errno = Marshal.GetLastPInvokeError();
                 CountInterrupted(errno);
                 if (errno != Errno.EINTR)
                 {
