@@ -28,3 +28,8 @@ run uio list
 # MHI: the lab's MHI controller, and the running kernel's mhi_host trace formats.
 run mhi devices
 run trace format mhi_host:mhi_intvec_states
+
+# Live: trace the MHI host stack while the lab controller power-cycles and loops data back.
+( sleep 2; echo 1 > /sys/kernel/mhi_lab/cycle; sleep 1; echo hello > /sys/kernel/mhi_lab/send ) &
+run mhi trace --duration 5s
+wait
