@@ -205,6 +205,8 @@ Task("bench")
     Sh($"set -o pipefail; '{bench}' run native 2>&1 | tee '{artifacts}/bench/native.txt'");
     var harnesses = ShOut($"'{bench}' list | cut -d' ' -f1 | grep -vx native");
     var script = string.Join("; ", harnesses.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(h => $"echo '=== bench {h}'; '{bench}' run {h} || rc=1"));
+    // The async paths again with FdWaiter's opt-in inline completions (no thread-pool hop per event).
+    script += string.Concat(new[] { "uio", "v4l2" }.Select(h => $"; echo '=== bench {h} (LINUXDEVICES_INLINE_COMPLETIONS=1)'; LINUXDEVICES_INLINE_COMPLETIONS=1 '{bench}' run {h} || rc=1"));
     Sh($"set -o pipefail; ./lab run {fixtures} --mem 3072 --timeout 2400 -- bash -c \"rc=0; {script}; exit \\$rc\" 2>&1 | tee '{artifacts}/bench/results.txt'");
 });
 
