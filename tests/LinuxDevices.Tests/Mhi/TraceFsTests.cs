@@ -8,18 +8,15 @@ namespace LinuxDevices.Tests.Mhi;
 /// <summary>The tracefs client on a fake tree (temp dir): discovery, instances, control files.</summary>
 public sealed class TraceFsTests : IDisposable
 {
-    private readonly string _root = Directory.CreateTempSubdirectory("tracefs-test").FullName;
+    private readonly FakeSysfs _fake = new("tracefs-test");
 
-    public void Dispose() => Directory.Delete(_root, recursive: true);
+    private string _root => _fake.Root;
 
-    private void Put(string path, string content)
-    {
-        var p = Path.Join(_root, path.TrimStart('/'));
-        Directory.CreateDirectory(Path.GetDirectoryName(p)!);
-        File.WriteAllText(p, content);
-    }
+    public void Dispose() => _fake.Dispose();
 
-    private string Get(string path) => File.ReadAllText(Path.Join(_root, path.TrimStart('/')));
+    private void Put(string path, string content) => _fake.Put(path, content);
+
+    private string Get(string path) => _fake.Get(path);
 
     private SysfsTree MakeTracefs(string mountPoint)
     {

@@ -5,16 +5,13 @@ namespace LinuxDevices.Tests.Native;
 
 public sealed class SysfsTreeTests : IDisposable
 {
-    private readonly string _root = Directory.CreateTempSubdirectory("ld-sysfs-").FullName;
+    private readonly FakeSysfs _fake = new("ld-sysfs-");
 
-    public void Dispose() => Directory.Delete(_root, recursive: true);
+    private string _root => _fake.Root;
 
-    private void Put(string systemPath, string content)
-    {
-        var p = Path.Join(_root, systemPath);
-        Directory.CreateDirectory(Path.GetDirectoryName(p)!);
-        File.WriteAllText(p, content);
-    }
+    public void Dispose() => _fake.Dispose();
+
+    private void Put(string systemPath, string content) => _fake.Put(systemPath, content);
 
     [Fact]
     public void ReadsTextIntegersAndHex()

@@ -5,18 +5,15 @@ using LinuxDevices.Native;
 namespace LinuxDevices.Tests.Nvmem;
 
 /// <summary>A temporary directory laid out like sysfs/devicetree for nvmem discovery tests.</summary>
-internal sealed class FakeNvmemTree : IDisposable
+internal sealed class FakeNvmemTree : FakeSysfs
 {
     public FakeNvmemTree()
+        : base("nvmem-fake-")
     {
-        Root = Directory.CreateTempSubdirectory("nvmem-fake-").FullName;
-        Fs = new SysfsTree(Root);
         Directory.CreateDirectory(Path("/sys/bus/nvmem/devices"));
     }
 
-    public string Root { get; }
-
-    public SysfsTree Fs { get; }
+    public SysfsTree Fs => Tree;
 
     public string Path(string systemPath) => Fs.Resolve(systemPath);
 
@@ -75,15 +72,4 @@ internal sealed class FakeNvmemTree : IDisposable
 
     public void AddStrings(string node, string property, params string[] values) =>
         AddProperty(node, property, Encoding.ASCII.GetBytes(string.Concat(values.Select(v => v + "\0"))));
-
-    public void Dispose()
-    {
-        try
-        {
-            Directory.Delete(Root, recursive: true);
-        }
-        catch (IOException)
-        {
-        }
-    }
 }

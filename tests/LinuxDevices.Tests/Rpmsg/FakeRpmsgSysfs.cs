@@ -5,12 +5,11 @@ namespace LinuxDevices.Tests.Rpmsg;
 /// <summary>A temporary directory laid out like the sysfs of an rpmsg system, with relative symlinks as
 /// the kernel makes them: a software transport (rpmsg-loop) with ns, ctrl, rpmsg-raw and rpmsg-tty
 /// channels, and a remoteproc-backed virtio transport.</summary>
-internal sealed class FakeRpmsgSysfs : IDisposable
+internal sealed class FakeRpmsgSysfs : FakeSysfs
 {
     public FakeRpmsgSysfs()
+        : base("ld-rpmsg-")
     {
-        Root = Directory.CreateTempSubdirectory("ld-rpmsg-").FullName;
-        Tree = new SysfsTree(Root);
         foreach (var d in new[] { "rpmsg_ns", "rpmsg_ctrl", "rpmsg_chrdev", "rpmsg_tty" })
         {
             Dir($"sys/bus/rpmsg/drivers/{d}");
@@ -36,21 +35,7 @@ internal sealed class FakeRpmsgSysfs : IDisposable
         ClassDevice($"{vraw}/rpmsg/rpmsg10", "../../../virtio0.rpmsg-raw.-1.1024", "rpmsg-raw", "1024", "1024");
     }
 
-    public string Root { get; }
-
-    public SysfsTree Tree { get; }
-
     public string P(string rel) => Path.Combine(Root, rel);
-
-    public void Dispose() => Directory.Delete(Root, recursive: true);
-
-    private void Dir(string rel) => Directory.CreateDirectory(P(rel));
-
-    private void Link(string rel, string target)
-    {
-        Directory.CreateDirectory(Path.GetDirectoryName(P(rel))!);
-        File.CreateSymbolicLink(P(rel), target);
-    }
 
     private static string Up(string rel) => string.Concat(Enumerable.Repeat("../", rel.Count(c => c == '/')));
 

@@ -8,12 +8,11 @@ namespace LinuxDevices.Tests.Uio;
 /// uio0 = edu on uio_pci_generic, uio1 = e1000e on uio_msi (two maps, the second with an in-page
 /// offset, a port region, five MSI-X irqs and the uio1-msi companion), uio2 = a platform device.
 /// </summary>
-internal sealed class FakeUioTree : IDisposable
+internal sealed class FakeUioTree : FakeSysfs
 {
     public FakeUioTree()
+        : base("fake-uio-")
     {
-        Root = Directory.CreateTempSubdirectory("fake-uio-").FullName;
-        Tree = new SysfsTree(Root);
         Dir("sys/bus/pci/drivers/uio_pci_generic");
         Dir("sys/bus/pci/drivers/uio_msi");
         Dir("sys/bus/platform/drivers/uio_pdrv_genirq");
@@ -53,17 +52,7 @@ internal sealed class FakeUioTree : IDisposable
         Uio(plat, "uio2", "fpga-regs", "0.1", "0");
     }
 
-    public string Root { get; }
-
-    public SysfsTree Tree { get; }
-
     public string ConfigFile => Path.Join(Root, "sys/devices/pci0000:00/0000:00:04.0/config");
-
-    public void Dispose() => Directory.Delete(Root, recursive: true);
-
-    private string Dir(string rel) => Directory.CreateDirectory(Path.Join(Root, rel)).FullName;
-
-    private void Link(string rel, string target) => File.CreateSymbolicLink(Path.Join(Root, rel), target);
 
     private void Pci(string dev, string vendor, string device, string driver)
     {

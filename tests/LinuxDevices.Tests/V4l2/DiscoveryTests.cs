@@ -6,16 +6,13 @@ namespace LinuxDevices.Tests.V4l2;
 
 public sealed class DiscoveryTests : IDisposable
 {
-    private readonly string _root = Directory.CreateTempSubdirectory("ld-v4l2-").FullName;
+    private readonly FakeSysfs _fake = new("ld-v4l2-");
 
-    public void Dispose() => Directory.Delete(_root, recursive: true);
+    private string _root => _fake.Root;
 
-    private void Put(string systemPath, string content)
-    {
-        var p = Path.Join(_root, systemPath);
-        Directory.CreateDirectory(Path.GetDirectoryName(p)!);
-        File.WriteAllText(p, content);
-    }
+    public void Dispose() => _fake.Dispose();
+
+    private void Put(string systemPath, string content) => _fake.Put(systemPath, content);
 
     [Fact]
     public void ListsNodesWithTitleIndexAndDriver()
