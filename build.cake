@@ -195,6 +195,8 @@ Task("bench")
     .Does(() =>
 {
     EnsureDirectoryExists($"{artifacts}/bench");
+    // The MHI harness compares with trace-cmd inside the guest, whose root is this host's, read-only.
+    Sh("command -v trace-cmd >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq trace-cmd >/dev/null; }");
     foreach (var c in GetFiles($"{root}/bench/c/*.c"))
     {
         Sh($"gcc -O2 -Wall -o '{artifacts}/bench/{c.GetFilenameWithoutExtension()}' '{c.FullPath}'");
