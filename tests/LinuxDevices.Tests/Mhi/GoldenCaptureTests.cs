@@ -14,7 +14,7 @@ public sealed class GoldenCaptureTests
         var events = new List<TraceEvent>();
         foreach (var cpu in new[] { 0, 1 })
         {
-            var page = MhiTestData.ReadBytes($"capture.cpu{cpu}.raw");
+            var page = MhiTestData.ReadHex($"capture.cpu{cpu}.hex");
             var p = TracePage.Parse(page, layout);
             var r = p.GetRecords();
             while (r.MoveNextData())
@@ -64,7 +64,7 @@ public sealed class GoldenCaptureTests
     {
         var reg = Registry();
         var expected = DecodeCapture(reg).Select(e => (e.Cpu, e.Timestamp)).ToList();
-        using var reader = RawTraceReader.FromPages([MhiTestData.ReadBytes("capture.cpu0.raw"), MhiTestData.ReadBytes("capture.cpu1.raw")], MhiTestData.HeaderPage(), reg);
+        using var reader = RawTraceReader.FromPages([MhiTestData.ReadHex("capture.cpu0.hex"), MhiTestData.ReadHex("capture.cpu1.hex")], MhiTestData.HeaderPage(), reg);
         var got = new List<(int, ulong)>();
         while (reader.TryNext(out var ev))
         {
@@ -89,7 +89,7 @@ public sealed class GoldenCaptureTests
                 Systems = [("mhi_host", MhiTestData.EventNames.Select(n => MhiTestData.Read(n + ".format")).ToList())],
                 PrintkFormatsText = MhiTestData.Read("capture.kstrings"),
                 CmdlinesText = "73 kworker/u9:0\n",
-                CpuData = [MhiTestData.ReadBytes("capture.cpu0.raw"), MhiTestData.ReadBytes("capture.cpu1.raw")],
+                CpuData = [MhiTestData.ReadHex("capture.cpu0.hex"), MhiTestData.ReadHex("capture.cpu1.hex")],
             }.Write(path);
             var dat = TraceDatFile.Read(path);
             Assert.Equal(4096, dat.PageSize);

@@ -15,7 +15,9 @@ internal static class MhiTestData
 
     public static string Read(string name) => File.ReadAllText(Path.Combine(Dir, name));
 
-    public static byte[] ReadBytes(string name) => File.ReadAllBytes(Path.Combine(Dir, name));
+    /// <summary>Binary test data kept as hex text (32 bytes a line) so the repository holds no binaries.</summary>
+    public static byte[] ReadHex(string name) =>
+        Convert.FromHexString(string.Concat(File.ReadAllLines(Path.Combine(Dir, name)).Select(l => l.Trim())));
 
     public static EventFormat Format(string eventName) =>
         EventFormat.Parse(Read(eventName + ".format"), "mhi_host", eventName + ".format");

@@ -224,7 +224,7 @@ public sealed class TracePageTests
     public void RandomPagesNeverCrashOrHang()
     {
         var rng = new Random(1234);
-        var golden = MhiTestData.ReadBytes("capture.cpu0.raw");
+        var golden = MhiTestData.ReadHex("capture.cpu0.hex");
         for (var i = 0; i < 3000; i++)
         {
             byte[] page;
