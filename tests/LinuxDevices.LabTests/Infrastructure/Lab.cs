@@ -33,6 +33,22 @@ public static class Lab
         }
     }
 
+    /// <summary>Prefix that runs a command as <c>nobody</c> (uid/gid 65534, no supplementary groups).</summary>
+    public const string AsNobody = "setpriv --reuid=65534 --regid=65534 --clear-groups env HOME=/tmp DOTNET_CLI_HOME=/tmp ";
+
+    private static readonly Lazy<string> NonRootTool = new(() =>
+    {
+        // The checkout may sit in a directory only root can enter (mktemp -d makes 0700 ones), so an
+        // unprivileged user gets a world-readable copy of the tool in the guest's own /tmp.
+        var repo = Environment.GetEnvironmentVariable("LAB_REPO") ?? Directory.GetCurrentDirectory();
+        var build = Path.Combine(repo, "artifacts/bin/Linuxdev/release");
+        Sh($"rm -rf /tmp/linuxdev-nonroot && cp -r '{build}' /tmp/linuxdev-nonroot && chmod -R a+rX /tmp/linuxdev-nonroot");
+        return "/tmp/linuxdev-nonroot/linuxdev";
+    });
+
+    /// <summary>The linuxdev tool at a path every user can execute (for privilege-drop tests).</summary>
+    public static string LinuxdevForNonRoot => NonRootTool.Value;
+
     /// <summary>Runs a shell command in the guest and returns its standard output; throws with the
     /// command's output when it exits non-zero.</summary>
     /// <param name="command">The command line for <c>sh -c</c>.</param>

@@ -230,22 +230,22 @@ public sealed class NvmemCellsLabTests
     public void Non_root_is_refused_the_root_only_device_and_writes_to_the_read_only_one()
     {
         Lab.Require("nvmem-cells");
-        const string drop = "setpriv --reuid=65534 --regid=65534 --clear-groups env HOME=/tmp DOTNET_CLI_HOME=/tmp ";
-        var dump = Lab.TrySh(drop + NvmemLab.Linuxdev + " nvmem dump nvmem_lab_root --length 16");
+        var drop = Lab.AsNobody + Lab.LinuxdevForNonRoot;
+        var dump = Lab.TrySh(drop + " nvmem dump nvmem_lab_root --length 16");
         Assert.True(dump.ExitCode == 13, $"exit {dump.ExitCode}: {dump.StdErr}{dump.StdOut}");
         Assert.Contains("EACCES", dump.StdErr);
         Assert.Contains("nvmem_lab_root is root-only", dump.StdErr);
 
-        var writeRoot = Lab.TrySh(drop + NvmemLab.Linuxdev + " nvmem write nvmem_lab_root --offset 0 --hex 00");
+        var writeRoot = Lab.TrySh(drop + " nvmem write nvmem_lab_root --offset 0 --hex 00");
         Assert.True(writeRoot.ExitCode == 13, $"exit {writeRoot.ExitCode}: {writeRoot.StdErr}{writeRoot.StdOut}");
         Assert.Contains("root-only", writeRoot.StdErr);
 
-        var writeRo = Lab.TrySh(drop + NvmemLab.Linuxdev + " nvmem write nvmem_lab_ro --offset 0 --hex 00");
+        var writeRo = Lab.TrySh(drop + " nvmem write nvmem_lab_ro --offset 0 --hex 00");
         Assert.True(writeRo.ExitCode == 1, $"exit {writeRo.ExitCode}: {writeRo.StdErr}{writeRo.StdOut}");
         Assert.Contains("refusing to write nvmem_lab_ro: it is read-only", writeRo.StdErr);
 
         // a non-root reader can read the world-readable device
-        var ok = Lab.TrySh(drop + NvmemLab.Linuxdev + " nvmem dump nvmem_lab_ro --length 16");
+        var ok = Lab.TrySh(drop + " nvmem dump nvmem_lab_ro --length 16");
         Assert.True(ok.ExitCode == 0, $"exit {ok.ExitCode}: {ok.StdErr}");
         Assert.Contains(Convert.ToHexStringLower(NvmemLab.InitialContents(1, 64).AsSpan(0, 1)), ok.StdOut);
 
