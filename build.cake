@@ -1,8 +1,10 @@
 // LinuxDevices build: ./build.sh [TARGET] (bootstraps Cake as a local dotnet tool).
 //
 //   build   restore and build the solution (Release)
-//   test    host unit + ABI tests, then the lab tests inside one qemu boot; ends with "N passed, N failed, N skipped"
+//   test    host unit + ABI tests, then the lab tests in one qemu boot per matrix cell; ends with "N passed, N failed, N skipped"
 //   demo    boot the lab with every fixture and run the linuxdev tool against the real drivers
+//
+// test, demo and bench take the lab cell options --arch=A --kernel=K (or --cells=A/K,...).
 //   pack    NuGet packages (.nupkg + .snupkg, SourceLink) into artifacts/package
 //   lab     lab diagnostics (./lab doctor)
 //   bench   in-lab benchmarks: each area's SDK hot path against its C baseline in the same boot
@@ -103,30 +105,79 @@ Task("unit-tests")
     RecordTier("host unit + ABI tests", log, code);
 });
 
+// The lab matrix: arch × kernel (tests/lab/README.md, "The matrix"). Each cell CI runs boots once
+// with every fixture and runs the lab test executable in the guest, as its own tier line. A cell
+// with a Filter runs only that subset (xUnit v3 filter arguments), with the reason in Why.
+// `--cells=x86_64/6.12,arm64/6.12` (or `--arch=A --kernel=K`) narrows test/demo/bench to cells.
+record LabCell(string Arch, string Kernel, string Filter, string Why)
+{
+    public string Name => $"{Arch}/{Kernel}";
+}
+
+var labCells = new List<LabCell>
+{
+    new("x86_64", "6.12", "", "the default cell: Debian's 6.12 LTS, every lab test"),
+};
+
+IEnumerable<LabCell> SelectedCells()
+{
+    var arch = Argument("arch", "");
+    var kernel = Argument("kernel", "");
+    var cells = Argument("cells", "");
+    if (cells != "")
+    {
+        var wanted = cells.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        return wanted.Select(w => labCells.FirstOrDefault(c => c.Name == w)
+            ?? new LabCell(w.Split('/')[0], w.Split('/').ElementAtOrDefault(1) ?? "6.12", "", "asked for on the command line")).ToList();
+    }
+    if (arch != "" || kernel != "")
+    {
+        var a = arch == "" ? "x86_64" : arch;
+        var k = kernel == "" ? "6.12" : kernel;
+        return new[] { labCells.FirstOrDefault(c => c.Arch == a && c.Kernel == k) ?? new LabCell(a, k, "", "asked for on the command line") };
+    }
+    return labCells;
+}
+
+string CellOptions(LabCell c) => $"--arch {c.Arch} --kernel {c.Kernel}";
+
+// The lab test executable for a cell's architecture.
+string LabTestExe(LabCell c) => Bin("LinuxDevices.LabTests", "LinuxDevices.LabTests");
+
+string AllFixtures() => string.Join(" ", GetFiles($"{root}/tests/lab/fixtures/*.sh").Select(f => f.GetFilenameWithoutExtension().ToString()).OrderBy(n => n, StringComparer.Ordinal).Select(n => $"--fixture {n}"));
+
 Task("lab-tests")
     .IsDependentOn("setup")
     .IsDependentOn("build")
     .Does(() =>
 {
     EnsureDirectoryExists(testOut);
-    var log = $"{testOut}/lab.log";
-    var fixtures = string.Join(" ", GetFiles($"{root}/tests/lab/fixtures/*.sh").Select(f => f.GetFilenameWithoutExtension().ToString()).OrderBy(n => n, StringComparer.Ordinal).Select(n => $"--fixture {n}"));
-    var exe = Bin("LinuxDevices.LabTests", "LinuxDevices.LabTests");
-    var code = Sh($"set -o pipefail; ./lab run {fixtures} --mem 3072 --timeout 2400 -- '{exe}' -noColor -result-junit '{artifacts}/lab/lab.junit.xml' 2>&1 | tee '{log}'", throwOnError: false);
-    if (code == 77)
+    foreach (var cell in SelectedCells())
     {
-        // No qemu (or no kernel): the lab tests report themselves skipped, with the reason, on the host.
-        var reason = isCi ? "the lab is unavailable in CI, where it must run" : "the lab is unavailable on this machine";
-        Warning($"lab tests: {reason}; running them on the host, where each one reports why it is skipped");
-        code = Sh($"set -o pipefail; '{exe}' -noColor 2>&1 | tee '{log}'", throwOnError: false);
-        RecordTier("lab tests (skipped: lab unavailable)", log, code);
-        if (isCi)
+        var tag = cell.Name.Replace('/', '-');
+        var log = $"{testOut}/lab-{tag}.log";
+        var exe = LabTestExe(cell);
+        var kver = "";
+        try { kver = ShOut($"./lab kernel {CellOptions(cell)} | sed -n 's/^KVER=//p'"); } catch (Exception e) { Error($"lab {cell.Name}: {e.Message}"); }
+        var filter = cell.Filter == "" ? "" : " " + cell.Filter;
+        var tier = $"lab {cell.Name} ({(kver == "" ? "kernel unavailable" : kver)}{(cell.Filter == "" ? "" : ", subset")})";
+        Information($"lab cell {cell.Name}: {cell.Why}");
+        var code = Sh($"set -o pipefail; ./lab run {CellOptions(cell)} {AllFixtures()} --mem 3072 --timeout 2400 -- '{exe}' -noColor{filter} -result-junit '{artifacts}/lab/lab-{tag}.junit.xml' 2>&1 | tee '{log}'", throwOnError: false);
+        if (code == 77)
         {
-            tiers.Add(("lab unavailable in CI", 0, 1, 0));
+            // No qemu (or no kernel): the lab tests report themselves skipped, with the reason, on the host.
+            var reason = isCi ? "the lab is unavailable in CI, where it must run" : "the lab is unavailable on this machine";
+            Warning($"lab tests ({cell.Name}): {reason}; running them on the host, where each one reports why it is skipped");
+            code = Sh($"set -o pipefail; '{Bin("LinuxDevices.LabTests", "LinuxDevices.LabTests")}' -noColor 2>&1 | tee '{log}'", throwOnError: false);
+            RecordTier($"{tier} (skipped: lab unavailable)", log, code);
+            if (isCi)
+            {
+                tiers.Add(($"lab {cell.Name} unavailable in CI", 0, 1, 0));
+            }
+            continue;
         }
-        return;
+        RecordTier(tier, log, code);
     }
-    RecordTier("lab tests (qemu guest, Debian 6.12 kernel)", log, code);
 });
 
 Task("test")
@@ -165,8 +216,9 @@ Task("demo")
     .IsDependentOn("build")
     .Does(() =>
 {
-    var fixtures = string.Join(" ", GetFiles($"{root}/tests/lab/fixtures/*.sh").Select(f => f.GetFilenameWithoutExtension().ToString()).OrderBy(n => n, StringComparer.Ordinal).Select(n => $"--fixture {n}"));
-    Sh($"./lab run {fixtures} --mem 3072 --timeout 900 -- bash samples/demo.sh");
+    // One cell: the default, or the one --arch/--kernel name.
+    var cell = SelectedCells().First();
+    Sh($"./lab run {CellOptions(cell)} {AllFixtures()} --mem 3072 --timeout 900 -- bash samples/demo.sh");
 });
 
 Task("pack")
@@ -201,7 +253,7 @@ Task("bench")
     {
         Sh($"gcc -O2 -Wall -o '{artifacts}/bench/{c.GetFilenameWithoutExtension()}' '{c.FullPath}'");
     }
-    var fixtures = string.Join(" ", GetFiles($"{root}/tests/lab/fixtures/*.sh").Select(f => f.GetFilenameWithoutExtension().ToString()).OrderBy(n => n, StringComparer.Ordinal).Select(n => $"--fixture {n}"));
+    var fixtures = $"{CellOptions(SelectedCells().First())} {AllFixtures()}";
     var bench = Bin("LinuxDevices.Bench", "LinuxDevices.Bench");
     // The Native core's overhead on the real CPU first (no emulation), then every area in one lab boot.
     Sh($"set -o pipefail; '{bench}' run native 2>&1 | tee '{artifacts}/bench/native.txt'");

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The lab: a throwaway qemu guest running Debian's stock 6.12 kernel with real drivers.
+# The lab: a throwaway qemu guest running a Debian stock kernel with real drivers; one cell
+# of the arch × kernel matrix per boot (--arch x86_64|arm64, --kernel 6.12|6.1|newest).
 # Entry point: ./lab (repo root) -> tests/lab/lab.sh. See tests/lab/README.md.
 set -euo pipefail
 . "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/lib.sh"
@@ -15,6 +16,12 @@ usage: ./lab COMMAND [OPTIONS]
   doctor                        what is present/missing, and a measured warm boot time
   modules [--force] [NAME...]   build the project's kernel modules (tests/lab/modules/*)
   kernel                        fetch/cache the kernel; print KVER LAB_KERNEL_IMAGE LAB_MODULES_ROOT LAB_KDIR
+  cells                         list the matrix's cells (ARCH/KERNEL)
+
+every command above takes the cell options (before any other option):
+      --arch ARCH       x86_64 (default) or arm64 (aliases amd64, aarch64); env LAB_ARCH
+      --kernel K        6.12 (default: Debian's 6.12 LTS), 6.1 (bookworm's stock LTS) or
+                        newest (Debian unstable's newest, resolved at run time); env LAB_KERNEL
   setup                         install the host packages (apt-get, idempotent)
   fixtures                      list the fixtures
 
@@ -55,9 +62,31 @@ lab: install them with: ./lab setup   (or: sudo apt-get install ${LAB_HOST_PACKA
 
 load_kernel() {
     local out
-    out="$("$LAB_DIR/kernel.sh" env)" || exit $?
+    out="$("$LAB_DIR/kernel.sh" --arch "$LAB_ARCH" --kernel "$LAB_KERNEL" env)" || exit $?
     eval "$out"
-    export KVER LAB_KERNEL_IMAGE LAB_MODULES_ROOT LAB_KDIR
+    export KVER LAB_KERNEL_IMAGE LAB_MODULES_ROOT LAB_KDIR LAB_ARCH LAB_KERNEL
+}
+
+# The cell options, parsed first by every command: sets LAB_ARCH, LAB_KERNEL, LAB_CELL and
+# REST (the remaining arguments).
+parse_cell() {
+    LAB_ARCH="${LAB_ARCH:-x86_64}"
+    LAB_KERNEL="${LAB_KERNEL:-6.12}"
+    REST=()
+    while [ $# -gt 0 ]; do
+        case "$1" in
+            --arch) LAB_ARCH="${2:?--arch needs a value}"; shift 2 ;;
+            --arch=*) LAB_ARCH="${1#*=}"; shift ;;
+            --kernel) LAB_KERNEL="${2:?--kernel needs a value}"; shift 2 ;;
+            --kernel=*) LAB_KERNEL="${1#*=}"; shift ;;
+            --) REST+=("$@"); break ;;
+            *) REST+=("$1"); shift ;;
+        esac
+    done
+    LAB_ARCH="$(lab_norm_arch "$LAB_ARCH")"
+    LAB_KERNEL="$(lab_norm_kernel "$LAB_KERNEL")"
+    LAB_CELL="$LAB_ARCH/$LAB_KERNEL"
+    export LAB_ARCH LAB_KERNEL LAB_CELL
 }
 
 accel_args() {
@@ -246,6 +275,9 @@ cmd_boot() {
         q LAB_DOTNET_ROOT "$dotnet_root"
         q LAB_QUIET "$quiet"
         q LAB_ACCEL "$ACCEL_NAME"
+        q LAB_ARCH "$LAB_ARCH"
+        q LAB_KERNEL "$LAB_KERNEL"
+        q LAB_CELL "$LAB_CELL"
         # The guest stops the fixture/command itself a few seconds before the host kills it.
         [ "$mode" = run ] && q LAB_DEADLINE "$(($(date +%s) + timeout - (timeout >= 60 ? 10 : timeout / 5)))"
         if [ "$mode" = shell ]; then
@@ -291,6 +323,11 @@ EOF
     fi
     # ttyS0: the command's (or shell's) terminal, streamed; ttyS1: kernel console -> log file.
     local cmdline="console=ttyS1 quiet loglevel=${LAB_LOGLEVEL:-4} panic=-1 rdinit=/init 8250.nr_uarts=2 tsc=reliable no_timer_check${LAB_APPEND:+ $LAB_APPEND}"
+    case "$LAB_ARCH" in
+        x86_64) ;;
+        *) lab_die "the $LAB_ARCH lab is not implemented yet" ;;
+    esac
+    [ "$quiet" = 1 ] || lab_msg "cell $LAB_CELL: kernel $KVER ($ACCEL_NAME)"
     local qemu=(qemu-system-x86_64 -M pc "${ACCEL[@]}" -smp "$smp" -m "$mem"
         -nodefaults -no-user-config -display none -vga none -no-reboot
         -kernel "$LAB_KERNEL_IMAGE" -initrd "$INITRAMFS" -append "$cmdline"
@@ -414,7 +451,8 @@ cmd_doctor() {
         echo "  accelerator: tcg single-threaded ($why)"
     fi
     local kenv
-    if kenv="$("$LAB_DIR/kernel.sh" check 2>/dev/null)"; then
+    echo "cell: $LAB_CELL"
+    if kenv="$("$LAB_DIR/kernel.sh" --arch "$LAB_ARCH" --kernel "$LAB_KERNEL" check 2>/dev/null)"; then
         eval "$kenv"
         echo "  kernel cache: $KVER ($(du -sh "${LAB_KERNEL_IMAGE%/root/boot/*}" 2>/dev/null | cut -f1))"
         echo "    LAB_KDIR=$LAB_KDIR"
@@ -448,7 +486,7 @@ cmd_doctor() {
     fi
     echo "  measuring warm boots (3x ./lab run -- true, after one warm-up run)..."
     local res
-    if res="$("$LAB_DIR/bench-boot.sh" 3 2>&1)"; then
+    if res="$("$LAB_DIR/bench-boot.sh" 3 --arch "$LAB_ARCH" --kernel "$LAB_KERNEL" 2>&1)"; then
         echo "  warm boot: ${res##*$'\n'}"
     else
         echo "$res" | sed 's/^/    /'
@@ -460,10 +498,13 @@ cmd_doctor() {
 # ---------------------------------------------------------------- main
 sub="${1:-}"
 [ $# -gt 0 ] && shift
+parse_cell "$@"
+set -- ${REST[@]+"${REST[@]}"}
 case "$sub" in
     run) cmd_boot run "$@" ;;
     shell) cmd_boot shell "$@" ;;
     doctor) cmd_doctor ;;
+    cells) for a in "${LAB_ARCHES[@]}"; do for k in "${LAB_KERNELS[@]}"; do echo "$a/$k"; done; done ;;
     modules)
         need_tools
         load_kernel
@@ -471,7 +512,7 @@ case "$sub" in
         for d in "$LAB_CACHE/modules/$KVER"/*/; do [ -d "$d" ] && lab_msg "module $(basename "$d"): $(cd "$d" && ls ./*.ko 2>/dev/null | sed 's|^\./||' | tr '\n' ' ')"; done
         lab_msg "modules are in $LAB_CACHE/modules/$KVER (LAB_PROJECT_MODULES in the guest)"
         ;;
-    kernel) "$LAB_DIR/kernel.sh" env ;;
+    kernel) "$LAB_DIR/kernel.sh" --arch "$LAB_ARCH" --kernel "$LAB_KERNEL" env ;;
     setup) "$LAB_DIR/setup-host.sh" ;;
     fixtures) list_fixtures ;;
     -h | --help | help) usage ;;
