@@ -18,15 +18,16 @@ internal static class Vivid
 
     /// <summary>
     /// Probes the kernel for VIDIOC_REMOVE_BUFS (Linux 6.10+) with a raw ioctl, independent of the SDK's
-    /// capability handling: REMOVE_BUFS of zero buffers only checks the queue type, so it succeeds where
-    /// the ioctl exists and the queue supports it, and answers ENOTTY (no ioctl) or EINVAL elsewhere.
+    /// capability handling: kernels without it answer ENOTTY (an unknown V4L2 ioctl); kernels with it check
+    /// the queue type (REMOVE_BUFS of zero buffers does nothing else), so EINVAL for a node currently
+    /// configured as another type still means the ioctl exists.
     /// </summary>
     public static bool KernelHasRemoveBuffers()
     {
         using var dev = LinuxDevices.Native.DeviceHandle.Open(Capture);
         var arg = new byte[64]; // struct v4l2_remove_buffers { u32 index, count, type; u32 reserved[13]; }
         BitConverter.TryWriteBytes(arg.AsSpan(8), 1u); // V4L2_BUF_TYPE_VIDEO_CAPTURE
-        return dev.TryIoctl(LinuxDevices.Native.IoctlCode.IOWR('V', 104, arg.Length), ref arg[0], out _) == 0;
+        return dev.TryIoctl(LinuxDevices.Native.IoctlCode.IOWR('V', 104, arg.Length), ref arg[0], out _) != LinuxDevices.Native.Errno.ENOTTY;
     }
 
     /// <summary>Skips unless the kernel has VIDIOC_REMOVE_BUFS (probed by <see cref="KernelHasRemoveBuffers"/>).</summary>
