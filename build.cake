@@ -162,7 +162,7 @@ void WriteSupportMatrix()
     {
         var parts = cls.Split('.');
         var a = parts.Length > 2 ? parts[2] : cls;
-        return a switch { "V4l2" => "V4L2", "Uio" => "UIO", "Mhi" => "MHI tracing", "Nvmem" => "nvmem", "Rpmsg" => "rpmsg", "Infrastructure" => "lab + Native core", _ => a };
+        return a switch { "V4l2" => "V4L2", "Uio" => "UIO", "Mhi" => "MHI tracing", "Nvmem" => "nvmem", "Rpmsg" => "rpmsg", "Rproc" => "remoteproc", "Infrastructure" => "lab + Native core", _ => a };
     }
     var sb = new System.Text.StringBuilder();
     sb.AppendLine("# Support matrix: area × kernel");
