@@ -324,8 +324,14 @@ public sealed class RpmsgEndpoint : IDisposable
 
     /// <summary>Destroys the endpoint now (RPMSG_DESTROY_EPT_IOCTL); its node disappears. Only for
     /// endpoints created through a control device (a channel's default endpoint answers EINVAL).</summary>
+    /// <exception cref="DeviceGoneException">The endpoint is already gone (its transport was removed).</exception>
     public void Destroy()
     {
+        if (IsGone())
+        {
+            throw _handle.Error(Errno.EPIPE, "RPMSG_DESTROY_EPT_IOCTL", "the endpoint is already gone (its transport was removed)");
+        }
+
         var errno = _handle.TryIoctlValue(RpmsgIoctls.DestroyEndpoint, 0, out _);
         if (errno != 0)
         {
@@ -342,14 +348,22 @@ public sealed class RpmsgEndpoint : IDisposable
         }
 
         _waiter?.Dispose();
-        if (_destroyOnDispose && !_handle.IsClosed)
+        if (_destroyOnDispose && !_handle.IsClosed && !IsGone())
         {
-            // Best effort: after the transport went away the endpoint is already destroyed.
             _ = _handle.TryIoctlValue(RpmsgIoctls.DestroyEndpoint, 0, out _);
         }
 
         _handle.Dispose();
     }
+
+    /// <summary>
+    /// Whether the kernel already destroyed the endpoint (its transport went away): rpmsg_char then
+    /// reports EPOLLERR. No DESTROY_EPT is sent for such an endpoint: it would be a second destroy of
+    /// the same device, which kernels whose rpmsg_char lacks the guard against it (Debian's 7.2) turn
+    /// into a NULL dereference in the kernel.
+    /// </summary>
+    private bool IsGone() =>
+        _handle.TryPoll(PollEvents.In | PollEvents.Out, TimeSpan.Zero, out var ev) == 0 && (ev & PollEvents.Error) != 0;
 
     /// <inheritdoc/>
     public override string ToString() =>
