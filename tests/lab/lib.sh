@@ -166,3 +166,55 @@ lab_papt_update() {
     rm -f "$log"
     touch "$dir/.updated"
 }
+
+# ---------------------------------------------------------------- upstream driver sources
+# lab_kernel_source MEMBER...: prints a directory holding the given files (paths inside the kernel
+# tree, e.g. drivers/rpmsg/rpmsg_core.c) from Debian's linux-source-X.Y of the lab kernel (KVER,
+# LAB_KERNEL), the same upstream version where the mirror has it, else the newest of that series.
+# Only the requested files are extracted (into $LAB_CACHE/src/<pkg>-<version>/), on demand; the
+# package (~150 MB) is kept in $LAB_CACHE/src/.download so another module's files need no second
+# download. Kernel source never enters the repository. Used by the modules' prepare.sh scripts.
+lab_kernel_source() {
+    local kver="${KVER:?KVER not set}" upstream series pkg versions ver src dl deb m tmp tarball
+    local missing=()
+    upstream="${kver%%+*}"
+    upstream="${upstream%%-*}"
+    series="$(echo "$upstream" | cut -d. -f1,2)"
+    pkg="linux-source-$series"
+    lab_source_papt "${LAB_KERNEL:-6.12}" >&2
+    local papt=("${LAB_PAPT[@]}")
+    versions="$(apt-cache "${papt[@]}" madison "$pkg" 2>/dev/null | awk -F'|' '{gsub(/ /,"",$2); print $2}')"
+    if [ -z "$versions" ]; then
+        lab_papt_update "${LAB_PAPT_DIR##*/}" 1 >&2
+        versions="$(apt-cache "${papt[@]}" madison "$pkg" 2>/dev/null | awk -F'|' '{gsub(/ /,"",$2); print $2}')"
+    fi
+    [ -n "$versions" ] || { lab_msg "$pkg is not offered by Debian's mirror"; return 1; }
+    ver="$(echo "$versions" | grep -m1 "^$upstream-" || true)"
+    [ -n "$ver" ] || { ver="$(echo "$versions" | head -n1)"; lab_msg "no $pkg for $upstream on the mirror, using $ver"; }
+    src="$LAB_CACHE/src/$pkg-${ver//[^A-Za-z0-9.+~-]/_}"
+    for m in "$@"; do [ -f "$src/$m" ] || missing+=("$m"); done
+    if [ "${#missing[@]}" -gt 0 ]; then
+        mkdir -p "$LAB_CACHE/src/.download"
+        (
+            flock 8
+            dl="$LAB_CACHE/src/.download"
+            deb="$(ls "$dl/${pkg}_${ver//:/%3a}_all.deb" 2>/dev/null | head -n1 || true)"
+            if [ -z "$deb" ]; then
+                rm -f "$dl/${pkg}_"*_all.deb
+                (cd "$dl" && apt-get "${papt[@]}" download -q "$pkg=$ver" >/dev/null) || { lab_msg "cannot download $pkg=$ver"; exit 1; }
+                deb="$(ls "$dl/${pkg}_"*_all.deb | head -n1)"
+            fi
+            tmp="$(mktemp -d "$LAB_CACHE/src/.x.XXXXXX")"
+            trap 'rm -rf "$tmp"' EXIT
+            # The .deb holds usr/src/linux-source-X.Y.tar.xz: stream it out, then only our members.
+            dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$tmp" --wildcards "*usr/src/$pkg.tar.xz"
+            tarball="$(find "$tmp" -name "$pkg.tar.xz" | head -n1)"
+            [ -n "$tarball" ] || { lab_msg "$pkg.tar.xz not found in $deb"; exit 1; }
+            mkdir -p "$tmp/out" "$src"
+            tar -xJf "$tarball" -C "$tmp/out" "${missing[@]/#/$pkg/}" || { lab_msg "$pkg has not all of: ${missing[*]}"; exit 1; }
+            cp -a "$tmp/out/$pkg/." "$src/"
+            echo "$ver" >"$src/.version"
+        ) 8>"$LAB_CACHE/src/.lock" || return 1
+    fi
+    echo "$src"
+}
