@@ -46,6 +46,8 @@ LAB_EX_FAILURE=125
 need_tools() {
     local missing=()
     command -v qemu-system-x86_64 >/dev/null 2>&1 || missing+=(qemu-system-x86)
+    # shellcheck disable=SC2046
+    mapfile -t -O "${#missing[@]}" missing < <(lab_missing_packages $(lab_arch_packages "$LAB_ARCH"))
     if [ ! -x /bin/busybox ] || LC_ALL=C grep -qa '/lib64/ld-linux' /bin/busybox; then missing+=(busybox-static); fi
     command -v cpio >/dev/null 2>&1 || missing+=(cpio)
     command -v depmod >/dev/null 2>&1 || missing+=(kmod)
@@ -53,7 +55,7 @@ need_tools() {
     [ "${#missing[@]}" -eq 0 ] && return 0
     if [ -n "${CI:-}" ] || [ "${LAB_AUTO_SETUP:-0}" = 1 ]; then
         lab_msg "missing ${missing[*]}; installing (CI)"
-        "$LAB_DIR/setup-host.sh" || lab_unavailable "could not install ${missing[*]}"
+        "$LAB_DIR/setup-host.sh" --arch "$LAB_ARCH" || lab_unavailable "could not install ${missing[*]}"
         return 0
     fi
     lab_unavailable "missing host packages: ${missing[*]}
@@ -97,6 +99,7 @@ accel_args() {
         ACCEL_NAME=tcg
         ACCEL=(-accel tcg,thread=single -cpu max)
     fi
+    arch_accel
 }
 
 # ---------------------------------------------------------------- project modules
@@ -127,14 +130,14 @@ build_modules() {
         cp -a "$d/." "$bd/"
         log="$bd/.lab-build.log"
         if [ -x "$d/prepare.sh" ]; then
-            if ! (cd "$bd" && LAB_KDIR="$LAB_KDIR" KVER="$KVER" LINUXDEVICES_CACHE="$LINUXDEVICES_CACHE" \
+            if ! (cd "$bd" && LAB_KDIR="$LAB_KDIR" KVER="$KVER" LAB_ARCH="$LAB_ARCH" LAB_MAKE_ARCH="${LAB_MAKE_ARCH[*]}" LINUXDEVICES_CACHE="$LINUXDEVICES_CACHE" \
                 "$d/prepare.sh" "$bd") >"$log" 2>&1; then
                 tail -n 40 "$log" >&2
                 lab_unlock
                 lab_die "module $name: prepare.sh failed (log: $log)"
             fi
         fi
-        if ! make -C "$LAB_KDIR" M="$bd" -j"$(nproc)" modules >>"$log" 2>&1; then
+        if ! make -C "$LAB_KDIR" M="$bd" "${LAB_MAKE_ARCH[@]}" -j"$(nproc)" modules >>"$log" 2>&1; then
             tail -n 40 "$log" >&2
             lab_unlock
             lab_die "module $name: build failed (log: $log)"
@@ -160,7 +163,7 @@ build_initramfs() {
             mods+=("$f")
         done < <(modprobe -d "${LAB_MODULES_ROOT%/lib/modules/*}" -S "$KVER" --show-depends "$m")
     done
-    key="$( { echo "$KVER"; printf '%s\n' "${mods[@]##*/}"; sha256sum "$LAB_DIR/initramfs/init" /bin/busybox "${mods[@]}" | cut -c1-64; } |
+    key="$( { echo "$KVER"; printf '%s\n' "${mods[@]##*/}"; sha256sum "$LAB_DIR/initramfs/init" "$LAB_BUSYBOX" "${mods[@]}" | cut -c1-64; } |
         sha256sum | cut -c1-16)"
     dir="$LAB_CACHE/initramfs"
     INITRAMFS="$dir/$key.cpio"
@@ -172,7 +175,7 @@ build_initramfs() {
     find "$dir" -maxdepth 1 -name '*.cpio' -mtime +7 -delete 2>/dev/null || true
     stage="$(mktemp -d "$dir/.stage.XXXXXX")"
     mkdir -p "$stage"/{bin,dev,proc,sys,modules,tmp}
-    cp /bin/busybox "$stage/bin/busybox"
+    cp "$LAB_BUSYBOX" "$stage/bin/busybox"
     install -m 0755 "$LAB_DIR/initramfs/init" "$stage/init"
     for f in "${mods[@]}"; do
         m="$(basename "$f")"
@@ -189,6 +192,9 @@ build_initramfs() {
     mv "$stage.cpio" "$INITRAMFS"
     rm -rf "$stage"
 }
+
+# ---------------------------------------------------------------- per-architecture guest
+. "$LAB_DIR/arch.sh"
 
 # ---------------------------------------------------------------- run / shell
 q() { printf '%s=%s\n' "$1" "${2@Q}"; }
@@ -237,6 +243,7 @@ cmd_boot() {
 
     need_tools
     load_kernel
+    arch_setup
     build_modules
     build_initramfs
     accel_args
@@ -258,6 +265,7 @@ cmd_boot() {
         q LAB_MODULES_ROOT "$LAB_MODULES_ROOT"
         q LINUXDEVICES_CACHE "$LINUXDEVICES_CACHE"
         q LAB_CACHE_9P "${LAB_CACHE_9P:-loose}"
+        q LAB_HOST_BINDS "$LAB_HOST_BINDS"
     } >"$ctl/stage1.env"
     local dotnet_root="${DOTNET_ROOT:-}"
     if [ -z "$dotnet_root" ] && command -v dotnet >/dev/null 2>&1; then
@@ -271,8 +279,8 @@ cmd_boot() {
         q LAB_PROJECT_MODULES "$LAB_CACHE/modules/$KVER"
         q LAB_FIXTURES "${fixtures[*]}"
         q LAB_MODE "$mode"
-        q LAB_HOST_PATH "$PATH"
-        q LAB_DOTNET_ROOT "$dotnet_root"
+        q LAB_HOST_PATH "$([ "$LAB_ARCH" = x86_64 ] && echo "$PATH")"
+        q LAB_DOTNET_ROOT "$([ "$LAB_ARCH" = x86_64 ] && echo "$dotnet_root")"
         q LAB_QUIET "$quiet"
         q LAB_ACCEL "$ACCEL_NAME"
         q LAB_ARCH "$LAB_ARCH"
@@ -296,7 +304,7 @@ cmd_boot() {
     cat >"$ctl/bin/linuxdev" <<EOF
 #!/bin/sh
 for c in release debug; do
-    b=${LAB_REPO@Q}/artifacts/bin/Linuxdev/\$c/linuxdev
+    b=${LAB_REPO@Q}/artifacts/bin/Linuxdev/\$c/${LAB_RID:+$LAB_RID/publish/}linuxdev
     [ -x "\$b" ] && exec "\$b" "\$@"
 done
 echo "lab: linuxdev is not built: no ${LAB_REPO@Q}/artifacts/bin/Linuxdev/{release,debug}/linuxdev (build it on the host: dotnet build)" >&2
@@ -323,17 +331,10 @@ EOF
     fi
     # ttyS0: the command's (or shell's) terminal, streamed; ttyS1: kernel console -> log file.
     local cmdline="console=ttyS1 quiet loglevel=${LAB_LOGLEVEL:-4} panic=-1 rdinit=/init 8250.nr_uarts=2 tsc=reliable no_timer_check${LAB_APPEND:+ $LAB_APPEND}"
-    case "$LAB_ARCH" in
-        x86_64) ;;
-        *) lab_die "the $LAB_ARCH lab is not implemented yet" ;;
-    esac
     [ "$quiet" = 1 ] || lab_msg "cell $LAB_CELL: kernel $KVER ($ACCEL_NAME)"
-    local qemu=(qemu-system-x86_64 -M pc "${ACCEL[@]}" -smp "$smp" -m "$mem"
-        -nodefaults -no-user-config -display none -vga none -no-reboot
-        -kernel "$LAB_KERNEL_IMAGE" -initrd "$INITRAMFS" -append "$cmdline"
-        -chardev "$chardev" "${serial[@]}" -serial "file:$console"
-        -virtfs "local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap"
-        -virtfs "local,path=${ctl//,/,,},mount_tag=labctl,security_model=none,multidevs=remap"
+    local qemu
+    arch_qemu
+    qemu+=(-virtfs "local,path=${ctl//,/,,},mount_tag=labctl,security_model=none,multidevs=remap"
         -virtfs "local,path=${out//,/,,},mount_tag=labout,security_model=none,multidevs=remap"
         "${devs[@]}")
     [ -n "${LAB_DEBUG:-}" ] && lab_msg "qemu: ${qemu[*]}"
@@ -513,7 +514,7 @@ case "$sub" in
         lab_msg "modules are in $LAB_CACHE/modules/$KVER (LAB_PROJECT_MODULES in the guest)"
         ;;
     kernel) "$LAB_DIR/kernel.sh" --arch "$LAB_ARCH" --kernel "$LAB_KERNEL" env ;;
-    setup) "$LAB_DIR/setup-host.sh" ;;
+    setup) "$LAB_DIR/setup-host.sh" --arch "$LAB_ARCH" ;;
     fixtures) list_fixtures ;;
     -h | --help | help) usage ;;
     "") usage >&2; exit 2 ;;
