@@ -300,14 +300,17 @@ cmd_boot() {
     } >"$ctl/env"
     [ "$mode" = run ] && printf '%s\0' "$@" >"$ctl/argv"
     # /run/lab/bin/linuxdev in the guest: the console tool built from this checkout.
+    # (A non-host architecture runs the self-contained publish for its runtime, $LAB_RID.)
     mkdir -p "$ctl/bin"
+    local ldbin="artifacts/bin/Linuxdev/\$c/linuxdev"
+    [ -n "$LAB_RID" ] && ldbin="artifacts/publish/Linuxdev/\${c}_$LAB_RID/linuxdev"
     cat >"$ctl/bin/linuxdev" <<EOF
 #!/bin/sh
 for c in release debug; do
-    b=${LAB_REPO@Q}/artifacts/bin/Linuxdev/\$c/${LAB_RID:+$LAB_RID/publish/}linuxdev
+    b=${LAB_REPO@Q}/$ldbin
     [ -x "\$b" ] && exec "\$b" "\$@"
 done
-echo "lab: linuxdev is not built: no ${LAB_REPO@Q}/artifacts/bin/Linuxdev/{release,debug}/linuxdev (build it on the host: dotnet build)" >&2
+echo "lab: linuxdev is not built: no ${LAB_REPO@Q}/$ldbin for c in release, debug (build it on the host: dotnet build, or dotnet publish -r $LAB_RID --self-contained)" >&2
 exit 127
 EOF
     chmod 755 "$ctl/bin/linuxdev"
