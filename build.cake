@@ -84,6 +84,11 @@ Task("setup")
 {
     // qemu, busybox, kmod, … for the lab; gcc and unifdef for the ABI probe (tests/lab/lib.sh lists them).
     Sh("tests/lab/setup-host.sh");
+    // Architecture-specific packages (arm64: qemu-system-arm, qemu-user-static, mmdebstrap, cross gcc, dtc) only for the cells selected.
+    foreach (var a in SelectedCells().Select(c => c.Arch).Distinct().Where(a => a != "x86_64"))
+    {
+        Sh($"tests/lab/setup-host.sh --arch {a}");
+    }
     System.Environment.SetEnvironmentVariable("LINUXDEVICES_UAPI_INCLUDE", ShOut("tests/abi/uapi.sh"));
 });
 
@@ -169,7 +174,7 @@ void PublishForCell(LabCell c, params string[] projects)
 }
 
 // Every fixture, in name order; `nvmem` (the x86 machine's CMOS RTC and PIIX4 SMBus) only where it exists.
-string AllFixtures(LabCell? cell = null) => string.Join(" ", GetFiles($"{root}/tests/lab/fixtures/*.sh").Select(f => f.GetFilenameWithoutExtension().ToString())
+string AllFixtures(LabCell cell = null) => string.Join(" ", GetFiles($"{root}/tests/lab/fixtures/*.sh").Select(f => f.GetFilenameWithoutExtension().ToString())
     .Where(n => !(n == "nvmem" && cell != null && CellRid(cell) != ""))
     .OrderBy(n => n, StringComparer.Ordinal).Select(n => $"--fixture {n}"));
 
@@ -276,21 +281,38 @@ Task("bench")
     .Does(() =>
 {
     EnsureDirectoryExists($"{artifacts}/bench");
-    // The MHI harness compares with trace-cmd inside the guest, whose root is this host's, read-only.
-    Sh("command -v trace-cmd >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq trace-cmd >/dev/null; }");
+    var cell = SelectedCells().First();
+    // A non-host architecture's cell (arm64): C baselines cross-compiled, the harness published
+    // self-contained for it, and the Native core's comparison also run in the guest (its CPU).
+    var cross = CellRid(cell) != "";
+    if (!cross)
+    {
+        // The MHI harness compares with trace-cmd inside the guest, whose root is this host's, read-only.
+        Sh("command -v trace-cmd >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq trace-cmd >/dev/null; }");
+    }
+    var cc = cross ? "aarch64-linux-gnu-gcc" : "gcc";
+    if (cross)
+    {
+        Sh($"./lab setup {CellOptions(cell)}");
+    }
     foreach (var c in GetFiles($"{root}/bench/c/*.c"))
     {
-        Sh($"gcc -O2 -Wall -o '{artifacts}/bench/{c.GetFilenameWithoutExtension()}' '{c.FullPath}'");
+        Sh($"{cc} -O2 -Wall -o '{artifacts}/bench/{c.GetFilenameWithoutExtension()}' '{c.FullPath}'");
     }
-    var fixtures = $"{CellOptions(SelectedCells().First())} {AllFixtures()}";
-    var bench = Bin("LinuxDevices.Bench", "LinuxDevices.Bench");
+    var fixtures = $"{CellOptions(cell)} {AllFixtures(cell)}";
+    PublishForCell(cell, "bench/LinuxDevices.Bench/LinuxDevices.Bench.csproj");
+    var bench = cross ? Published(cell, "LinuxDevices.Bench", "LinuxDevices.Bench") : Bin("LinuxDevices.Bench", "LinuxDevices.Bench");
+    var hostBench = Bin("LinuxDevices.Bench", "LinuxDevices.Bench");
     // The Native core's overhead on the real CPU first (no emulation), then every area in one lab boot.
-    Sh($"set -o pipefail; '{bench}' run native 2>&1 | tee '{artifacts}/bench/native.txt'");
-    var harnesses = ShOut($"'{bench}' list | cut -d' ' -f1 | grep -vx native");
+    if (!cross)
+    {
+        Sh($"set -o pipefail; '{bench}' run native 2>&1 | tee '{artifacts}/bench/native.txt'");
+    }
+    var harnesses = ShOut($"'{hostBench}' list | cut -d' ' -f1" + (cross ? "" : " | grep -vx native"));
     var script = string.Join("; ", harnesses.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(h => $"echo '=== bench {h}'; '{bench}' run {h} || rc=1"));
     // The async paths again with FdWaiter's opt-in inline completions (no thread-pool hop per event).
     script += string.Concat(new[] { "uio", "v4l2" }.Select(h => $"; echo '=== bench {h} (LINUXDEVICES_INLINE_COMPLETIONS=1)'; LINUXDEVICES_INLINE_COMPLETIONS=1 '{bench}' run {h} || rc=1"));
-    Sh($"set -o pipefail; ./lab run {fixtures} --mem 3072 --timeout 2400 -- bash -c \"rc=0; {script}; exit \\$rc\" 2>&1 | tee '{artifacts}/bench/results.txt'");
+    Sh($"set -o pipefail; ./lab run {fixtures} --mem 3072 --timeout 2400 -- bash -c \"rc=0; {script}; exit \\$rc\" 2>&1 | tee '{artifacts}/bench/results{(cross ? "-" + cell.Arch : "")}.txt'");
 });
 
 RunTarget(target);
