@@ -90,3 +90,21 @@ arch_qemu() {
             ;;
     esac
 }
+
+# ./lab doctor: what a non-host architecture's cell needs beyond the x86 one.
+arch_doctor() {
+    case "$LAB_ARCH" in
+        arm64)
+            command -v qemu-system-aarch64 >/dev/null && echo "  qemu: $(qemu-system-aarch64 --version | head -1) (cpu ${LAB_ARM64_CPU:-cortex-a57})"
+            local r
+            for r in "$LAB_CACHE"/rootfs/arm64-bookworm/*/; do
+                [ -f "$r/.lab-complete" ] && echo "  arm64 user space: ${r%/} ($(du -sh "$r" | cut -f1), built $(cat "$r/.lab-complete"))"
+            done
+            [ -f "${r:-/nonexistent}/.lab-complete" ] || echo "  arm64 user space: not built (built by the next ./lab run --arch arm64, ~30 s)"
+            local dts=("$LAB_DIR"/dt/*.dtsi)
+            [ -e "${dts[0]}" ] && echo "  device-tree fragments: ${dts[*]##*/}"
+            if [ -x "$LAB_REPO/artifacts/publish/Linuxdev/release_linux-arm64/linuxdev" ]; then echo "  linuxdev (arm64): release publish"
+            else echo "  linuxdev (arm64): not published (dotnet publish samples/Linuxdev -c Release -r linux-arm64 --self-contained)"; fi
+            ;;
+    esac
+}

@@ -310,7 +310,7 @@ for c in release debug; do
     b=${LAB_REPO@Q}/$ldbin
     [ -x "\$b" ] && exec "\$b" "\$@"
 done
-echo "lab: linuxdev is not built: no ${LAB_REPO@Q}/$ldbin for c in release, debug (build it on the host: dotnet build, or dotnet publish -r $LAB_RID --self-contained)" >&2
+echo "lab: linuxdev is not built: no ${LAB_REPO@Q}/${ldbin//\$c/\{release,debug\}} (build it on the host: ${LAB_RID:+dotnet publish samples/Linuxdev -c Release -r $LAB_RID --self-contained}${LAB_RID:-dotnet build})" >&2
 exit 127
 EOF
     chmod 755 "$ctl/bin/linuxdev"
@@ -437,8 +437,11 @@ cmd_doctor() {
     local ok=1 p
     echo "lab doctor ($LAB_REPO)"
     echo "cache: $LAB_CACHE"
-    mapfile -t missing < <(lab_missing_packages "${LAB_HOST_PACKAGES[@]}")
-    for p in "${LAB_HOST_PACKAGES[@]}"; do
+    local pkgs=("${LAB_HOST_PACKAGES[@]}")
+    read -ra p <<<"$(lab_arch_packages "$LAB_ARCH")"
+    pkgs+=("${p[@]}")
+    mapfile -t missing < <(lab_missing_packages "${pkgs[@]}")
+    for p in "${pkgs[@]}"; do
         if [[ " ${missing[*]} " == *" $p "* ]]; then echo "  package  $p: MISSING"; ok=0; else echo "  package  $p: ok"; fi
     done
     [ "${#missing[@]}" -eq 0 ] || echo "  -> ./lab setup (or: apt-get install ${missing[*]})"
@@ -480,6 +483,7 @@ cmd_doctor() {
         echo "  kernel cache: MISSING (fetched by the next ./lab run, or: ./lab kernel)"
     fi
     echo "  fixtures: $(list_fixtures | tr '\n' ' ')"
+    arch_doctor
     if command -v dotnet >/dev/null; then echo "  dotnet: $(command -v dotnet)"; else echo "  dotnet: not found (linuxdev and lab tests need it)"; fi
     if [ -x "$LAB_REPO/artifacts/bin/Linuxdev/release/linuxdev" ]; then echo "  linuxdev: release build"
     elif [ -x "$LAB_REPO/artifacts/bin/Linuxdev/debug/linuxdev" ]; then echo "  linuxdev: debug build"
