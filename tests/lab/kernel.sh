@@ -47,10 +47,11 @@ debarch="$(lab_debarch "$arch")"
 
 # ---------------------------------------------------------------- the cell table
 case "$kernel" in
-    6.12) META="linux-image-6.12-$debarch"; SUITES=(bookworm bookworm-security); PAPT="bookworm-$debarch" ;;
-    6.1) META="linux-image-$debarch"; SUITES=(bookworm bookworm-security); PAPT="bookworm-$debarch" ;;
-    newest) META="linux-image-$debarch"; SUITES=(sid); PAPT="sid-$debarch" ;;
+    6.12) META="linux-image-6.12-$debarch" ;;
+    6.1 | newest) META="linux-image-$debarch" ;;
 esac
+read -ra SUITES <<<"$(lab_cell_suites "$kernel")"
+PAPT="${SUITES[0]}-$debarch"
 # Kbuild's host programs (fixdep, modpost) run on this machine: they come from the host
 # architecture's linux-kbuild package of the same version.
 hostarch="$(dpkg --print-architecture 2>/dev/null || echo amd64)"
@@ -190,6 +191,43 @@ for l in "$R/$kdir_rel"/*; do
         case "$t" in /*) ln -sfn "$dest/root$t" "$l" ;; esac
     fi
 done
+
+# Kbuild's host programs from a newer Debian (sid) may need a newer glibc than this host's: run
+# those through the same suite's own dynamic loader and libraries, kept beside them in the cache
+# (hostlibs/), so modules are post-processed by exactly the tools the kernel's packages ship.
+host_glibc="$(getconf GNU_LIBC_VERSION 2>/dev/null | awk '{print $2}')"; host_glibc="${host_glibc:-0}"
+newer=()
+while IFS= read -r -d '' f; do
+    file -b "$f" 2>/dev/null | grep -q '^ELF' || continue
+    need="$(objdump -T "$f" 2>/dev/null | grep -oE 'GLIBC_[0-9]+\.[0-9]+' | sed 's/GLIBC_//' | sort -V | tail -1)"
+    [ -n "$need" ] && [ "$(printf '%s\n%s\n' "$need" "$host_glibc" | sort -V | tail -1)" != "$host_glibc" ] && newer+=("$f")
+done < <(find "$R"/usr/lib/linux-kbuild-* -type f -perm -u+x -print0 2>/dev/null)
+if [ "${#newer[@]}" -gt 0 ]; then
+    lab_msg "${#newer[@]} kbuild host programs need a newer glibc than $host_glibc: running them with the suite's own libraries"
+    lab_papt_init "${SUITES[0]}-$hostarch" "$hostarch" "${SUITES[@]}"
+    hp=("${LAB_PAPT[@]}")
+    lab_papt_update "${SUITES[0]}-$hostarch"
+    mkdir -p "$work/hostdebs"
+    libelf=libelf1t64
+    apt-cache "${hp[@]}" show "$libelf" >/dev/null 2>&1 || libelf=libelf1
+    (cd "$work/hostdebs" && apt-get "${hp[@]}" download -q "libc6:$hostarch" "$libelf:$hostarch" "zlib1g:$hostarch" "libzstd1:$hostarch") >>"$apt_log" 2>&1 ||
+        { tail -15 "$apt_log" >&2; lab_die "cannot download the host libraries for $kver's kbuild"; }
+    for deb in "$work"/hostdebs/*.deb; do dpkg-deb -x "$deb" "$R/hostlibs"; done
+    rm -rf "$work/hostdebs"
+    triplet="$(gcc -dumpmachine)"
+    ldso="$(find "$R/hostlibs" -name 'ld-linux*.so.*' \( -type f -o -type l \) | head -1)"
+    [ -n "$ldso" ] || lab_die "no dynamic loader in $kver's host libc6"
+    for f in "${newer[@]}"; do
+        mv "$f" "$f.bin"
+        cat >"$f" <<WRAP
+#!/bin/sh
+# Runs $(basename "$f") (built for glibc > $host_glibc) with its own suite's loader and libraries.
+h="$dest/root/hostlibs"
+exec "\$h${ldso#"$R/hostlibs"}" --library-path "\$h/usr/lib/$triplet:\$h/lib/$triplet" "\$0.bin" "\$@"
+WRAP
+        chmod 755 "$f"
+    done
+fi
 
 depmod -b "$R" "$kver"
 rm -rf "$work/debs"

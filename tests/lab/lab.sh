@@ -103,6 +103,19 @@ accel_args() {
 }
 
 # ---------------------------------------------------------------- project modules
+# Extra make arguments for building modules against $LAB_KDIR: when the compiler that built the
+# kernel is not on this host (Debian unstable's kernels: gcc-16 on a bookworm host), the host's
+# gcc through tests/lab/kcc.sh, which translates the few flags it does not know; module BTF is
+# then skipped (it needs the kernel's pahole generation too).
+kbuild_args() {
+    KBUILD_ARGS=()
+    local cc
+    cc="$(sed -n 's/^CONFIG_CC_VERSION_TEXT="\{0,1\}\([^ "]*\).*/\1/p' "$LAB_KDIR/include/config/auto.conf" 2>/dev/null | head -1)"
+    if [ -n "$cc" ] && ! command -v "$cc" >/dev/null 2>&1; then
+        KBUILD_ARGS=(CC="$LAB_DIR/kcc.sh" DEBIAN_KERNEL_NO_CC_VERSION_CHECK=1 CONFIG_DEBUG_INFO_BTF_MODULES=)
+    fi
+}
+
 # Builds tests/lab/modules/NAME into $CACHE/modules/$KVER/NAME unless its hash is unchanged.
 build_modules() {
     local force=0 only=() d name h bd log
@@ -111,6 +124,7 @@ build_modules() {
         shift
     done
     local base="$LAB_CACHE/modules/$KVER"
+    kbuild_args
     mkdir -p "$base"
     lab_lock "$base/.lock"
     for d in "$LAB_DIR"/modules/*/; do
@@ -130,14 +144,15 @@ build_modules() {
         cp -a "$d/." "$bd/"
         log="$bd/.lab-build.log"
         if [ -x "$d/prepare.sh" ]; then
-            if ! (cd "$bd" && LAB_KDIR="$LAB_KDIR" KVER="$KVER" LAB_ARCH="$LAB_ARCH" LAB_MAKE_ARCH="${LAB_MAKE_ARCH[*]}" LINUXDEVICES_CACHE="$LINUXDEVICES_CACHE" \
+            if ! (cd "$bd" && LAB_KDIR="$LAB_KDIR" KVER="$KVER" LINUXDEVICES_CACHE="$LINUXDEVICES_CACHE" \
+                LAB_ARCH="$LAB_ARCH" LAB_KERNEL="$LAB_KERNEL" LAB_MAKE_ARCH="${LAB_MAKE_ARCH[*]}" \
                 "$d/prepare.sh" "$bd") >"$log" 2>&1; then
                 tail -n 40 "$log" >&2
                 lab_unlock
                 lab_die "module $name: prepare.sh failed (log: $log)"
             fi
         fi
-        if ! make -C "$LAB_KDIR" M="$bd" "${LAB_MAKE_ARCH[@]}" -j"$(nproc)" modules >>"$log" 2>&1; then
+        if ! make -C "$LAB_KDIR" M="$bd" "${LAB_MAKE_ARCH[@]}" -j"$(nproc)" ${KBUILD_ARGS[@]+"${KBUILD_ARGS[@]}"} modules >>"$log" 2>&1; then
             tail -n 40 "$log" >&2
             lab_unlock
             lab_die "module $name: build failed (log: $log)"
@@ -149,15 +164,16 @@ build_modules() {
 }
 
 # ---------------------------------------------------------------- initramfs
-INITRAMFS_MODULES=(netfs 9pnet 9pnet_virtio 9p overlay)
+# virtio_pci is built in from 6.12 on, a module in 6.1 (where 9p otherwise finds "no channels").
+INITRAMFS_MODULES=(virtio_pci netfs 9pnet 9pnet_virtio 9p overlay)
 
 # Sets INITRAMFS to a cached cpio keyed by the content of everything in it.
 build_initramfs() {
     local mods=() m line f key dir stage
     declare -A seen=()
     for m in "${INITRAMFS_MODULES[@]}"; do
-        while read -r _ f _; do
-            [ -n "$f" ] || continue
+        while read -r verb f _; do
+            [ "$verb" = insmod ] && [ -n "$f" ] || continue   # "builtin NAME" needs nothing
             [ -n "${seen[$f]:-}" ] && continue
             seen[$f]=1
             mods+=("$f")

@@ -88,6 +88,25 @@ lab_norm_kernel() {
     esac
 }
 
+# lab_cell_suites KERNEL: the Debian suites a kernel spec's packages (image, headers, source)
+# come from, for lab_papt_init.
+lab_cell_suites() {
+    case "$1" in
+        6.12 | 6.1) echo bookworm bookworm-security ;;
+        newest) echo sid ;;
+    esac
+}
+
+# lab_source_papt KERNEL: sets LAB_PAPT to the private apt configuration that offers the kernel
+# spec's architecture-independent packages (linux-source-X.Y), updated if stale.
+lab_source_papt() {
+    local suites hostarch
+    read -ra suites <<<"$(lab_cell_suites "$1")"
+    hostarch="$(dpkg --print-architecture 2>/dev/null || echo amd64)"
+    lab_papt_init "${suites[0]}-$hostarch" "$hostarch" "${suites[@]}"
+    lab_papt_update "${suites[0]}-$hostarch"
+}
+
 # lab_debarch ARCH: Debian's architecture name.
 lab_debarch() { case "$1" in x86_64) echo amd64 ;; arm64) echo arm64 ;; esac; }
 

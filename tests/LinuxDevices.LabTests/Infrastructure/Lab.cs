@@ -33,17 +33,18 @@ public static class Lab
     public static string KernelRelease => File.Exists("/proc/sys/kernel/osrelease") ? File.ReadAllText("/proc/sys/kernel/osrelease").Trim() : "?";
 
     /// <summary>
-    /// Skips the test unless a kernel or architecture feature, probed at run time by the caller, is
-    /// present. The skip reason names the feature, what the test needs it for, and the cell, so the
-    /// per-cell skip list explains itself.
+    /// Skips the test unless what it needs of the kernel or architecture, probed at run time by the
+    /// caller, holds. The skip reason names the need (with the kernel that brought it) and the cell, so
+    /// the per-cell skip list and docs/SupportMatrix.md explain themselves.
     /// </summary>
     /// <param name="present">The probe's result.</param>
-    /// <param name="feature">What is missing, e.g. <c>V4L2_BUF_CAP_SUPPORTS_REMOVE_BUFS (Linux 6.10+)</c>.</param>
+    /// <param name="feature">What the test needs, e.g. <c>VIDIOC_REMOVE_BUFS (Linux 6.10+)</c>, or for a
+    /// degraded-behaviour test <c>a kernel without VIDIOC_REMOVE_BUFS (before 6.10)</c>.</param>
     public static void RequireFeature(bool present, string feature)
     {
         if (!present)
         {
-            Assert.Skip($"kernel feature absent on {Cell} ({KernelRelease}): {feature}");
+            Assert.Skip($"needs {feature}; not so on {Cell} ({KernelRelease})");
         }
     }
 
