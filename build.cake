@@ -124,9 +124,9 @@ var labCells = new List<LabCell>
     new("x86_64", "6.12", "", "the default cell: Debian's 6.12 LTS, every lab test"),
     new("x86_64", "newest", "", "Debian unstable's newest kernel, every lab test"),
     new("x86_64", "6.1", "", "bookworm's stock 6.1 LTS (still the base of many BSPs), every lab test"),
-    // arm64 under TCG (no hardware virtualisation of another architecture): every lab test; the
-    // fixtures are the same except `nvmem` (virt has no CMOS RTC nor PIIX4 SMBus; its tests skip).
-    new("arm64", "6.12", "", "Debian's arm64 6.12 on qemu virt (TCG), the self-contained linux-arm64 publish"),
+    // arm64/6.12 is not a CI cell yet: its full tier (~7 min under TCG here) had not passed twice in a
+    // row by the deadline (tests/lab/README.md, "The arm64 cells"). Run it with ./build.sh test --arch arm64;
+    // add `new("arm64", "6.12", "", "Debian's arm64 6.12 on qemu virt (TCG), the linux-arm64 publish")` once it is green.
 };
 
 // What each cell's lab run reported, per test: (cell, class, test, outcome, skip reason).
