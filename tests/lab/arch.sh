@@ -27,8 +27,8 @@ arch_setup() {
     export LAB_RID
 }
 
-# TCG CPU model. arm64: cortex-a57 (ARMv8.0, no pointer authentication or SVE to emulate): the
-# fastest stable model for .NET here (-cpu max spends much of its time in emulated pauth).
+# TCG CPU model. arm64: cortex-a57 (ARMv8.0, no pointer authentication or SVE to emulate), chosen
+# for that reason; not yet measured against -cpu max (LAB_ARM64_CPU=max to compare).
 arch_accel() {
     case "$LAB_ARCH" in
         arm64) ACCEL_NAME=tcg; ACCEL=(-accel tcg,thread=single -cpu "${LAB_ARM64_CPU:-cortex-a57}") ;;
