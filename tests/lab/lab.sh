@@ -46,6 +46,8 @@ LAB_EX_FAILURE=125
 need_tools() {
     local missing=()
     command -v qemu-system-x86_64 >/dev/null 2>&1 || missing+=(qemu-system-x86)
+    # shellcheck disable=SC2046
+    mapfile -t -O "${#missing[@]}" missing < <(lab_missing_packages $(lab_arch_packages "$LAB_ARCH"))
     if [ ! -x /bin/busybox ] || LC_ALL=C grep -qa '/lib64/ld-linux' /bin/busybox; then missing+=(busybox-static); fi
     command -v cpio >/dev/null 2>&1 || missing+=(cpio)
     command -v depmod >/dev/null 2>&1 || missing+=(kmod)
@@ -53,7 +55,7 @@ need_tools() {
     [ "${#missing[@]}" -eq 0 ] && return 0
     if [ -n "${CI:-}" ] || [ "${LAB_AUTO_SETUP:-0}" = 1 ]; then
         lab_msg "missing ${missing[*]}; installing (CI)"
-        "$LAB_DIR/setup-host.sh" || lab_unavailable "could not install ${missing[*]}"
+        "$LAB_DIR/setup-host.sh" --arch "$LAB_ARCH" || lab_unavailable "could not install ${missing[*]}"
         return 0
     fi
     lab_unavailable "missing host packages: ${missing[*]}
@@ -97,6 +99,7 @@ accel_args() {
         ACCEL_NAME=tcg
         ACCEL=(-accel tcg,thread=single -cpu max)
     fi
+    arch_accel
 }
 
 # ---------------------------------------------------------------- project modules
@@ -142,14 +145,14 @@ build_modules() {
         log="$bd/.lab-build.log"
         if [ -x "$d/prepare.sh" ]; then
             if ! (cd "$bd" && LAB_KDIR="$LAB_KDIR" KVER="$KVER" LINUXDEVICES_CACHE="$LINUXDEVICES_CACHE" \
-                LAB_ARCH="$LAB_ARCH" LAB_KERNEL="$LAB_KERNEL" \
+                LAB_ARCH="$LAB_ARCH" LAB_KERNEL="$LAB_KERNEL" LAB_MAKE_ARCH="${LAB_MAKE_ARCH[*]}" \
                 "$d/prepare.sh" "$bd") >"$log" 2>&1; then
                 tail -n 40 "$log" >&2
                 lab_unlock
                 lab_die "module $name: prepare.sh failed (log: $log)"
             fi
         fi
-        if ! make -C "$LAB_KDIR" M="$bd" -j"$(nproc)" ${KBUILD_ARGS[@]+"${KBUILD_ARGS[@]}"} modules >>"$log" 2>&1; then
+        if ! make -C "$LAB_KDIR" M="$bd" "${LAB_MAKE_ARCH[@]}" -j"$(nproc)" ${KBUILD_ARGS[@]+"${KBUILD_ARGS[@]}"} modules >>"$log" 2>&1; then
             tail -n 40 "$log" >&2
             lab_unlock
             lab_die "module $name: build failed (log: $log)"
@@ -176,7 +179,7 @@ build_initramfs() {
             mods+=("$f")
         done < <(modprobe -d "${LAB_MODULES_ROOT%/lib/modules/*}" -S "$KVER" --show-depends "$m")
     done
-    key="$( { echo "$KVER"; printf '%s\n' "${mods[@]##*/}"; sha256sum "$LAB_DIR/initramfs/init" /bin/busybox "${mods[@]}" | cut -c1-64; } |
+    key="$( { echo "$KVER"; printf '%s\n' "${mods[@]##*/}"; sha256sum "$LAB_DIR/initramfs/init" "$LAB_BUSYBOX" "${mods[@]}" | cut -c1-64; } |
         sha256sum | cut -c1-16)"
     dir="$LAB_CACHE/initramfs"
     INITRAMFS="$dir/$key.cpio"
@@ -188,7 +191,7 @@ build_initramfs() {
     find "$dir" -maxdepth 1 -name '*.cpio' -mtime +7 -delete 2>/dev/null || true
     stage="$(mktemp -d "$dir/.stage.XXXXXX")"
     mkdir -p "$stage"/{bin,dev,proc,sys,modules,tmp}
-    cp /bin/busybox "$stage/bin/busybox"
+    cp "$LAB_BUSYBOX" "$stage/bin/busybox"
     install -m 0755 "$LAB_DIR/initramfs/init" "$stage/init"
     for f in "${mods[@]}"; do
         m="$(basename "$f")"
@@ -205,6 +208,9 @@ build_initramfs() {
     mv "$stage.cpio" "$INITRAMFS"
     rm -rf "$stage"
 }
+
+# ---------------------------------------------------------------- per-architecture guest
+. "$LAB_DIR/arch.sh"
 
 # ---------------------------------------------------------------- run / shell
 q() { printf '%s=%s\n' "$1" "${2@Q}"; }
@@ -253,6 +259,7 @@ cmd_boot() {
 
     need_tools
     load_kernel
+    arch_setup
     build_modules
     build_initramfs
     accel_args
@@ -274,6 +281,7 @@ cmd_boot() {
         q LAB_MODULES_ROOT "$LAB_MODULES_ROOT"
         q LINUXDEVICES_CACHE "$LINUXDEVICES_CACHE"
         q LAB_CACHE_9P "${LAB_CACHE_9P:-loose}"
+        q LAB_HOST_BINDS "$LAB_HOST_BINDS"
     } >"$ctl/stage1.env"
     local dotnet_root="${DOTNET_ROOT:-}"
     if [ -z "$dotnet_root" ] && command -v dotnet >/dev/null 2>&1; then
@@ -287,8 +295,8 @@ cmd_boot() {
         q LAB_PROJECT_MODULES "$LAB_CACHE/modules/$KVER"
         q LAB_FIXTURES "${fixtures[*]}"
         q LAB_MODE "$mode"
-        q LAB_HOST_PATH "$PATH"
-        q LAB_DOTNET_ROOT "$dotnet_root"
+        q LAB_HOST_PATH "$([ "$LAB_ARCH" = x86_64 ] && echo "$PATH")"
+        q LAB_DOTNET_ROOT "$([ "$LAB_ARCH" = x86_64 ] && echo "$dotnet_root")"
         q LAB_QUIET "$quiet"
         q LAB_ACCEL "$ACCEL_NAME"
         q LAB_ARCH "$LAB_ARCH"
@@ -308,14 +316,17 @@ cmd_boot() {
     } >"$ctl/env"
     [ "$mode" = run ] && printf '%s\0' "$@" >"$ctl/argv"
     # /run/lab/bin/linuxdev in the guest: the console tool built from this checkout.
+    # (A non-host architecture runs the self-contained publish for its runtime, $LAB_RID.)
     mkdir -p "$ctl/bin"
+    local ldbin="artifacts/bin/Linuxdev/\$c/linuxdev"
+    [ -n "$LAB_RID" ] && ldbin="artifacts/publish/Linuxdev/\${c}_$LAB_RID/linuxdev"
     cat >"$ctl/bin/linuxdev" <<EOF
 #!/bin/sh
 for c in release debug; do
-    b=${LAB_REPO@Q}/artifacts/bin/Linuxdev/\$c/linuxdev
+    b=${LAB_REPO@Q}/$ldbin
     [ -x "\$b" ] && exec "\$b" "\$@"
 done
-echo "lab: linuxdev is not built: no ${LAB_REPO@Q}/artifacts/bin/Linuxdev/{release,debug}/linuxdev (build it on the host: dotnet build)" >&2
+echo "lab: linuxdev is not built: no ${LAB_REPO@Q}/${ldbin//\$c/\{release,debug\}} (build it on the host: ${LAB_RID:+dotnet publish samples/Linuxdev -c Release -r $LAB_RID --self-contained}${LAB_RID:-dotnet build})" >&2
 exit 127
 EOF
     chmod 755 "$ctl/bin/linuxdev"
@@ -339,17 +350,10 @@ EOF
     fi
     # ttyS0: the command's (or shell's) terminal, streamed; ttyS1: kernel console -> log file.
     local cmdline="console=ttyS1 quiet loglevel=${LAB_LOGLEVEL:-4} panic=-1 rdinit=/init 8250.nr_uarts=2 tsc=reliable no_timer_check${LAB_APPEND:+ $LAB_APPEND}"
-    case "$LAB_ARCH" in
-        x86_64) ;;
-        *) lab_die "the $LAB_ARCH lab is not implemented yet" ;;
-    esac
     [ "$quiet" = 1 ] || lab_msg "cell $LAB_CELL: kernel $KVER ($ACCEL_NAME)"
-    local qemu=(qemu-system-x86_64 -M pc "${ACCEL[@]}" -smp "$smp" -m "$mem"
-        -nodefaults -no-user-config -display none -vga none -no-reboot
-        -kernel "$LAB_KERNEL_IMAGE" -initrd "$INITRAMFS" -append "$cmdline"
-        -chardev "$chardev" "${serial[@]}" -serial "file:$console"
-        -virtfs "local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap"
-        -virtfs "local,path=${ctl//,/,,},mount_tag=labctl,security_model=none,multidevs=remap"
+    local qemu
+    arch_qemu
+    qemu+=(-virtfs "local,path=${ctl//,/,,},mount_tag=labctl,security_model=none,multidevs=remap"
         -virtfs "local,path=${out//,/,,},mount_tag=labout,security_model=none,multidevs=remap"
         "${devs[@]}")
     [ -n "${LAB_DEBUG:-}" ] && lab_msg "qemu: ${qemu[*]}"
@@ -449,8 +453,11 @@ cmd_doctor() {
     local ok=1 p
     echo "lab doctor ($LAB_REPO)"
     echo "cache: $LAB_CACHE"
-    mapfile -t missing < <(lab_missing_packages "${LAB_HOST_PACKAGES[@]}")
-    for p in "${LAB_HOST_PACKAGES[@]}"; do
+    local pkgs=("${LAB_HOST_PACKAGES[@]}")
+    read -ra p <<<"$(lab_arch_packages "$LAB_ARCH")"
+    pkgs+=("${p[@]}")
+    mapfile -t missing < <(lab_missing_packages "${pkgs[@]}")
+    for p in "${pkgs[@]}"; do
         if [[ " ${missing[*]} " == *" $p "* ]]; then echo "  package  $p: MISSING"; ok=0; else echo "  package  $p: ok"; fi
     done
     [ "${#missing[@]}" -eq 0 ] || echo "  -> ./lab setup (or: apt-get install ${missing[*]})"
@@ -492,6 +499,7 @@ cmd_doctor() {
         echo "  kernel cache: MISSING (fetched by the next ./lab run, or: ./lab kernel)"
     fi
     echo "  fixtures: $(list_fixtures | tr '\n' ' ')"
+    arch_doctor
     if command -v dotnet >/dev/null; then echo "  dotnet: $(command -v dotnet)"; else echo "  dotnet: not found (linuxdev and lab tests need it)"; fi
     if [ -x "$LAB_REPO/artifacts/bin/Linuxdev/release/linuxdev" ]; then echo "  linuxdev: release build"
     elif [ -x "$LAB_REPO/artifacts/bin/Linuxdev/debug/linuxdev" ]; then echo "  linuxdev: debug build"
@@ -529,7 +537,7 @@ case "$sub" in
         lab_msg "modules are in $LAB_CACHE/modules/$KVER (LAB_PROJECT_MODULES in the guest)"
         ;;
     kernel) "$LAB_DIR/kernel.sh" --arch "$LAB_ARCH" --kernel "$LAB_KERNEL" env ;;
-    setup) "$LAB_DIR/setup-host.sh" ;;
+    setup) "$LAB_DIR/setup-host.sh" --arch "$LAB_ARCH" ;;
     fixtures) list_fixtures ;;
     -h | --help | help) usage ;;
     "") usage >&2; exit 2 ;;

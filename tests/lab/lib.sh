@@ -31,6 +31,13 @@ lab_as_root() {
 # The packages the lab needs on the host.
 LAB_HOST_PACKAGES=(qemu-system-x86 busybox-static kmod xz-utils pahole make bc gcc-12 cpio v4l-utils unifdef gcc)
 
+# Host packages needed only when a cell of that architecture is used: lab_arch_packages ARCH.
+lab_arch_packages() {
+    case "$1" in
+        arm64) echo qemu-system-arm qemu-user-static mmdebstrap gcc-aarch64-linux-gnu device-tree-compiler ;;
+    esac
+}
+
 # Prints the packages of "$@" that are not installed.
 lab_missing_packages() {
     local p st

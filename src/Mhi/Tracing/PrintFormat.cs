@@ -196,6 +196,15 @@ public sealed class PrintFormat
                     continue;
                 }
 
+                // The kernel prints some formats with their inner quotes unescaped (arm64's
+                // emulation/instruction_emulation: "instr="%s" addr=0x%llx"): a quote that is not
+                // followed by the argument list's ',' nor the end is part of the string.
+                if (j < s.Length && s[j] != ',' && s[i..].IndexOf('"') >= 0)
+                {
+                    sb.Append('"');
+                    continue;
+                }
+
                 closed = true;
                 break;
             }

@@ -71,10 +71,25 @@ public static class Lab
         // The checkout may sit in a directory only root can enter (mktemp -d makes 0700 ones), so an
         // unprivileged user gets a world-readable copy of the tool in the guest's own /tmp.
         var repo = Environment.GetEnvironmentVariable("LAB_REPO") ?? Directory.GetCurrentDirectory();
-        var build = Path.Combine(repo, "artifacts/bin/Linuxdev/release");
+        var build = Path.GetDirectoryName(Linuxdev)!;
         Sh($"rm -rf /tmp/linuxdev-nonroot && cp -r '{build}' /tmp/linuxdev-nonroot && chmod -R a+rX /tmp/linuxdev-nonroot");
         return "/tmp/linuxdev-nonroot/linuxdev";
     });
+
+    /// <summary>
+    /// The linuxdev tool built from this checkout for the guest's architecture: the Release build on
+    /// x86_64, the self-contained <c>linux-arm64</c> publish in an arm64 cell (tests/lab/README.md).
+    /// </summary>
+    public static string Linuxdev
+    {
+        get
+        {
+            var repo = Environment.GetEnvironmentVariable("LAB_REPO") ?? Directory.GetCurrentDirectory();
+            return System.Runtime.InteropServices.RuntimeInformation.ProcessArchitecture == System.Runtime.InteropServices.Architecture.Arm64
+                ? Path.Combine(repo, "artifacts/publish/Linuxdev/release_linux-arm64/linuxdev")
+                : Path.Combine(repo, "artifacts/bin/Linuxdev/release/linuxdev");
+        }
+    }
 
     /// <summary>The linuxdev tool at a path every user can execute (for privilege-drop tests).</summary>
     public static string LinuxdevForNonRoot => NonRootTool.Value;

@@ -8,7 +8,7 @@ namespace LinuxDevices.LabTests.Mhi;
 /// <c>linuxdev mhi trace --json</c> while the lab controller fires events.</summary>
 public sealed class MhiCliLabTests
 {
-    private static string Linuxdev => Path.Combine(Environment.GetEnvironmentVariable("LAB_REPO") ?? Directory.GetCurrentDirectory(), "artifacts/bin/Linuxdev/release/linuxdev");
+    private static string Linuxdev => Lab.Linuxdev;
 
     [Fact]
     [Trait("Fixture", "mhi-ctrl")]

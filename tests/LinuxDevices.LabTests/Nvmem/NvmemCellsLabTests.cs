@@ -245,7 +245,10 @@ public sealed class NvmemCellsLabTests
         Assert.Equal(27, dev.TryWrite(256, new byte[1], out _));
         var gone = Assert.Throws<DeviceGoneException>(() => NvmemDevice.Open("nvmem_lab_missing"));
         Assert.Contains("nvmem_lab_rw", gone.Message);
-        Assert.Contains("cmos_nvram0", gone.Message);
+        if (Directory.Exists("/sys/bus/nvmem/devices/cmos_nvram0"))
+        {
+            Assert.Contains("cmos_nvram0", gone.Message);   // every present device is listed (x86: the RTC's too)
+        }
     }
 
     [Fact]

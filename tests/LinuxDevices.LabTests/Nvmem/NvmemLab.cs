@@ -92,5 +92,5 @@ internal static class NvmemLab
         return result;
     }
 
-    public static string Linuxdev => Path.Combine(Environment.GetEnvironmentVariable("LAB_REPO") ?? Directory.GetCurrentDirectory(), "artifacts/bin/Linuxdev/release/linuxdev");
+    public static string Linuxdev => Lab.Linuxdev;
 }

@@ -11,9 +11,8 @@ public sealed class RpmsgCliLabTests
     {
         get
         {
-            var repo = Environment.GetEnvironmentVariable("LAB_REPO") ?? Directory.GetCurrentDirectory();
-            var path = Path.Combine(repo, "artifacts/bin/Linuxdev/release/linuxdev");
-            Assert.True(File.Exists(path), $"{path} is not built (dotnet build LinuxDevices.sln -c Release)");
+            var path = Lab.Linuxdev;
+            Assert.True(File.Exists(path), $"{path} is not built (dotnet build LinuxDevices.sln -c Release; arm64: ./build.sh test --arch arm64 publishes it)");
             return path;
         }
     }
