@@ -11,7 +11,15 @@ foreach (var module in typeof(ICommandModule).Assembly.GetTypes()
     root.Subcommands.Add(instance.Create());
 }
 
-return await root.Parse(args).InvokeAsync().ConfigureAwait(false);
+var parsed = root.Parse(args);
+if (parsed.Errors.Count > 0 && parsed.Action is System.CommandLine.Invocation.ParseErrorAction)
+{
+    // Parse errors (unknown options, values the typed parsers reject) exit with the usage code.
+    await parsed.InvokeAsync().ConfigureAwait(false);
+    return Linuxdev.ExitCode.Usage;
+}
+
+return await parsed.InvokeAsync().ConfigureAwait(false);
 
 namespace Linuxdev
 {

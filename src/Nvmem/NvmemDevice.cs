@@ -24,7 +24,7 @@ public readonly record struct NvmemGranularity(int Stride, int WordSize);
 /// flag or <c>force_ro</c>), EACCES → file permissions (root-only providers are mode 0400/0600).
 /// Not thread-safe; dispose to close the file.
 /// </summary>
-public sealed class NvmemDevice : IDisposable
+public sealed partial class NvmemDevice : IDisposable
 {
     private const int EFBIG = 27;
     private static readonly int[] Probes = [1, 2, 4, 8, 16, 32, 64];

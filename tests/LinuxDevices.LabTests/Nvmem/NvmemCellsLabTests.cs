@@ -266,7 +266,7 @@ public sealed class NvmemCellsLabTests
         Assert.Contains("root-only", writeRoot.StdErr);
 
         var writeRo = Lab.TrySh(drop + " nvmem write nvmem_lab_ro --offset 0 --hex 00");
-        Assert.True(writeRo.ExitCode == 1, $"exit {writeRo.ExitCode}: {writeRo.StdErr}{writeRo.StdOut}");
+        Assert.True(writeRo.ExitCode == 13, $"exit {writeRo.ExitCode}: {writeRo.StdErr}{writeRo.StdOut}");
         Assert.Contains("refusing to write nvmem_lab_ro: it is read-only", writeRo.StdErr);
 
         // a non-root reader can read the world-readable device
@@ -312,7 +312,7 @@ public sealed class NvmemCellsLabTests
         var dump = Lab.Sh(NvmemLab.Linuxdev + " nvmem dump nvmem_lab_rw --offset 0x50 --length 16");
         Assert.Contains("00000050  4c 44 2d 53 4e 2d 30 30  30 30 34 32 00 00 00 00  |LD-SN-000042....|", dump);
         var refused = Lab.TrySh(NvmemLab.Linuxdev + " nvmem write nvmem_lab_ro --offset 0 --hex 'de ad'");
-        Assert.Equal(1, refused.ExitCode);
+        Assert.Equal(13, refused.ExitCode);
         Assert.Contains("read-only", refused.StdErr);
     }
 }
