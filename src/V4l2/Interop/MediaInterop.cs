@@ -163,7 +163,8 @@ internal static class MediaIoctl
     [KernelConstant("MEDIA_LNK_FL_DYNAMIC", "linux/media.h")]
     internal const uint LNK_FL_DYNAMIC = 4;
 
-    [KernelConstant("MEDIA_LNK_FL_LINK_TYPE", "linux/media.h")]
+    // MEDIA_LNK_FL_LINK_TYPE is (0xf << 28): a negative int in C (0xfffffffff0000000 when widened),
+    // so the ABI probe cannot compare it; the link-type values below it are checked.
     internal const uint LNK_FL_LINK_TYPE = 0xfu << 28;
 
     [KernelConstant("MEDIA_LNK_FL_INTERFACE_LINK", "linux/media.h")]
