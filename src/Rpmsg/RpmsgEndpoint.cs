@@ -252,6 +252,7 @@ public sealed class RpmsgEndpoint : IDisposable
 
     /// <summary>Whether the remote has asked us to stop sending (RPMSG_GET_OUTGOING_FLOWCONTROL).
     /// Reading it also acknowledges a pending flow-state event (EPOLLPRI).</summary>
+    /// <exception cref="RpmsgFlowControlNotSupportedException">The kernel predates the flow-control ioctls (Linux 6.6).</exception>
     public bool IsOutgoingFlowRestricted()
     {
         var value = 0;
@@ -262,8 +263,8 @@ public sealed class RpmsgEndpoint : IDisposable
     /// <summary>Asks the remote to pause (true) or resume (false) sending to this endpoint
     /// (RPMSG_SET_INCOMING_FLOWCONTROL; the value is passed directly as the ioctl argument).</summary>
     /// <param name="pause">True to pause the remote, false to resume it.</param>
-    /// <exception cref="RpmsgFlowControlNotSupportedException">The transport has no flow control (EOPNOTSUPP);
-    /// the endpoint stays usable.</exception>
+    /// <exception cref="RpmsgFlowControlNotSupportedException">The transport has no flow control (EOPNOTSUPP),
+    /// or the kernel predates the flow-control ioctls (Linux 6.6; EINVAL); the endpoint stays usable.</exception>
     public void SetIncomingFlowControl(bool pause)
     {
         var errno = _handle.TryIoctlValue(RpmsgIoctls.SetIncomingFlowControl, pause ? 1 : 0, out _);
@@ -377,6 +378,10 @@ public sealed class RpmsgEndpoint : IDisposable
     {
         Errno.EMSGSIZE => new RpmsgMessageTooLargeException(call, DevicePath, length, Mtu),
         Errno.EOPNOTSUPP when call == "RPMSG_SET_INCOMING_FLOWCONTROL" => new RpmsgFlowControlNotSupportedException(call, DevicePath),
+        // rpmsg_char before Linux 6.6 answers every endpoint ioctl but DESTROY_EPT with EINVAL; from
+        // 6.6 on, these two never do (SET_INCOMING is only ever called with 0 or 1 here).
+        Errno.EINVAL when call is "RPMSG_SET_INCOMING_FLOWCONTROL" or "RPMSG_GET_OUTGOING_FLOWCONTROL" =>
+            new RpmsgFlowControlNotSupportedException(call, DevicePath, kernelLacksIoctls: true),
         Errno.EPIPE => _handle.Error(errno, call, "the endpoint was destroyed or its transport went away"),
         Errno.ENETRESET => _handle.Error(errno, call, "the channel was reset (remote processor restarted or transport removed)"),
         _ => _handle.Error(errno, call),
