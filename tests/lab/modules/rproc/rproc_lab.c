@@ -27,7 +27,12 @@
 #include <linux/rpmsg/ns.h>
 #include <linux/slab.h>
 #include <linux/io.h>
+#include <linux/version.h>
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 12, 0)
 #include <linux/unaligned.h>
+#else
+#include <asm/unaligned.h>	/* moved to linux/unaligned.h in 6.12 */
+#endif
 #include <linux/dma-mapping.h>
 #include "remoteproc_internal.h"
 
@@ -355,9 +360,21 @@ static void lab_remove(struct platform_device *pdev)
 	destroy_workqueue(lr->wq);
 }
 
+#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 11, 0)
+/* platform_driver.remove returned int until 6.11 */
+static int lab_remove_int(struct platform_device *pdev)
+{
+	lab_remove(pdev);
+	return 0;
+}
+#define LAB_REMOVE lab_remove_int
+#else
+#define LAB_REMOVE lab_remove
+#endif
+
 static struct platform_driver lab_driver = {
 	.probe = lab_probe,
-	.remove = lab_remove,
+	.remove = LAB_REMOVE,
 	.driver = { .name = "rproc-lab" },
 };
 
