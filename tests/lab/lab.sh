@@ -165,7 +165,9 @@ build_modules() {
 
 # ---------------------------------------------------------------- initramfs
 # virtio_pci is built in from 6.12 on, a module in 6.1 (where 9p otherwise finds "no channels").
-INITRAMFS_MODULES=(virtio_pci netfs 9pnet 9pnet_virtio 9p overlay)
+# virtio_iommu: loaded before the 9p mounts, since with a virtio-iommu-pci in the guest (fixture vfio)
+# ACPI VIOT defers every PCI device's probe, 9p's included, until the IOMMU driver is there.
+INITRAMFS_MODULES=(virtio_pci virtio_iommu netfs 9pnet 9pnet_virtio 9p overlay)
 
 # Sets INITRAMFS to a cached cpio keyed by the content of everything in it.
 build_initramfs() {
@@ -348,6 +350,17 @@ EOF
             [ "${#words[@]}" -gt 0 ] && devs+=("${words[@]}")
         done <"$LAB_DIR/qemu-devices.conf"
     fi
+    # Fixture-selected devices (tests/lab/fixtures/NAME.qemu, same format), appended after the
+    # common ones so those keep their PCI slots.
+    local fx
+    for fx in ${fixtures[@]+"${fixtures[@]}"}; do
+        [ -f "$LAB_DIR/fixtures/$fx.qemu" ] || continue
+        while IFS= read -r line || [ -n "$line" ]; do
+            line="${line%%#*}"
+            read -ra words <<<"$line"
+            [ "${#words[@]}" -gt 0 ] && devs+=("${words[@]}")
+        done <"$LAB_DIR/fixtures/$fx.qemu"
+    done
     # ttyS0: the command's (or shell's) terminal, streamed; ttyS1: kernel console -> log file.
     local cmdline="console=ttyS1 quiet loglevel=${LAB_LOGLEVEL:-4} panic=-1 rdinit=/init 8250.nr_uarts=2 tsc=reliable no_timer_check${LAB_APPEND:+ $LAB_APPEND}"
     [ "$quiet" = 1 ] || lab_msg "cell $LAB_CELL: kernel $KVER ($ACCEL_NAME)"
