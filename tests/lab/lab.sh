@@ -179,7 +179,7 @@ build_initramfs() {
             [ -n "${seen[$f]:-}" ] && continue
             seen[$f]=1
             mods+=("$f")
-        done < <(modprobe -d "${LAB_MODULES_ROOT%/lib/modules/*}" -S "$KVER" --show-depends "$m")
+        done < <(modprobe -d "${LAB_MODULES_ROOT%/lib/modules/*}" -S "$KVER" --show-depends "$m" 2>/dev/null)
     done
     key="$( { echo "$KVER"; printf '%s\n' "${mods[@]##*/}"; sha256sum "$LAB_DIR/initramfs/init" "$LAB_BUSYBOX" "${mods[@]}" | cut -c1-64; } |
         sha256sum | cut -c1-16)"
