@@ -14,6 +14,7 @@ public sealed class NvmemCellWriteLabTests
     public void Every_cell_written_reads_back_through_the_kernel_and_no_other_bit_changes(string name)
     {
         Lab.Require("nvmem-cells");
+        NvmemLab.RequireKernelCells();
         var declared = NvmemLab.DeclaredCells().Where(d => d.Device == name).Select(d => d.Cell).ToList();
         Assert.NotEmpty(declared);
         var info = NvmemBus.Find(name);
@@ -63,6 +64,7 @@ public sealed class NvmemCellWriteLabTests
     public void Wrong_lengths_unknown_bit_counts_and_bits_above_the_field_are_refused_before_writing()
     {
         Lab.Require("nvmem-cells");
+        NvmemLab.RequireKernelCells();
         var info = NvmemBus.Find("nvmem_lab_rw");
         var cells = NvmemBus.GetCells(info).ToDictionary(c => c.Name);
         var decl = NvmemLab.DeclaredCells().Where(d => d.Device == "nvmem_lab_rw").ToDictionary(d => d.Cell.Name, d => d.Cell);
@@ -83,6 +85,8 @@ public sealed class NvmemCellWriteLabTests
     public void Read_only_devices_and_force_ro_are_refused_before_any_write()
     {
         Lab.Require("nvmem-cells");
+        NvmemLab.RequireKernelCells();
+        NvmemLab.RequireForceRo();
         var info = NvmemBus.Find("nvmem_lab_rw");
         var cell = NvmemBus.GetCells(info).Single(c => c.Name == "mac-address") with { BitCount = 0 };
         using var dev = NvmemDevice.Open(info, NvmemAccess.ReadWrite);
