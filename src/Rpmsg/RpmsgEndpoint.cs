@@ -257,6 +257,7 @@ public sealed class RpmsgEndpoint : IDisposable
 
     /// <summary>Whether the remote has asked us to stop sending (RPMSG_GET_OUTGOING_FLOWCONTROL).
     /// Reading it also acknowledges a pending flow-state event (EPOLLPRI).</summary>
+    /// <exception cref="RpmsgFlowControlNotSupportedException">The kernel predates the flow-control ioctls (Linux 6.6).</exception>
     public bool IsOutgoingFlowRestricted()
     {
         var value = 0;
@@ -267,8 +268,8 @@ public sealed class RpmsgEndpoint : IDisposable
     /// <summary>Asks the remote to pause (true) or resume (false) sending to this endpoint
     /// (RPMSG_SET_INCOMING_FLOWCONTROL; the value is passed directly as the ioctl argument).</summary>
     /// <param name="pause">True to pause the remote, false to resume it.</param>
-    /// <exception cref="RpmsgFlowControlNotSupportedException">The transport has no flow control (EOPNOTSUPP);
-    /// the endpoint stays usable.</exception>
+    /// <exception cref="RpmsgFlowControlNotSupportedException">The transport has no flow control (EOPNOTSUPP),
+    /// or the kernel predates the flow-control ioctls (Linux 6.6; EINVAL); the endpoint stays usable.</exception>
     public void SetIncomingFlowControl(bool pause)
     {
         var errno = _handle.TryIoctlValue(RpmsgIoctls.SetIncomingFlowControl, pause ? 1 : 0, out _);
@@ -328,8 +329,14 @@ public sealed class RpmsgEndpoint : IDisposable
 
     /// <summary>Destroys the endpoint now (RPMSG_DESTROY_EPT_IOCTL); its node disappears. Only for
     /// endpoints created through a control device (a channel's default endpoint answers EINVAL).</summary>
+    /// <exception cref="DeviceGoneException">The endpoint is already gone (its transport was removed).</exception>
     public void Destroy()
     {
+        if (IsGone())
+        {
+            throw _handle.Error(Errno.EPIPE, "RPMSG_DESTROY_EPT_IOCTL", "the endpoint is already gone (its transport was removed)");
+        }
+
         var errno = _handle.TryIoctlValue(RpmsgIoctls.DestroyEndpoint, 0, out _);
         if (errno != 0)
         {
@@ -346,14 +353,22 @@ public sealed class RpmsgEndpoint : IDisposable
         }
 
         _waiter?.Dispose();
-        if (_destroyOnDispose && !_handle.IsClosed)
+        if (_destroyOnDispose && !_handle.IsClosed && !IsGone())
         {
-            // Best effort: after the transport went away the endpoint is already destroyed.
             _ = _handle.TryIoctlValue(RpmsgIoctls.DestroyEndpoint, 0, out _);
         }
 
         _handle.Dispose();
     }
+
+    /// <summary>
+    /// Whether the kernel already destroyed the endpoint (its transport went away): rpmsg_char then
+    /// reports EPOLLERR. No DESTROY_EPT is sent for such an endpoint: it would be a second destroy of
+    /// the same device, which kernels whose rpmsg_char lacks the guard against it (Debian's 7.2) turn
+    /// into a NULL dereference in the kernel.
+    /// </summary>
+    private bool IsGone() =>
+        _handle.TryPoll(PollEvents.In | PollEvents.Out, TimeSpan.Zero, out var ev) == 0 && (ev & PollEvents.Error) != 0;
 
     /// <inheritdoc/>
     public override string ToString() =>
@@ -373,6 +388,10 @@ public sealed class RpmsgEndpoint : IDisposable
     {
         Errno.EMSGSIZE => new RpmsgMessageTooLargeException(call, DevicePath, length, Mtu),
         Errno.EOPNOTSUPP when call == "RPMSG_SET_INCOMING_FLOWCONTROL" => new RpmsgFlowControlNotSupportedException(call, DevicePath),
+        // rpmsg_char before Linux 6.6 answers every endpoint ioctl but DESTROY_EPT with EINVAL; from
+        // 6.6 on, these two never do (SET_INCOMING is only ever called with 0 or 1 here).
+        Errno.EINVAL when call is "RPMSG_SET_INCOMING_FLOWCONTROL" or "RPMSG_GET_OUTGOING_FLOWCONTROL" =>
+            new RpmsgFlowControlNotSupportedException(call, DevicePath, kernelLacksIoctls: true),
         Errno.EPIPE => _handle.Error(errno, call, "the endpoint was destroyed or its transport went away"),
         Errno.ENETRESET => _handle.Error(errno, call, "the channel was reset (remote processor restarted or transport removed)"),
         _ => _handle.Error(errno, call),

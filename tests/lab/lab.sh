@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The lab: a throwaway qemu guest running Debian's stock 6.12 kernel with real drivers.
+# The lab: a throwaway qemu guest running a Debian stock kernel with real drivers; one cell
+# of the arch × kernel matrix per boot (--arch x86_64|arm64, --kernel 6.12|6.1|newest).
 # Entry point: ./lab (repo root) -> tests/lab/lab.sh. See tests/lab/README.md.
 set -euo pipefail
 . "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/lib.sh"
@@ -15,6 +16,12 @@ usage: ./lab COMMAND [OPTIONS]
   doctor                        what is present/missing, and a measured warm boot time
   modules [--force] [NAME...]   build the project's kernel modules (tests/lab/modules/*)
   kernel                        fetch/cache the kernel; print KVER LAB_KERNEL_IMAGE LAB_MODULES_ROOT LAB_KDIR
+  cells                         list the matrix's cells (ARCH/KERNEL)
+
+every command above takes the cell options (before any other option):
+      --arch ARCH       x86_64 (default) or arm64 (aliases amd64, aarch64); env LAB_ARCH
+      --kernel K        6.12 (default: Debian's 6.12 LTS), 6.1 (bookworm's stock LTS) or
+                        newest (Debian unstable's newest, resolved at run time); env LAB_KERNEL
   setup                         install the host packages (apt-get, idempotent)
   fixtures                      list the fixtures
 
@@ -55,9 +62,31 @@ lab: install them with: ./lab setup   (or: sudo apt-get install ${LAB_HOST_PACKA
 
 load_kernel() {
     local out
-    out="$("$LAB_DIR/kernel.sh" env)" || exit $?
+    out="$("$LAB_DIR/kernel.sh" --arch "$LAB_ARCH" --kernel "$LAB_KERNEL" env)" || exit $?
     eval "$out"
-    export KVER LAB_KERNEL_IMAGE LAB_MODULES_ROOT LAB_KDIR
+    export KVER LAB_KERNEL_IMAGE LAB_MODULES_ROOT LAB_KDIR LAB_ARCH LAB_KERNEL
+}
+
+# The cell options, parsed first by every command: sets LAB_ARCH, LAB_KERNEL, LAB_CELL and
+# REST (the remaining arguments).
+parse_cell() {
+    LAB_ARCH="${LAB_ARCH:-x86_64}"
+    LAB_KERNEL="${LAB_KERNEL:-6.12}"
+    REST=()
+    while [ $# -gt 0 ]; do
+        case "$1" in
+            --arch) LAB_ARCH="${2:?--arch needs a value}"; shift 2 ;;
+            --arch=*) LAB_ARCH="${1#*=}"; shift ;;
+            --kernel) LAB_KERNEL="${2:?--kernel needs a value}"; shift 2 ;;
+            --kernel=*) LAB_KERNEL="${1#*=}"; shift ;;
+            --) REST+=("$@"); break ;;
+            *) REST+=("$1"); shift ;;
+        esac
+    done
+    LAB_ARCH="$(lab_norm_arch "$LAB_ARCH")"
+    LAB_KERNEL="$(lab_norm_kernel "$LAB_KERNEL")"
+    LAB_CELL="$LAB_ARCH/$LAB_KERNEL"
+    export LAB_ARCH LAB_KERNEL LAB_CELL
 }
 
 accel_args() {
@@ -71,6 +100,19 @@ accel_args() {
 }
 
 # ---------------------------------------------------------------- project modules
+# Extra make arguments for building modules against $LAB_KDIR: when the compiler that built the
+# kernel is not on this host (Debian unstable's kernels: gcc-16 on a bookworm host), the host's
+# gcc through tests/lab/kcc.sh, which translates the few flags it does not know; module BTF is
+# then skipped (it needs the kernel's pahole generation too).
+kbuild_args() {
+    KBUILD_ARGS=()
+    local cc
+    cc="$(sed -n 's/^CONFIG_CC_VERSION_TEXT="\{0,1\}\([^ "]*\).*/\1/p' "$LAB_KDIR/include/config/auto.conf" 2>/dev/null | head -1)"
+    if [ -n "$cc" ] && ! command -v "$cc" >/dev/null 2>&1; then
+        KBUILD_ARGS=(CC="$LAB_DIR/kcc.sh" DEBIAN_KERNEL_NO_CC_VERSION_CHECK=1 CONFIG_DEBUG_INFO_BTF_MODULES=)
+    fi
+}
+
 # Builds tests/lab/modules/NAME into $CACHE/modules/$KVER/NAME unless its hash is unchanged.
 build_modules() {
     local force=0 only=() d name h bd log
@@ -79,6 +121,7 @@ build_modules() {
         shift
     done
     local base="$LAB_CACHE/modules/$KVER"
+    kbuild_args
     mkdir -p "$base"
     lab_lock "$base/.lock"
     for d in "$LAB_DIR"/modules/*/; do
@@ -99,13 +142,14 @@ build_modules() {
         log="$bd/.lab-build.log"
         if [ -x "$d/prepare.sh" ]; then
             if ! (cd "$bd" && LAB_KDIR="$LAB_KDIR" KVER="$KVER" LINUXDEVICES_CACHE="$LINUXDEVICES_CACHE" \
+                LAB_ARCH="$LAB_ARCH" LAB_KERNEL="$LAB_KERNEL" \
                 "$d/prepare.sh" "$bd") >"$log" 2>&1; then
                 tail -n 40 "$log" >&2
                 lab_unlock
                 lab_die "module $name: prepare.sh failed (log: $log)"
             fi
         fi
-        if ! make -C "$LAB_KDIR" M="$bd" -j"$(nproc)" modules >>"$log" 2>&1; then
+        if ! make -C "$LAB_KDIR" M="$bd" -j"$(nproc)" ${KBUILD_ARGS[@]+"${KBUILD_ARGS[@]}"} modules >>"$log" 2>&1; then
             tail -n 40 "$log" >&2
             lab_unlock
             lab_die "module $name: build failed (log: $log)"
@@ -117,15 +161,16 @@ build_modules() {
 }
 
 # ---------------------------------------------------------------- initramfs
-INITRAMFS_MODULES=(netfs 9pnet 9pnet_virtio 9p overlay)
+# virtio_pci is built in from 6.12 on, a module in 6.1 (where 9p otherwise finds "no channels").
+INITRAMFS_MODULES=(virtio_pci netfs 9pnet 9pnet_virtio 9p overlay)
 
 # Sets INITRAMFS to a cached cpio keyed by the content of everything in it.
 build_initramfs() {
     local mods=() m line f key dir stage
     declare -A seen=()
     for m in "${INITRAMFS_MODULES[@]}"; do
-        while read -r _ f _; do
-            [ -n "$f" ] || continue
+        while read -r verb f _; do
+            [ "$verb" = insmod ] && [ -n "$f" ] || continue   # "builtin NAME" needs nothing
             [ -n "${seen[$f]:-}" ] && continue
             seen[$f]=1
             mods+=("$f")
@@ -246,6 +291,9 @@ cmd_boot() {
         q LAB_DOTNET_ROOT "$dotnet_root"
         q LAB_QUIET "$quiet"
         q LAB_ACCEL "$ACCEL_NAME"
+        q LAB_ARCH "$LAB_ARCH"
+        q LAB_KERNEL "$LAB_KERNEL"
+        q LAB_CELL "$LAB_CELL"
         # The guest stops the fixture/command itself a few seconds before the host kills it.
         [ "$mode" = run ] && q LAB_DEADLINE "$(($(date +%s) + timeout - (timeout >= 60 ? 10 : timeout / 5)))"
         if [ "$mode" = shell ]; then
@@ -291,6 +339,11 @@ EOF
     fi
     # ttyS0: the command's (or shell's) terminal, streamed; ttyS1: kernel console -> log file.
     local cmdline="console=ttyS1 quiet loglevel=${LAB_LOGLEVEL:-4} panic=-1 rdinit=/init 8250.nr_uarts=2 tsc=reliable no_timer_check${LAB_APPEND:+ $LAB_APPEND}"
+    case "$LAB_ARCH" in
+        x86_64) ;;
+        *) lab_die "the $LAB_ARCH lab is not implemented yet" ;;
+    esac
+    [ "$quiet" = 1 ] || lab_msg "cell $LAB_CELL: kernel $KVER ($ACCEL_NAME)"
     local qemu=(qemu-system-x86_64 -M pc "${ACCEL[@]}" -smp "$smp" -m "$mem"
         -nodefaults -no-user-config -display none -vga none -no-reboot
         -kernel "$LAB_KERNEL_IMAGE" -initrd "$INITRAMFS" -append "$cmdline"
@@ -414,7 +467,8 @@ cmd_doctor() {
         echo "  accelerator: tcg single-threaded ($why)"
     fi
     local kenv
-    if kenv="$("$LAB_DIR/kernel.sh" check 2>/dev/null)"; then
+    echo "cell: $LAB_CELL"
+    if kenv="$("$LAB_DIR/kernel.sh" --arch "$LAB_ARCH" --kernel "$LAB_KERNEL" check 2>/dev/null)"; then
         eval "$kenv"
         echo "  kernel cache: $KVER ($(du -sh "${LAB_KERNEL_IMAGE%/root/boot/*}" 2>/dev/null | cut -f1))"
         echo "    LAB_KDIR=$LAB_KDIR"
@@ -448,7 +502,7 @@ cmd_doctor() {
     fi
     echo "  measuring warm boots (3x ./lab run -- true, after one warm-up run)..."
     local res
-    if res="$("$LAB_DIR/bench-boot.sh" 3 2>&1)"; then
+    if res="$("$LAB_DIR/bench-boot.sh" 3 --arch "$LAB_ARCH" --kernel "$LAB_KERNEL" 2>&1)"; then
         echo "  warm boot: ${res##*$'\n'}"
     else
         echo "$res" | sed 's/^/    /'
@@ -460,10 +514,13 @@ cmd_doctor() {
 # ---------------------------------------------------------------- main
 sub="${1:-}"
 [ $# -gt 0 ] && shift
+parse_cell "$@"
+set -- ${REST[@]+"${REST[@]}"}
 case "$sub" in
     run) cmd_boot run "$@" ;;
     shell) cmd_boot shell "$@" ;;
     doctor) cmd_doctor ;;
+    cells) for a in "${LAB_ARCHES[@]}"; do for k in "${LAB_KERNELS[@]}"; do echo "$a/$k"; done; done ;;
     modules)
         need_tools
         load_kernel
@@ -471,7 +528,7 @@ case "$sub" in
         for d in "$LAB_CACHE/modules/$KVER"/*/; do [ -d "$d" ] && lab_msg "module $(basename "$d"): $(cd "$d" && ls ./*.ko 2>/dev/null | sed 's|^\./||' | tr '\n' ' ')"; done
         lab_msg "modules are in $LAB_CACHE/modules/$KVER (LAB_PROJECT_MODULES in the guest)"
         ;;
-    kernel) "$LAB_DIR/kernel.sh" env ;;
+    kernel) "$LAB_DIR/kernel.sh" --arch "$LAB_ARCH" --kernel "$LAB_KERNEL" env ;;
     setup) "$LAB_DIR/setup-host.sh" ;;
     fixtures) list_fixtures ;;
     -h | --help | help) usage ;;

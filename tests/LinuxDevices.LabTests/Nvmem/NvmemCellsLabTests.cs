@@ -12,6 +12,7 @@ public sealed class NvmemCellsLabTests
     public void Every_declared_cell_has_a_kernel_file_and_our_decoding_matches_it_byte_for_byte()
     {
         Lab.Require("nvmem-cells");
+        NvmemLab.RequireKernelCells();
         var declared = NvmemLab.DeclaredCells();
         Assert.True(declared.Count >= 20, $"the module declares {declared.Count} cells");
         var compared = 0;
@@ -44,6 +45,7 @@ public sealed class NvmemCellsLabTests
     public void Random_contents_kernel_decoder_ours_and_the_bit_by_bit_reference_agree()
     {
         Lab.Require("nvmem-cells");
+        NvmemLab.RequireKernelCells();
         var cells = NvmemLab.DeclaredCells().Where(d => d.Device == "nvmem_lab_rw").Select(d => d.Cell).ToList();
         var info = NvmemBus.Find("nvmem_lab_rw");
         var kernelCells = NvmemBus.GetCells(info).ToDictionary(c => c.Name);
@@ -82,6 +84,7 @@ public sealed class NvmemCellsLabTests
     public void Initial_contents_and_typed_views_match_the_module()
     {
         Lab.Require("nvmem-cells");
+        NvmemLab.RequireKernelCells();
         for (var i = 0; i < NvmemLab.Devices.Length; i++)
         {
             using var dev = NvmemDevice.Open(NvmemLab.Devices[i]);
@@ -103,10 +106,12 @@ public sealed class NvmemCellsLabTests
     {
         Lab.Require("nvmem-cells");
         var all = NvmemBus.Enumerate().ToDictionary(d => d.Name);
+        // force_ro (6.11+) and cells/ (6.8+) are reported as absent (null) on kernels without them.
+        bool? forceRo(bool value) => NvmemLab.KernelHasForceRo ? value : null;
         var rw = all["nvmem_lab_rw"];
-        Assert.Equal((NvmemType.Eeprom, 256L, (UnixFileMode)0b110_100_100, false, false, (bool?)false), (rw.Type, rw.Size, rw.Mode, rw.IsReadOnly, rw.IsRootOnly, rw.ForceReadOnly));
+        Assert.Equal((NvmemType.Eeprom, 256L, (UnixFileMode)0b110_100_100, false, false, forceRo(false)), (rw.Type, rw.Size, rw.Mode, rw.IsReadOnly, rw.IsRootOnly, rw.ForceReadOnly));
         var ro = all["nvmem_lab_ro"];
-        Assert.Equal((NvmemType.Otp, 64L, (UnixFileMode)0b100_100_100, true, false, (bool?)true), (ro.Type, ro.Size, ro.Mode, ro.IsReadOnly, ro.IsRootOnly, ro.ForceReadOnly));
+        Assert.Equal((NvmemType.Otp, 64L, (UnixFileMode)0b100_100_100, true, false, forceRo(true)), (ro.Type, ro.Size, ro.Mode, ro.IsReadOnly, ro.IsRootOnly, ro.ForceReadOnly));
         var root = all["nvmem_lab_root"];
         Assert.Equal((NvmemType.BatteryBacked, 64L, (UnixFileMode)0b110_000_000, false, true), (root.Type, root.Size, root.Mode, root.IsReadOnly, root.IsRootOnly));
         var word = all["nvmem_lab_word"];
@@ -116,7 +121,14 @@ public sealed class NvmemCellsLabTests
             Assert.Equal("nvmem_lab", d.ProviderDevice);
             Assert.Equal("nvmem_lab", d.Driver);
             Assert.Equal($"/sys/devices/platform/nvmem_lab/{d.Name}", d.DevicePath);
-            Assert.NotNull(d.CellsPath);
+            Assert.Equal(NvmemLab.KernelExportsCells, d.CellsPath is not null);
+        }
+
+        if (!NvmemLab.KernelExportsCells)
+        {
+            // No sysfs cells and no device tree on this kernel: no cells, and the device says why (CellsPath null).
+            Assert.Empty(NvmemBus.GetCells(rw));
+            return;
         }
 
         // cell files are 0444 masked by the device's mode: 0400 on the root-only device
@@ -182,6 +194,16 @@ public sealed class NvmemCellsLabTests
         var open = Assert.Throws<DevicePermissionException>(() => NvmemDevice.Open(ro, NvmemAccess.ReadWrite));
         Assert.Equal(Errno.EACCES, open.Errno);
         Assert.Contains("nvmem_lab_ro is read-only", open.Message);
+
+        if (!NvmemLab.KernelHasForceRo)
+        {
+            // Before Linux 6.11: no force_ro; the SDK says so, naming the attribute, before any write.
+            var rwOld = NvmemBus.Find("nvmem_lab_rw");
+            Assert.Null(rwOld.ForceReadOnly);
+            var missing = Assert.Throws<DeviceNotSupportedException>(() => NvmemBus.SetForceReadOnly(rwOld, true));
+            Assert.Contains("no force_ro attribute (kernel before 6.11", missing.Message);
+            return;
+        }
 
         // force_ro=1 keeps the 0644 file but the core refuses the write with EPERM.
         var rw = NvmemBus.Find("nvmem_lab_rw");
@@ -297,6 +319,7 @@ public sealed class NvmemCellsLabTests
     public void Cli_lists_dumps_and_shows_cells()
     {
         Lab.Require("nvmem-cells");
+        NvmemLab.RequireKernelCells();
         var list = Lab.Sh(NvmemLab.Linuxdev + " nvmem list --probe");
         Assert.Matches(@"nvmem_lab_word\s+FRAM\s+64\s+644\s+rw\s+nvmem_lab\s+nvmem_lab\s+3\s+4/4", list);
         Assert.Matches(@"nvmem_lab_root\s+Battery backed\s+64\s+600\s+rw,root", list);

@@ -16,6 +16,7 @@
 #include <linux/kernel.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
+#include <linux/nvmem-consumer.h>	/* struct nvmem_cell_info lived here before 6.3 */
 #include <linux/nvmem-provider.h>
 #include <linux/platform_device.h>
 #include <linux/string.h>
