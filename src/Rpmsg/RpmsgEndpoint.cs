@@ -34,7 +34,6 @@ public sealed class RpmsgEndpoint : IDisposable
     private readonly bool _destroyOnDispose;
     private readonly TimeSpan _sendTimeout;
     private FdWaiter? _waiter;
-    private bool _nonBlocking;
     private int _disposed;
 
     private RpmsgEndpoint(DeviceHandle handle, RpmsgEndpointDevice? info, RpmsgEndpointOptions? options, bool destroyOnDispose)
@@ -82,8 +81,17 @@ public sealed class RpmsgEndpoint : IDisposable
         }
 
         var info = RpmsgDiscovery.GetEndpointDevice(name, sysfs);
-        var handle = DeviceHandle.Open(devicePath, DeviceOpenFlags.ReadWrite);
+        // The descriptor stays non-blocking for its whole life: blocking calls wait in poll, so
+        // concurrent blocking, Try* and async callers never change a mode another one relies on.
+        var handle = DeviceHandle.Open(devicePath, DeviceOpenFlags.ReadWrite | DeviceOpenFlags.NonBlocking);
         return new RpmsgEndpoint(handle, info, options, destroyOnDispose);
+    }
+
+    /// <summary>Test seam: an endpoint over an already open descriptor (e.g. a seqpacket socket pair).</summary>
+    internal static RpmsgEndpoint FromHandle(DeviceHandle handle, RpmsgEndpointOptions? options = null)
+    {
+        handle.SetNonBlocking(true);
+        return new(handle, null, options, destroyOnDispose: false);
     }
 
     internal static string ResolveName(string devicePath)
@@ -107,11 +115,11 @@ public sealed class RpmsgEndpoint : IDisposable
     public int Send(ReadOnlySpan<byte> message)
     {
         CheckMtu(message.Length);
-        SetNonBlocking(false);
         var errno = _handle.TryWrite(message, out var n);
         if (errno == Errno.EAGAIN)
         {
-            // Another thread switched the descriptor to non-blocking meanwhile: wait here instead.
+            // The transport is full: wait for a transmit buffer (in short poll slices, since not
+            // every transport reports EPOLLOUT) up to the send timeout.
             var deadline = Environment.TickCount64 + (long)_sendTimeout.TotalMilliseconds;
             do
             {
@@ -130,7 +138,6 @@ public sealed class RpmsgEndpoint : IDisposable
     public bool TrySend(ReadOnlySpan<byte> message)
     {
         CheckMtu(message.Length);
-        SetNonBlocking(true);
         var errno = _handle.TryWrite(message, out _);
         return errno switch
         {
@@ -164,11 +171,10 @@ public sealed class RpmsgEndpoint : IDisposable
     /// <exception cref="DeviceGoneException">The endpoint or channel went away (EPIPE), also while waiting.</exception>
     public int Receive(Span<byte> buffer)
     {
-        SetNonBlocking(false);
         var errno = _handle.TryRead(buffer, out var n);
         while (errno == Errno.EAGAIN)
         {
-            // Another thread switched the descriptor to non-blocking meanwhile: wait here instead.
+            // Nothing queued: wait for readability (or hang-up, which the next read reports).
             errno = _handle.TryPoll(PollEvents.In, Timeout.InfiniteTimeSpan, out _);
             if (errno == 0)
             {
@@ -185,7 +191,6 @@ public sealed class RpmsgEndpoint : IDisposable
     /// <returns>False when no message is queued (EAGAIN).</returns>
     public bool TryReceive(Span<byte> buffer, out int length)
     {
-        SetNonBlocking(true);
         var errno = _handle.TryRead(buffer, out length);
         return errno switch
         {
@@ -370,15 +375,6 @@ public sealed class RpmsgEndpoint : IDisposable
         Info is { } i ? $"{DevicePath} ({i.ServiceName}, src {RpmsgAddress.Format(i.Source)}, dst {RpmsgAddress.Format(i.Destination)})" : DevicePath;
 
     private FdWaiter Waiter => _waiter ??= new FdWaiter(_handle);
-
-    private void SetNonBlocking(bool nonBlocking)
-    {
-        if (_nonBlocking != nonBlocking)
-        {
-            _handle.SetNonBlocking(nonBlocking);
-            _nonBlocking = nonBlocking;
-        }
-    }
 
     private void CheckMtu(int length)
     {

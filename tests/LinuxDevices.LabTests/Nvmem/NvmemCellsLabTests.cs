@@ -260,6 +260,26 @@ public sealed class NvmemCellsLabTests
         Assert.True(dump.ExitCode == 13, $"exit {dump.ExitCode}: {dump.StdErr}{dump.StdOut}");
         Assert.Contains("EACCES", dump.StdErr);
         Assert.Contains("nvmem_lab_root is root-only", dump.StdErr);
+        // safe advice: the exact udev rule for a dedicated group, never root's group or a world mode
+        Assert.Contains("/etc/udev/rules.d/70-linuxdevices-nvmem_lab_root.rules", dump.StdErr);
+        Assert.Contains("SUBSYSTEM==\"nvmem\", KERNEL==\"nvmem_lab_root\", ACTION==\"add\", RUN+=\"/bin/chgrp nvmem /sys%p/nvmem\", RUN+=\"/bin/chmod 0660 /sys%p/nvmem\"", dump.StdErr);
+        Assert.DoesNotContain("-aG root", dump.StdErr);
+        Assert.DoesNotContain("666", dump.StdErr);
+        // and the advice works: what the rule does (chgrp to a dedicated group, group bits = owner
+        // bits) lets a member of that group, and only it, read the root-only device
+        var raw = "/sys/bus/nvmem/devices/nvmem_lab_root/nvmem";
+        var original = Lab.Sh($"stat -c %a {raw}").Trim();
+        Lab.Sh($"chgrp 4242 {raw} && chmod 0440 {raw}");
+        try
+        {
+            var member = Lab.TrySh($"setpriv --reuid=65534 --regid=65534 --groups=4242 env HOME=/tmp DOTNET_CLI_HOME=/tmp {Lab.LinuxdevForNonRoot} nvmem dump nvmem_lab_root --length 16");
+            Assert.True(member.ExitCode == 0, $"exit {member.ExitCode}: {member.StdErr}");
+            Assert.Equal(13, Lab.TrySh(drop + " nvmem dump nvmem_lab_root --length 16").ExitCode);
+        }
+        finally
+        {
+            Lab.Sh($"chgrp 0 {raw} && chmod {original} {raw}");
+        }
 
         var writeRoot = Lab.TrySh(drop + " nvmem write nvmem_lab_root --offset 0 --hex 00");
         Assert.True(writeRoot.ExitCode == 13, $"exit {writeRoot.ExitCode}: {writeRoot.StdErr}{writeRoot.StdOut}");
