@@ -194,12 +194,12 @@ void WriteSupportMatrix()
             var rs = labResults.Where(r => r.Cell == c.Cell && Area(r.Class) == area).ToList();
             var passed = rs.Count(r => r.Outcome == "passed");
             var failed = rs.Count(r => r.Outcome == "failed");
-            if (rs.All(r => r.Outcome == "skipped" && r.Reason.Contains("was not prepared in this boot")))
+            if (rs.All(r => r.Outcome == "skipped" && r.Reason.Contains("not prepared")))
             {
                 sb.Append(" — |"); // the area's fixture is not booted in this cell
                 continue;
             }
-            rs = rs.Where(r => !r.Reason.Contains("was not prepared in this boot")).ToList();
+            rs = rs.Where(r => !r.Reason.Contains("not prepared")).ToList();
             var skipped = rs.Where(r => r.Outcome == "skipped").ToList();
             var text = failed > 0 ? $"**{failed} failed**, {passed}/{rs.Count}" : skipped.Count == 0 ? $"works: {passed}/{rs.Count}" : $"degrades: {passed}/{rs.Count}";
             foreach (var reason in skipped.Select(r => r.Reason).Distinct(StringComparer.Ordinal))
