@@ -225,3 +225,15 @@ lab_kernel_source() {
     fi
     echo "$src"
 }
+
+# lab_kernel_source_into BUILD_DIR MEMBER...: lab_kernel_source, then copies each file into
+# BUILD_DIR under its base name (what the modules' prepare.sh scripts do with them).
+lab_kernel_source_into() {
+    local bd="$1" src m
+    shift
+    src="$(lab_kernel_source "$@")" || return 1
+    for m in "$@"; do
+        cp "$src/$m" "$bd/$(basename "$m")"
+    done
+    echo "prepare.sh: $(basename "$src"): $# files -> $bd"
+}

@@ -28,8 +28,4 @@ members=(
     drivers/media/test-drivers/vimc/vimc-sensor.c
     drivers/media/test-drivers/vimc/vimc-lens.c
 )
-src="$(lab_kernel_source "${members[@]}")"
-for m in "${members[@]}"; do
-    cp "$src/$m" "$bd/$(basename "$m")"
-done
-echo "prepare.sh: media sources from $(basename "$src") -> $bd"
+lab_kernel_source_into "$bd" "${members[@]}"

@@ -18,8 +18,4 @@ members=(
     drivers/rpmsg/rpmsg_ctrl.c
     drivers/tty/rpmsg_tty.c
 )
-src="$(lab_kernel_source "${members[@]}")"
-for m in "${members[@]}"; do
-    cp "$src/$m" "$bd/$(basename "$m")"
-done
-echo "prepare.sh: rpmsg sources from $(basename "$src") -> $bd"
+lab_kernel_source_into "$bd" "${members[@]}"

@@ -22,8 +22,4 @@ members=(
     drivers/rpmsg/virtio_rpmsg_bus.c
     drivers/rpmsg/rpmsg_internal.h
 )
-src="$(lab_kernel_source "${members[@]}")"
-for m in "${members[@]}"; do
-    cp "$src/$m" "$bd/$(basename "$m")"
-done
-echo "prepare.sh: remoteproc sources from $(basename "$src") -> $bd"
+lab_kernel_source_into "$bd" "${members[@]}"
