@@ -185,7 +185,6 @@ void WriteSupportMatrix()
     sb.AppendLine();
     sb.AppendLine("| area | " + string.Join(" | ", cells.Select(c => $"{c.Cell} ({c.Kernel})")) + " |");
     sb.AppendLine("|---|" + string.Concat(cells.Select(_ => "---|")));
-    var notes = new List<string>();
     // A skip reason without its "; not so on CELL (release)" tail, so one footnote serves every cell.
     string Key(string reason) => System.Text.RegularExpressions.Regex.Replace(reason, @"; not so on .*$", "");
     // Skips that say nothing about the cell's support: the area's fixture is not booted in it, or the
