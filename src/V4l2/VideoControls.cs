@@ -5,8 +5,8 @@ using LinuxDevices.V4l2.Interop;
 namespace LinuxDevices.V4l2;
 
 /// <summary>
-/// The controls of a V4L2 node or sub-device (<see cref="VideoDevice.Controls"/>,
-/// <c>SubdevDevice.Controls</c>): the same ioctls on either kind of node (QUERY_EXT_CTRL/QUERYCTRL,
+/// The controls of a V4L2 video node (<see cref="VideoDevice.Controls"/>) or sub-device: the same
+/// ioctls on either kind of node (QUERY_EXT_CTRL/QUERYCTRL,
 /// QUERYMENU, G/S_CTRL, G/S/TRY_EXT_CTRLS). Errors name the node, the call, the errno and the control.
 /// </summary>
 public sealed class VideoControls
