@@ -355,6 +355,16 @@ Task("abi")
     Sh($"'{Bin("LinuxDevices.Tests", "LinuxDevices.Tests")}' -noColor -diagnostics -namespace LinuxDevices.Tests.Abi");
 });
 
+Task("api")
+    .Description("Regenerate the public API snapshot api/*.txt (checked by the host tests) after an intended API change.")
+    .IsDependentOn("setup")
+    .IsDependentOn("build")
+    .Does(() =>
+{
+    Sh($"LINUXDEVICES_UPDATE_API=1 '{Bin("LinuxDevices.Tests", "LinuxDevices.Tests")}' -noColor -class LinuxDevices.Tests.Api.ApiSnapshotTests");
+    Sh("git --no-pager diff --stat -- api || true");
+});
+
 Task("demo")
     .Description("Boot the lab with every fixture and run the linuxdev tool against the real drivers.")
     .IsDependentOn("setup")
