@@ -286,6 +286,12 @@ Task("lab-tests")
     .Does(() =>
 {
     EnsureDirectoryExists(testOut);
+    if (SelectedCells().Any(c => CellRid(c) == ""))
+    {
+        // The NativeAOT build of linuxdev that LinuxdevAotLabTests runs in the x86_64 guests (the trim
+        // and AOT analyzers already ran, with warnings as errors, on every library and the tool).
+        Sh($"dotnet publish samples/Linuxdev/Linuxdev.csproj -c {configuration} -r linux-x64 -p:PublishAot=true -o '{artifacts}/publish/linuxdev-aot' -nologo -v q");
+    }
     foreach (var cell in SelectedCells())
     {
         var tag = cell.Name.Replace('/', '-');
@@ -422,7 +428,13 @@ Task("bench")
         Sh($"{cc} -O2 -Wall -o '{artifacts}/bench/{c.GetFilenameWithoutExtension()}' '{c.FullPath}'");
     }
     var fixtures = $"{CellOptions(cell)} {AllFixtures(cell)}";
-    PublishForCell(cell, "bench/LinuxDevices.Bench/LinuxDevices.Bench.csproj");
+    PublishForCell(cell, "bench/LinuxDevices.Bench/LinuxDevices.Bench.csproj", "samples/Linuxdev/Linuxdev.csproj");
+    if (!cross)
+    {
+        // Start-up builds of linuxdev for bench/startup.sh: ReadyToRun and NativeAOT next to the JIT build.
+        Sh($"dotnet publish samples/Linuxdev/Linuxdev.csproj -c {configuration} -r linux-x64 --self-contained false -p:PublishReadyToRun=true -o '{artifacts}/publish/linuxdev-r2r' -nologo -v q");
+        Sh($"dotnet publish samples/Linuxdev/Linuxdev.csproj -c {configuration} -r linux-x64 -p:PublishAot=true -o '{artifacts}/publish/linuxdev-aot' -nologo -v q");
+    }
     var bench = cross ? Published(cell, "LinuxDevices.Bench", "LinuxDevices.Bench") : Bin("LinuxDevices.Bench", "LinuxDevices.Bench");
     var hostBench = Bin("LinuxDevices.Bench", "LinuxDevices.Bench");
     // The Native core's overhead on the real CPU first (no emulation), then every area in one lab boot.
@@ -434,6 +446,8 @@ Task("bench")
     var script = string.Join("; ", harnesses.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(h => $"echo '=== bench {h}'; '{bench}' run {h} || rc=1"));
     // The async paths again with FdWaiter's opt-in inline completions (no thread-pool hop per event).
     script += string.Concat(new[] { "uio", "v4l2" }.Select(h => $"; echo '=== bench {h} (LINUXDEVICES_INLINE_COMPLETIONS=1)'; LINUXDEVICES_INLINE_COMPLETIONS=1 '{bench}' run {h} || rc=1"));
+    // Start-up and time to first frame of linuxdev's JIT, ReadyToRun and NativeAOT builds.
+    script += "; echo '=== bench startup'; bash bench/startup.sh || rc=1";
     Sh($"set -o pipefail; ./lab run {fixtures} --mem 3072 --timeout 2400 -- bash -c \"rc=0; {script}; exit \\$rc\" 2>&1 | tee '{artifacts}/bench/results{(cross ? "-" + cell.Arch : "")}.txt'");
 });
 
