@@ -448,7 +448,31 @@ Task("bench")
     script += string.Concat(new[] { "uio", "v4l2" }.Select(h => $"; echo '=== bench {h} (LINUXDEVICES_INLINE_COMPLETIONS=1)'; LINUXDEVICES_INLINE_COMPLETIONS=1 '{bench}' run {h} || rc=1"));
     // Start-up and time to first frame of linuxdev's JIT, ReadyToRun and NativeAOT builds.
     script += "; echo '=== bench startup'; bash bench/startup.sh || rc=1";
-    Sh($"set -o pipefail; ./lab run {fixtures} --mem 3072 --timeout 2400 -- bash -c \"rc=0; {script}; exit \\$rc\" 2>&1 | tee '{artifacts}/bench/results{(cross ? "-" + cell.Arch : "")}.txt'");
+    var resultsFile = $"{artifacts}/bench/results{(cross ? "-" + cell.Arch : "")}.txt";
+    var benchCode = Sh($"set -o pipefail; ./lab run {fixtures} --mem 3072 --timeout 2400 -- bash -c \"rc=0; {script}; exit \\$rc\" 2>&1 | tee '{resultsFile}'", throwOnError: false);
+    // The closing block: every figure with a goal (bench/LinuxDevices.Bench/Figures.cs), met or missed.
+    var summary = new List<string>();
+    foreach (var line in System.IO.File.ReadAllLines(resultsFile))
+    {
+        var m = System.Text.RegularExpressions.Regex.Match(line, @"^figure (\S+) ratio ([0-9.]+) goal (<=|>=)([0-9.]+)");
+        if (!m.Success)
+        {
+            continue;
+        }
+        var ratio = double.Parse(m.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture);
+        var goal = double.Parse(m.Groups[4].Value, System.Globalization.CultureInfo.InvariantCulture);
+        var met = m.Groups[3].Value == "<=" ? ratio <= goal : ratio >= goal;
+        summary.Add($"{m.Groups[1].Value} ratio {m.Groups[2].Value} goal {m.Groups[3].Value}{m.Groups[4].Value} {(met ? "met" : "missed")}");
+    }
+    summary.AddRange(System.IO.File.ReadAllLines(resultsFile).Where(l => l.StartsWith("startup ")));
+    var summaryText = $"bench summary ({cell.Name}, one boot; ratios SDK/C)\n" + string.Join("\n", summary) + "\n";
+    System.IO.File.AppendAllText(resultsFile, "\n" + summaryText);
+    Console.WriteLine();
+    Console.Write(summaryText);
+    if (benchCode != 0)
+    {
+        throw new Exception($"a bench harness failed (exit {benchCode}); see {resultsFile}");
+    }
 });
 
 RunTarget(target);
