@@ -453,7 +453,9 @@ Task("bench")
     var benchCode = Sh($"set -o pipefail; ./lab run {fixtures} --mem 3072 --timeout 2400 -- bash -c \"rc=0; {script}; exit \\$rc\" 2>&1 | tee '{resultsFile}'", throwOnError: false);
     // The closing block: every figure with a goal (bench/LinuxDevices.Bench/Figures.cs), met or missed.
     var summary = new List<string>();
-    foreach (var line in System.IO.File.ReadAllLines(resultsFile))
+    var nativeFile = $"{artifacts}/bench/native.txt"; // the host CPU's run (x86_64 cells)
+    var benchLines = System.IO.File.ReadAllLines(resultsFile).Concat(!cross && System.IO.File.Exists(nativeFile) ? System.IO.File.ReadAllLines(nativeFile) : Array.Empty<string>());
+    foreach (var line in benchLines)
     {
         var m = System.Text.RegularExpressions.Regex.Match(line, @"^figure (\S+) ratio ([0-9.]+) goal (<=|>=)([0-9.]+)");
         if (!m.Success)
