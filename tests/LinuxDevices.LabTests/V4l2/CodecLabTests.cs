@@ -29,7 +29,7 @@ public sealed class CodecLabTests
 
     private static string Decoder => LabEnv.Get("/run/lab/vicodec.env", "VICODEC_DECODER");
 
-    private static VideoFormat Fmt(FourCC fourcc, uint w, uint h) =>
+    internal static VideoFormat Fmt(FourCC fourcc, uint w, uint h) =>
         new() { Type = BufferType.VideoOutput, Width = w, Height = h, PixelFormat = fourcc, Field = FieldOrder.None };
 
     internal static (double Mean, int Max) Compare(ReadOnlySpan<byte> a, ReadOnlySpan<byte> b, int bytes)
@@ -165,7 +165,7 @@ public sealed class CodecLabTests
     }
 
     /// <summary>Fills a YUYV frame with a smooth pattern that depends on <paramref name="seed"/>.</summary>
-    private static void Pattern(Span<byte> yuyv, uint w, uint h, int seed)
+    internal static void Pattern(Span<byte> yuyv, uint w, uint h, int seed)
     {
         for (var y = 0; y < h; y++)
         {
@@ -178,7 +178,7 @@ public sealed class CodecLabTests
         }
     }
 
-    private static async Task<List<byte[]>> EncodeAsync(uint w, uint h, int frames, int seed)
+    internal static async Task<List<byte[]>> EncodeAsync(uint w, uint h, int frames, int seed)
     {
         using var enc = MemoryToMemoryDevice.Open(Encoder);
         enc.SetFormats(Fmt(FourCC.Yuyv, w, h), Fmt(Fwht, w, h));
