@@ -226,6 +226,7 @@ public sealed class ImportQueue : IDisposable
 
     /// <summary>Waits (epoll) for a buffer and dequeues it.</summary>
     /// <param name="cancellationToken">Cancels the wait.</param>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))] // no allocation per awaited frame
     public async ValueTask<DequeuedBuffer> DequeueAsync(CancellationToken cancellationToken = default)
     {
         while (true)

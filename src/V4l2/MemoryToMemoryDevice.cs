@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using LinuxDevices.Native;
 using LinuxDevices.V4l2.Interop;
 
@@ -233,6 +234,7 @@ public sealed class MemoryToMemoryDevice : IDisposable
     /// <summary>Waits (epoll POLLIN) for a CAPTURE buffer of the MMAP queue and dequeues it.</summary>
     /// <param name="cancellationToken">Cancels the wait.</param>
     /// <exception cref="DeviceException">DQBUF failed: EPIPE once the Last buffer of a drain was dequeued.</exception>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))] // no allocation per awaited frame
     public async ValueTask<DequeuedBuffer> DequeueCaptureAsync(CancellationToken cancellationToken = default)
     {
         var q = Capture;
@@ -259,6 +261,7 @@ public sealed class MemoryToMemoryDevice : IDisposable
 
     /// <summary>Waits (epoll POLLOUT) for an OUTPUT buffer of the MMAP queue the device has consumed and dequeues it.</summary>
     /// <param name="cancellationToken">Cancels the wait.</param>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))] // no allocation per awaited frame
     public async ValueTask<DequeuedBuffer> DequeueOutputAsync(CancellationToken cancellationToken = default)
     {
         var q = Output;
