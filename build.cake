@@ -128,9 +128,7 @@ var labCells = new List<LabCell>
     new("x86_64", "newest", "", "Debian unstable's newest kernel, every lab test"),
     new("x86_64", "6.1", "", "bookworm's stock 6.1 LTS (still the base of many BSPs), every lab test"),
     new("x86_64", "6.12", "-namespace LinuxDevices.LabTests.Vfio", "VFIO behind QEMU's virtio-iommu, in a boot of its own", "vfio"),
-    // arm64/6.12 is not a CI cell yet: its full tier (~7 min under TCG here) had not passed twice in a
-    // row by the deadline (tests/lab/README.md, "The arm64 cells"). Run it with ./build.sh test --arch arm64;
-    // add `new("arm64", "6.12", "", "Debian's arm64 6.12 on qemu virt (TCG), the linux-arm64 publish")` once it is green.
+    new("arm64", "6.12", "", "Debian's arm64 6.12 on qemu virt (TCG), the linux-arm64 publish, a device tree with the nvmem-lab providers"),
 };
 
 // What each cell's lab run reported, per test: (cell, class, test, outcome, skip reason).
