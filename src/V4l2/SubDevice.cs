@@ -97,16 +97,12 @@ public sealed record SubdevInfo(string Name, string DevicePath, string Title);
 /// </summary>
 public sealed class SubDevice : IDisposable
 {
-    private readonly VideoDevice _controls;
-
     private SubDevice(DeviceHandle handle, uint version, uint caps)
     {
         Handle = handle;
         Version = version;
         IsReadOnly = (caps & SubdevIoctl.CapReadOnly) != 0;
-        // The control ioctls are the same on subdevice and video nodes: reuse the video node's code over
-        // this descriptor (it never queries capabilities or streams).
-        _controls = new VideoDevice(handle, new VideoCapabilities("subdev", handle.Path, "", version, default, default));
+        Controls = new VideoControls(handle); // the control ioctls are the same on subdevice and video nodes
     }
 
     /// <summary>The open descriptor.</summary>
@@ -114,6 +110,9 @@ public sealed class SubDevice : IDisposable
 
     /// <summary>The node path.</summary>
     public string Path => Handle.Path;
+
+    /// <summary>The entity's controls (the same calls as <see cref="VideoDevice.Controls"/>).</summary>
+    public VideoControls Controls { get; }
 
     /// <summary>The kernel's V4L2 version (VIDIOC_SUBDEV_QUERYCAP), 0 where the call is missing (before 5.10).</summary>
     public uint Version { get; }
@@ -323,25 +322,25 @@ public sealed class SubDevice : IDisposable
     }
 
     /// <summary>The entity's controls (VIDIOC_QUERY_EXT_CTRL walk, as on video nodes).</summary>
-    public IReadOnlyList<ControlInfo> QueryControls() => _controls.QueryControls();
+    public IReadOnlyList<ControlInfo> QueryControls() => Controls.QueryControls();
 
     /// <summary>One control's description.</summary>
     /// <param name="id">The control id.</param>
-    public ControlInfo QueryControl(uint id) => _controls.QueryControl(id);
+    public ControlInfo QueryControl(uint id) => Controls.QueryControl(id);
 
     /// <summary>The names of a menu control's items.</summary>
     /// <param name="control">The menu control.</param>
-    public IReadOnlyList<MenuItem> QueryMenu(ControlInfo control) => _controls.QueryMenu(control);
+    public IReadOnlyList<MenuItem> QueryMenu(ControlInfo control) => Controls.QueryMenu(control);
 
     /// <summary>VIDIOC_G_CTRL on the subdevice.</summary>
     /// <param name="id">The control id.</param>
-    public int GetControl(uint id) => _controls.GetControl(id);
+    public int GetControl(uint id) => Controls.GetControl(id);
 
     /// <summary>VIDIOC_S_CTRL on the subdevice.</summary>
     /// <param name="id">The control id.</param>
     /// <param name="value">The value.</param>
     /// <returns>The value the driver kept.</returns>
-    public int SetControl(uint id, int value) => _controls.SetControl(id, value);
+    public int SetControl(uint id, int value) => Controls.SetControl(id, value);
 
     private static MediaBusFormat ToFormat(in v4l2_mbus_framefmt f) =>
         new(new MediaBusCode(f.code), f.width, f.height, (FieldOrder)f.field, f.colorspace, f.ycbcr_enc, f.quantization, f.xfer_func);
