@@ -13,7 +13,7 @@ namespace LinuxDevices.V4l2;
 /// Obtain it with <see cref="VideoDevice.GetQueue"/>. Not thread-safe: use one queue from one
 /// logical flow (the async loop's continuations may hop threads but never overlap).
 /// </summary>
-public sealed class VideoQueue : IDisposable
+public sealed partial class VideoQueue : IDisposable
 {
     private const int MaxPlanes = 8; // VIDEO_MAX_PLANES
 
@@ -828,7 +828,9 @@ public sealed class VideoQueue : IDisposable
         if (_waiter is null)
         {
             _waitHandle = Handle.Duplicate();
-            _waiter = new FdWaiter(_waitHandle);
+            // The stream's own epoll thread: the frame loop (the SDK's iterator and the caller's loop
+            // body) continues on it without a thread-pool hop, and a slow body stalls only this stream.
+            _waiter = new FdWaiter(_waitHandle, dedicatedThread: true);
         }
 
         return _waiter;
