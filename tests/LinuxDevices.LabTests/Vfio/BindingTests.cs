@@ -5,7 +5,7 @@ using LinuxDevices.Vfio;
 using Xunit;
 using static LinuxDevices.LabTests.Uio.UioLab;
 
-namespace LinuxDevices.LabTests.Binding;
+namespace LinuxDevices.LabTests.Vfio;
 
 /// <summary>The binding helper on real PCI devices (fixture <c>vfio</c>, which loads vfio-pci and
 /// uio_pci_generic): the first edu goes unbound → uio_pci_generic (new_id) → vfio-pci
