@@ -392,7 +392,19 @@ public sealed partial class VideoQueue : IDisposable
     {
         ThrowIfDisposed();
         var type = (int)Type;
-        Handle.Ioctl(V4l2Ioctl.STREAMON, ref type, "VIDIOC_STREAMON");
+        var errno = Handle.TryIoctl(V4l2Ioctl.STREAMON, ref type, out _);
+        if (errno == Errno.EPIPE)
+        {
+            // media_pipeline_start(): a link of the pipeline joins pads whose formats differ. The device
+            // is not gone (what EPIPE means elsewhere): a plain DeviceException saying so.
+            throw new DeviceException(errno, "VIDIOC_STREAMON", Path, "pipeline link validation failed: a link joins pads with different formats (linuxdev media formats shows them)");
+        }
+
+        if (errno != 0)
+        {
+            throw Handle.Error(errno, "VIDIOC_STREAMON");
+        }
+
         IsStreaming = true;
     }
 
