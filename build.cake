@@ -1,8 +1,10 @@
 // LinuxDevices build: ./build.sh [TARGET] (bootstraps Cake as a local dotnet tool).
 //
 //   build   restore and build the solution (Release)
-//   test    host unit + ABI tests, then the lab tests inside one qemu boot; ends with "N passed, N failed, N skipped"
+//   test    host unit + ABI tests, then the lab tests in one qemu boot per matrix cell; ends with "N passed, N failed, N skipped"
 //   demo    boot the lab with every fixture and run the linuxdev tool against the real drivers
+//
+// test, demo and bench take the lab cell options --arch=A --kernel=K (or --cells=A/K,...).
 //   pack    NuGet packages (.nupkg + .snupkg, SourceLink) into artifacts/package
 //   lab     lab diagnostics (./lab doctor)
 //   bench   in-lab benchmarks: each area's SDK hot path against its C baseline in the same boot
@@ -82,6 +84,11 @@ Task("setup")
 {
     // qemu, busybox, kmod, … for the lab; gcc and unifdef for the ABI probe (tests/lab/lib.sh lists them).
     Sh("tests/lab/setup-host.sh");
+    // Architecture-specific packages (arm64: qemu-system-arm, qemu-user-static, mmdebstrap, cross gcc, dtc) only for the cells selected.
+    foreach (var a in SelectedCells().Select(c => c.Arch).Distinct().Where(a => a != "x86_64"))
+    {
+        Sh($"tests/lab/setup-host.sh --arch {a}");
+    }
     System.Environment.SetEnvironmentVariable("LINUXDEVICES_UAPI_INCLUDE", ShOut("tests/abi/uapi.sh"));
 });
 
@@ -103,30 +110,225 @@ Task("unit-tests")
     RecordTier("host unit + ABI tests", log, code);
 });
 
+// The lab matrix: arch × kernel (tests/lab/README.md, "The matrix"). Each cell CI runs boots once
+// with every fixture and runs the lab test executable in the guest, as its own tier line. A cell
+// with a Filter runs only that subset (xUnit v3 filter arguments), with the reason in Why.
+// `--cells=x86_64/6.12,arm64/6.12` (or `--arch=A --kernel=K`) narrows test/demo/bench to cells.
+// A cell normally boots every fixture but those that need a boot of their own (their script says
+// "# lab: own-boot", e.g. vfio's IOMMU changes how every PCI device probes); a cell entry that names
+// Fixtures boots only those, as its own tier ARCH/KERNEL+FIXTURES.
+record LabCell(string Arch, string Kernel, string Filter, string Why, string Fixtures = "")
+{
+    public string Name => $"{Arch}/{Kernel}{(Fixtures == "" ? "" : "+" + Fixtures.Replace(' ', '+'))}";
+}
+
+var labCells = new List<LabCell>
+{
+    new("x86_64", "6.12", "", "the default cell: Debian's 6.12 LTS, every lab test"),
+    new("x86_64", "newest", "", "Debian unstable's newest kernel, every lab test"),
+    new("x86_64", "6.1", "", "bookworm's stock 6.1 LTS (still the base of many BSPs), every lab test"),
+    new("x86_64", "6.12", "-namespace LinuxDevices.LabTests.Vfio", "VFIO behind QEMU's virtio-iommu, in a boot of its own", "vfio"),
+    new("arm64", "6.12", "", "Debian's arm64 6.12 on qemu virt (TCG), the linux-arm64 publish, a device tree with the nvmem-lab providers"),
+};
+
+// What each cell's lab run reported, per test: (cell, class, test, outcome, skip reason).
+var labResults = new List<(string Cell, string Kernel, string Class, string Test, string Outcome, string Reason)>();
+
+void ReadLabResults(LabCell cell, string kver, string junit)
+{
+    if (!FileExists(junit))
+    {
+        return;
+    }
+    var doc = System.Xml.Linq.XDocument.Load(junit);
+    foreach (var tc in doc.Descendants("testcase"))
+    {
+        var cls = (string?)tc.Attribute("classname") ?? "";
+        var name = ((string?)tc.Attribute("name") ?? "").Split('(')[0];
+        var skipped = tc.Element("skipped");
+        var failed = tc.Element("failure") ?? tc.Element("error");
+        var outcome = failed is not null ? "failed" : skipped is not null ? "skipped" : "passed";
+        var reason = ((string?)skipped?.Attribute("message") ?? skipped?.Value ?? "").Trim();
+        labResults.Add((cell.Name, kver, cls, name.StartsWith(cls + ".", StringComparison.Ordinal) ? name[(cls.Length + 1)..] : name, outcome, reason));
+    }
+    // The per-cell skip list: every test that did not apply here, with its reason.
+    var skips = labResults.Where(r => r.Cell == cell.Name && r.Outcome == "skipped").ToList();
+    Information($"lab {cell.Name}: {skips.Count} skipped");
+    foreach (var r in skips.OrderBy(r => r.Class, StringComparer.Ordinal).ThenBy(r => r.Test, StringComparer.Ordinal))
+    {
+        Information($"  skipped {r.Class.Replace("LinuxDevices.LabTests.", "")}.{r.Test}: {r.Reason}");
+    }
+}
+
+// docs/SupportMatrix.md: area × kernel, generated from the lab runs (never written by hand).
+void WriteSupportMatrix()
+{
+    var cells = labResults.Select(r => (r.Cell, r.Kernel)).Distinct().ToList();
+    if (cells.Count == 0)
+    {
+        return;
+    }
+    string Area(string cls)
+    {
+        var parts = cls.Split('.');
+        var a = parts.Length > 2 ? parts[2] : cls;
+        return a switch { "V4l2" => "V4L2", "Uio" => "UIO", "Mhi" => "MHI tracing", "Nvmem" => "nvmem", "Rpmsg" => "rpmsg", "Rproc" => "remoteproc", "Infrastructure" => "lab + Native core", "Vfio" => "VFIO", "Media" => "media controller", _ => a };
+    }
+    var sb = new System.Text.StringBuilder();
+    sb.AppendLine("# Support matrix: area × kernel");
+    sb.AppendLine();
+    sb.AppendLine("Generated by `./build.sh test` from the lab runs of every matrix cell (each cell's JUnit results);");
+    sb.AppendLine("do not edit. A cell reads *passed/total*; where tests did not apply, the footnotes give the reason");
+    sb.AppendLine("each skipped test reported (a kernel feature probed at run time and found absent).");
+    sb.AppendLine();
+    sb.AppendLine("| area | " + string.Join(" | ", cells.Select(c => $"{c.Cell} ({c.Kernel})")) + " |");
+    sb.AppendLine("|---|" + string.Concat(cells.Select(_ => "---|")));
+    // A skip reason without its "; not so on CELL (release)" tail, so one footnote serves every cell.
+    string Key(string reason) => System.Text.RegularExpressions.Regex.Replace(reason, @"; not so on .*$", "");
+    // Skips that say nothing about the cell's support: the area's fixture is not booted in it, or the
+    // test asserts a degraded path that only older kernels take ("needs a kernel without/whose …").
+    bool NotApplicable((string Cell, string Kernel, string Class, string Test, string Outcome, string Reason) r) =>
+        r.Outcome == "skipped" && (r.Reason.Contains("not prepared") || r.Reason.StartsWith("needs a kernel without", StringComparison.Ordinal) || r.Reason.StartsWith("needs a kernel whose", StringComparison.Ordinal));
+    var notes = new List<string>();
+    foreach (var area in labResults.Select(r => Area(r.Class)).Distinct().OrderBy(a => a, StringComparer.Ordinal))
+    {
+        sb.Append($"| {area} |");
+        foreach (var c in cells)
+        {
+            var rs = labResults.Where(r => r.Cell == c.Cell && Area(r.Class) == area && !NotApplicable(r)).ToList();
+            if (rs.Count == 0)
+            {
+                sb.Append(" — |"); // the area is not exercised in this cell
+                continue;
+            }
+            var passed = rs.Count(r => r.Outcome == "passed");
+            var failed = rs.Count(r => r.Outcome == "failed");
+            var skipped = rs.Where(r => r.Outcome == "skipped").ToList();
+            var text = failed > 0 ? $"**{failed} failed**, {passed}/{rs.Count}" : skipped.Count == 0 ? $"works: {passed}/{rs.Count}" : $"degrades: {passed}/{rs.Count}";
+            foreach (var reason in skipped.Select(r => Key(r.Reason)).Distinct(StringComparer.Ordinal))
+            {
+                var i = notes.IndexOf(reason);
+                if (i < 0) { notes.Add(reason); i = notes.Count - 1; }
+                text += $" [^{i + 1}]";
+            }
+            sb.Append($" {text} |");
+        }
+        sb.AppendLine();
+    }
+    sb.AppendLine();
+    for (var i = 0; i < notes.Count; i++)
+    {
+        var tests = labResults.Where(r => r.Outcome == "skipped" && Key(r.Reason) == notes[i]).Select(r => r.Test).Distinct().ToList();
+        sb.AppendLine($"[^{i + 1}]: {notes[i].Replace("\\n", " ")} ({tests.Count} test{(tests.Count == 1 ? "" : "s")}: {string.Join(", ", tests.Take(6))}{(tests.Count > 6 ? ", …" : "")})");
+    }
+    System.IO.File.WriteAllText($"{root}/docs/SupportMatrix.md", sb.ToString());
+    Information("docs/SupportMatrix.md regenerated from the lab runs");
+}
+
+IEnumerable<LabCell> SelectedCells()
+{
+    var arch = Argument("arch", "");
+    var kernel = Argument("kernel", "");
+    var cells = Argument("cells", "");
+    if (cells != "")
+    {
+        var wanted = cells.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        return wanted.Select(w => labCells.FirstOrDefault(c => c.Name == w)
+            ?? new LabCell(w.Split('/')[0], w.Split('/').ElementAtOrDefault(1) ?? "6.12", "", "asked for on the command line")).ToList();
+    }
+    if (arch != "" || kernel != "")
+    {
+        var a = arch == "" ? "x86_64" : arch;
+        var k = kernel == "" ? "6.12" : kernel;
+        return new[] { labCells.FirstOrDefault(c => c.Arch == a && c.Kernel == k) ?? new LabCell(a, k, "", "asked for on the command line") };
+    }
+    return labCells;
+}
+
+string CellOptions(LabCell c) => $"--arch {c.Arch} --kernel {c.Kernel}";
+
+// The .NET runtime of a cell's guest when it is not the host's: its apps run as self-contained publishes.
+string CellRid(LabCell c) => c.Arch is "arm64" or "aarch64" ? "linux-arm64" : "";
+string Published(LabCell c, string project, string exe) => $"{artifacts}/publish/{project}/{configuration.ToLowerInvariant()}_{CellRid(c)}/{exe}";
+
+// The lab test executable for a cell's architecture.
+string LabTestExe(LabCell c) => CellRid(c) == "" ? Bin("LinuxDevices.LabTests", "LinuxDevices.LabTests") : Published(c, "LinuxDevices.LabTests", "LinuxDevices.LabTests");
+
+// For a non-host architecture's cell: publish the lab tests and linuxdev (or the given projects) self-contained for it.
+void PublishForCell(LabCell c, params string[] projects)
+{
+    if (CellRid(c) == "")
+    {
+        return;
+    }
+    if (projects.Length == 0)
+    {
+        projects = new[] { "tests/LinuxDevices.LabTests/LinuxDevices.LabTests.csproj", "samples/Linuxdev/Linuxdev.csproj" };
+    }
+    foreach (var p in projects)
+    {
+        Sh($"dotnet publish '{p}' -c {configuration} -r {CellRid(c)} --self-contained -nologo -v q");
+    }
+}
+
+// Every fixture, in name order; `nvmem` (the x86 machine's CMOS RTC and PIIX4 SMBus) only where it exists.
+string AllFixtures(LabCell cell = null) => cell is { Fixtures: not "" }
+    ? string.Join(" ", cell.Fixtures.Split(' ').Select(n => $"--fixture {n}"))
+    : string.Join(" ", GetFiles($"{root}/tests/lab/fixtures/*.sh")
+        .Where(f => !System.IO.File.ReadAllText(f.FullPath).Contains("# lab: own-boot"))
+        .Select(f => f.GetFilenameWithoutExtension().ToString())
+        .Where(n => !(n == "nvmem" && cell != null && CellRid(cell) != ""))
+        .OrderBy(n => n, StringComparer.Ordinal).Select(n => $"--fixture {n}"));
+
 Task("lab-tests")
     .IsDependentOn("setup")
     .IsDependentOn("build")
     .Does(() =>
 {
     EnsureDirectoryExists(testOut);
-    var log = $"{testOut}/lab.log";
-    var fixtures = string.Join(" ", GetFiles($"{root}/tests/lab/fixtures/*.sh").Select(f => f.GetFilenameWithoutExtension().ToString()).OrderBy(n => n, StringComparer.Ordinal).Select(n => $"--fixture {n}"));
-    var exe = Bin("LinuxDevices.LabTests", "LinuxDevices.LabTests");
-    var code = Sh($"set -o pipefail; ./lab run {fixtures} --mem 3072 --timeout 2400 -- '{exe}' -noColor -result-junit '{artifacts}/lab/lab.junit.xml' 2>&1 | tee '{log}'", throwOnError: false);
-    if (code == 77)
+    if (SelectedCells().Any(c => CellRid(c) == ""))
     {
-        // No qemu (or no kernel): the lab tests report themselves skipped, with the reason, on the host.
-        var reason = isCi ? "the lab is unavailable in CI, where it must run" : "the lab is unavailable on this machine";
-        Warning($"lab tests: {reason}; running them on the host, where each one reports why it is skipped");
-        code = Sh($"set -o pipefail; '{exe}' -noColor 2>&1 | tee '{log}'", throwOnError: false);
-        RecordTier("lab tests (skipped: lab unavailable)", log, code);
-        if (isCi)
-        {
-            tiers.Add(("lab unavailable in CI", 0, 1, 0));
-        }
-        return;
+        // The NativeAOT build of linuxdev that LinuxdevAotLabTests runs in the x86_64 guests (the trim
+        // and AOT analyzers already ran, with warnings as errors, on every library and the tool).
+        Sh($"dotnet publish samples/Linuxdev/Linuxdev.csproj -c {configuration} -r linux-x64 -p:PublishAot=true -o '{artifacts}/publish/linuxdev-aot' -nologo -v q");
     }
-    RecordTier("lab tests (qemu guest, Debian 6.12 kernel)", log, code);
+    foreach (var cell in SelectedCells())
+    {
+        var tag = cell.Name.Replace('/', '-');
+        var log = $"{testOut}/lab-{tag}.log";
+        var exe = LabTestExe(cell);
+        var kver = "";
+        try { kver = ShOut($"./lab kernel {CellOptions(cell)} | sed -n 's/^KVER=//p'"); } catch (Exception e) { Error($"lab {cell.Name}: {e.Message}"); }
+        var filter = cell.Filter == "" ? "" : " " + cell.Filter;
+        var tier = $"lab {cell.Name} ({(kver == "" ? "kernel unavailable" : kver)}{(cell.Filter == "" ? "" : ", subset")})";
+        Information($"lab cell {cell.Name}: {cell.Why}");
+        if (FileExists($"{artifacts}/lab/lab-{tag}.junit.xml"))
+        {
+            DeleteFile($"{artifacts}/lab/lab-{tag}.junit.xml");
+        }
+        PublishForCell(cell);
+        var code = Sh($"set -o pipefail; ./lab run {CellOptions(cell)} {AllFixtures(cell)} --mem 3072 --timeout 2400 -- '{exe}' -noColor{filter} -result-junit '{artifacts}/lab/lab-{tag}.junit.xml' 2>&1 | tee '{log}'", throwOnError: false);
+        if (code == 77)
+        {
+            // No qemu (or no kernel): the lab tests report themselves skipped, with the reason, on the host.
+            var reason = isCi ? "the lab is unavailable in CI, where it must run" : "the lab is unavailable on this machine";
+            Warning($"lab tests ({cell.Name}): {reason}; running them on the host, where each one reports why it is skipped");
+            code = Sh($"set -o pipefail; '{Bin("LinuxDevices.LabTests", "LinuxDevices.LabTests")}' -noColor 2>&1 | tee '{log}'", throwOnError: false);
+            RecordTier($"{tier} (skipped: lab unavailable)", log, code);
+            if (isCi)
+            {
+                tiers.Add(($"lab {cell.Name} unavailable in CI", 0, 1, 0));
+            }
+            continue;
+        }
+        RecordTier(tier, log, code);
+        ReadLabResults(cell, kver, $"{artifacts}/lab/lab-{tag}.junit.xml");
+    }
+    // Only a run of every CI cell describes the matrix.
+    if (SelectedCells().Count() == labCells.Count)
+    {
+        WriteSupportMatrix();
+    }
 });
 
 Task("test")
@@ -168,14 +370,26 @@ Task("abi")
     if (code != 0) throw new Exception($"ABI verification failed (exit {code})");
 });
 
+Task("api")
+    .Description("Regenerate the public API snapshot api/*.txt (checked by the host tests) after an intended API change.")
+    .IsDependentOn("setup")
+    .IsDependentOn("build")
+    .Does(() =>
+{
+    Sh($"LINUXDEVICES_UPDATE_API=1 '{Bin("LinuxDevices.Tests", "LinuxDevices.Tests")}' -noColor -class LinuxDevices.Tests.Api.ApiSnapshotTests");
+    Sh("git --no-pager diff --stat -- api || true");
+});
+
 Task("demo")
     .Description("Boot the lab with every fixture and run the linuxdev tool against the real drivers.")
     .IsDependentOn("setup")
     .IsDependentOn("build")
     .Does(() =>
 {
-    var fixtures = string.Join(" ", GetFiles($"{root}/tests/lab/fixtures/*.sh").Select(f => f.GetFilenameWithoutExtension().ToString()).OrderBy(n => n, StringComparer.Ordinal).Select(n => $"--fixture {n}"));
-    Sh($"./lab run {fixtures} --mem 3072 --timeout 900 -- bash samples/demo.sh");
+    // One cell: the default, or the one --arch/--kernel name.
+    var cell = SelectedCells().First();
+    PublishForCell(cell);
+    Sh($"./lab run {CellOptions(cell)} {AllFixtures(cell)} --mem 3072 --timeout 900 -- bash samples/demo.sh");
 });
 
 Task("pack")
@@ -204,21 +418,46 @@ Task("bench")
     .Does(() =>
 {
     EnsureDirectoryExists($"{artifacts}/bench");
-    // The MHI harness compares with trace-cmd inside the guest, whose root is this host's, read-only.
-    Sh("command -v trace-cmd >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq trace-cmd >/dev/null; }");
+    var cell = SelectedCells().First();
+    // A non-host architecture's cell (arm64): C baselines cross-compiled, the harness published
+    // self-contained for it, and the Native core's comparison also run in the guest (its CPU).
+    var cross = CellRid(cell) != "";
+    if (!cross)
+    {
+        // The MHI harness compares with trace-cmd inside the guest, whose root is this host's, read-only.
+        Sh("command -v trace-cmd >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq trace-cmd >/dev/null; }");
+    }
+    var cc = cross ? "aarch64-linux-gnu-gcc" : "gcc";
+    if (cross)
+    {
+        Sh($"./lab setup {CellOptions(cell)}");
+    }
     foreach (var c in GetFiles($"{root}/bench/c/*.c"))
     {
-        Sh($"gcc -O2 -Wall -o '{artifacts}/bench/{c.GetFilenameWithoutExtension()}' '{c.FullPath}'");
+        Sh($"{cc} -O2 -Wall -o '{artifacts}/bench/{c.GetFilenameWithoutExtension()}' '{c.FullPath}'");
     }
-    var fixtures = string.Join(" ", GetFiles($"{root}/tests/lab/fixtures/*.sh").Select(f => f.GetFilenameWithoutExtension().ToString()).OrderBy(n => n, StringComparer.Ordinal).Select(n => $"--fixture {n}"));
-    var bench = Bin("LinuxDevices.Bench", "LinuxDevices.Bench");
+    var fixtures = $"{CellOptions(cell)} {AllFixtures(cell)}";
+    PublishForCell(cell, "bench/LinuxDevices.Bench/LinuxDevices.Bench.csproj", "samples/Linuxdev/Linuxdev.csproj");
+    if (!cross)
+    {
+        // Start-up builds of linuxdev for bench/startup.sh: ReadyToRun and NativeAOT next to the JIT build.
+        Sh($"dotnet publish samples/Linuxdev/Linuxdev.csproj -c {configuration} -r linux-x64 --self-contained false -p:PublishReadyToRun=true -o '{artifacts}/publish/linuxdev-r2r' -nologo -v q");
+        Sh($"dotnet publish samples/Linuxdev/Linuxdev.csproj -c {configuration} -r linux-x64 -p:PublishAot=true -o '{artifacts}/publish/linuxdev-aot' -nologo -v q");
+    }
+    var bench = cross ? Published(cell, "LinuxDevices.Bench", "LinuxDevices.Bench") : Bin("LinuxDevices.Bench", "LinuxDevices.Bench");
+    var hostBench = Bin("LinuxDevices.Bench", "LinuxDevices.Bench");
     // The Native core's overhead on the real CPU first (no emulation), then every area in one lab boot.
-    Sh($"set -o pipefail; '{bench}' run native 2>&1 | tee '{artifacts}/bench/native.txt'");
-    var harnesses = ShOut($"'{bench}' list | cut -d' ' -f1 | grep -vx native");
+    if (!cross)
+    {
+        Sh($"set -o pipefail; '{bench}' run native 2>&1 | tee '{artifacts}/bench/native.txt'");
+    }
+    var harnesses = ShOut($"'{hostBench}' list | cut -d' ' -f1" + (cross ? "" : " | grep -vx native"));
     var script = string.Join("; ", harnesses.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(h => $"echo '=== bench {h}'; '{bench}' run {h} || rc=1"));
     // The async paths again with FdWaiter's opt-in inline completions (no thread-pool hop per event).
     script += string.Concat(new[] { "uio", "v4l2" }.Select(h => $"; echo '=== bench {h} (LINUXDEVICES_INLINE_COMPLETIONS=1)'; LINUXDEVICES_INLINE_COMPLETIONS=1 '{bench}' run {h} || rc=1"));
-    Sh($"set -o pipefail; ./lab run {fixtures} --mem 3072 --timeout 2400 -- bash -c \"rc=0; {script}; exit \\$rc\" 2>&1 | tee '{artifacts}/bench/results.txt'");
+    // Start-up and time to first frame of linuxdev's JIT, ReadyToRun and NativeAOT builds.
+    script += "; echo '=== bench startup'; bash bench/startup.sh || rc=1";
+    Sh($"set -o pipefail; ./lab run {fixtures} --mem 3072 --timeout 2400 -- bash -c \"rc=0; {script}; exit \\$rc\" 2>&1 | tee '{artifacts}/bench/results{(cross ? "-" + cell.Arch : "")}.txt'");
 });
 
 RunTarget(target);

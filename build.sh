@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Bootstrap for build.cake: ./build.sh [build|test|demo|pack|lab|bench|abi] [cake options]
+# Bootstrap for build.cake: ./build.sh [build|test|demo|pack|lab|bench|abi|api] [--arch A] [--kernel K] [cake options]
 # Needs the .NET 10 SDK; everything else (apt packages, kernel, headers, Cake) is fetched by the
 # project's own scripts, idempotently.
 set -euo pipefail
@@ -14,8 +14,16 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPE
 dotnet tool restore >/dev/null
 mkdir -p artifacts/test
 rm -f artifacts/test/summary.txt
+# Cake takes --name=value: accept the lab's spelling "--arch arm64" too.
+args=()
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --arch | --kernel | --cells | --seconds) args+=("$1=${2:?$1 needs a value}"); shift 2 ;;
+        *) args+=("$1"); shift ;;
+    esac
+done
 rc=0
-dotnet cake build.cake --target="$target" "$@" || rc=$?
+dotnet cake build.cake --target="$target" ${args[@]+"${args[@]}"} || rc=$?
 if [ "$target" = test ]; then
     # The closing line CI counts: every tier's tests summed (written by the test task).
     if [ -f artifacts/test/summary.txt ]; then

@@ -66,7 +66,9 @@ internal sealed class InfoCommand : ICommandModule
         }
         else
         {
-            mhi = $"absent: {tracefs}/events has no mhi_host system (modprobe mhi)";
+            mhi = fs.Exists("/sys/bus/mhi")
+                ? $"absent: {tracefs}/events has no mhi_host system; the MHI bus is loaded, so this kernel predates the mhi_host trace events (Linux 6.9); {mhiBus.Count} device(s) on /sys/bus/mhi"
+                : $"absent: {tracefs}/events has no mhi_host system (modprobe mhi)";
         }
 
         yield return ("mhi", mhi);

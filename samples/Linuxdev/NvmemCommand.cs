@@ -22,11 +22,39 @@ internal sealed class NvmemCommand : ICommandModule
     private static Command CreateList()
     {
         var probe = new Option<bool>("--probe") { Description = "Also probe each readable device's stride and word size by reading." };
+        var json = Cli.JsonOption();
         var c = new Command("list", "Table of /sys/bus/nvmem/devices: name, type, size, access, provider, driver, cells.");
         c.Options.Add(probe);
+        c.Options.Add(json);
         c.SetAction(r => Run(() =>
         {
             var devices = NvmemBus.Enumerate();
+            if (r.GetValue(json))
+            {
+                var rows = new List<NvmemDeviceJson>();
+                foreach (var d in devices)
+                {
+                    NvmemGranularity? g = null;
+                    if (r.GetValue(probe))
+                    {
+                        try
+                        {
+                            using var dev = NvmemDevice.Open(d);
+                            g = dev.ProbeGranularity();
+                        }
+                        catch (DeviceException)
+                        {
+                        }
+                    }
+
+                    rows.Add(new NvmemDeviceJson(d.Name, d.TypeText, d.Size, Convert.ToString((int)d.Mode, 8), d.IsReadOnly, d.IsRootOnly,
+                        d.ForceReadOnly, d.ProviderDevice, d.Driver, d.CellsPath is null ? null : NvmemBus.GetCells(d).Count, g?.Stride, g?.WordSize));
+                }
+
+                Cli.WriteJson<IReadOnlyList<NvmemDeviceJson>>(rows, NvmemJsonContext.Default.IReadOnlyListNvmemDeviceJson);
+                return 0;
+            }
+
             if (devices.Count == 0)
             {
                 Console.WriteLine("no nvmem devices (/sys/bus/nvmem/devices is empty or missing)");
@@ -64,19 +92,29 @@ internal sealed class NvmemCommand : ICommandModule
     private static Command CreateDump()
     {
         var device = new Argument<string>("device") { Description = "Device name, e.g. cmos_nvram0." };
-        var offset = new Option<string>("--offset") { Description = "Start offset (decimal or 0x hex).", DefaultValueFactory = _ => "0" };
-        var length = new Option<string?>("--length") { Description = "Bytes to dump (default: to the end)." };
+        var offset = Cli.NumberOption("--offset", "Start offset (decimal or 0x hex).", defaultValue: 0);
+        var length = Cli.NumberOption("--length", "Bytes to dump (default: to the end).");
+        var json = Cli.JsonOption();
         var c = new Command("dump", "Hexdump of a device's raw contents.");
         c.Arguments.Add(device);
         c.Options.Add(offset);
         c.Options.Add(length);
+        c.Options.Add(json);
         c.SetAction(r => Run(() =>
         {
             using var dev = NvmemDevice.Open(r.GetValue(device)!);
-            var off = ParseNumber(r.GetValue(offset)!, "--offset");
-            var len = r.GetValue(length) is { } l ? ParseNumber(l, "--length") : Math.Max(0, dev.Size - off);
+            var off = r.GetValue(offset);
+            var len = r.GetResult(length) is { Implicit: false } ? r.GetValue(length) : Math.Max(0, dev.Size - off);
             var data = dev.Read(off, checked((int)len));
-            HexDump(Console.Out, data, off);
+            if (r.GetValue(json))
+            {
+                Cli.WriteJson(new NvmemDumpJson(dev.Name, off, data.Length, Convert.ToHexStringLower(data)), NvmemJsonContext.Default.NvmemDumpJson);
+            }
+            else
+            {
+                HexDump(Console.Out, data, off);
+            }
+
             return 0;
         }));
         return c;
@@ -85,19 +123,16 @@ internal sealed class NvmemCommand : ICommandModule
     private static Command CreateCells()
     {
         var device = new Argument<string>("device") { Description = "Device name." };
-        var c = new Command("cells", "A device's cells (sysfs cells/ and device tree): name, offset, bits, value.");
+        var json = Cli.JsonOption();
+        var c = new Command("cells", "A device's cells (the kernel's cells/ and device tree): name, offset, bits, value (typed: MAC, text, number).");
         c.Arguments.Add(device);
+        c.Options.Add(json);
+        c.Subcommands.Add(CreateCellWrite());
         c.SetAction(r => Run(() =>
         {
             var info = NvmemBus.Find(r.GetValue(device)!);
             var cells = NvmemBus.GetCells(info);
-            if (cells.Count == 0)
-            {
-                Console.WriteLine($"{info.Name} has no cells (no cells/ directory: kernel before 6.8 or a provider without cells; no device-tree cell nodes)");
-                return 0;
-            }
-
-            Console.WriteLine($"{"NAME",-20} {"OFFSET",8} {"BITS",-8} {"BYTES",5}  VALUE");
+            var rows = new List<NvmemCellJson>();
             NvmemDevice? raw = null;
             try
             {
@@ -108,23 +143,17 @@ internal sealed class NvmemCommand : ICommandModule
                     if (cell.SysfsFile is not null)
                     {
                         value = NvmemBus.ReadKernelValue(cell);
-                        source = "";
+                        source = "kernel";
                     }
                     else
                     {
                         raw ??= NvmemDevice.Open(info);
                         value = raw.ReadCell(cell);
-                        source = " (decoded from raw)";
+                        source = "decoded";
                     }
 
-                    var bits = cell.BitCount switch
-                    {
-                        null when cell.BitOffset == 0 => "-",
-                        null => $"{cell.BitOffset}+?",
-                        0 when cell.BitOffset == 0 => "-",
-                        _ => $"{cell.BitOffset}+{cell.BitCount}",
-                    };
-                    Console.WriteLine($"{cell.Name,-20} {"0x" + cell.Offset.ToString("x", CultureInfo.InvariantCulture),8} {bits,-8} {cell.Bytes,5}  {value.ToHex()}{Printable(value)}{source}");
+                    var (kind, typed) = Typed(cell, value);
+                    rows.Add(new NvmemCellJson(cell.Name, cell.Offset, cell.BitOffset, cell.BitCount, cell.Bytes, value.ToHex(), kind, typed, source));
                 }
             }
             finally
@@ -132,6 +161,91 @@ internal sealed class NvmemCommand : ICommandModule
                 raw?.Dispose();
             }
 
+            if (r.GetValue(json))
+            {
+                Cli.WriteJson(new NvmemCellsJson(info.Name, rows), NvmemJsonContext.Default.NvmemCellsJson);
+                return 0;
+            }
+
+            if (rows.Count == 0)
+            {
+                Console.WriteLine($"{info.Name} has no cells (no cells/ directory: kernel before 6.8 or a provider without cells; no device-tree cells the kernel registers)");
+                return 0;
+            }
+
+            Console.WriteLine($"{"NAME",-20} {"OFFSET",8} {"BITS",-8} {"BYTES",5}  VALUE");
+            foreach (var row in rows)
+            {
+                var bits = row.Bits switch
+                {
+                    null when row.BitOffset == 0 => "-",
+                    null => $"{row.BitOffset}+?",
+                    0 when row.BitOffset == 0 => "-",
+                    _ => $"{row.BitOffset}+{row.Bits}",
+                };
+                var shown = row.Kind switch
+                {
+                    "mac" => row.Value,
+                    "text" => $"{row.Hex}  \"{row.Value}\"",
+                    _ => row.Hex,
+                };
+                Console.WriteLine($"{row.Name,-20} {"0x" + row.Offset.ToString("x", CultureInfo.InvariantCulture),8} {bits,-8} {row.Bytes,5}  {shown}{(row.Source == "decoded" ? " (decoded from raw)" : "")}");
+            }
+
+            return 0;
+        }));
+        return c;
+    }
+
+    private static Command CreateCellWrite()
+    {
+        var device = new Argument<string>("device") { Description = "Device name." };
+        var name = new Argument<string>("cell") { Description = "Cell name (as in `nvmem cells DEV`)." };
+        var hex = Cli.HexOption("--hex", "The value as hex bytes, little-endian as the kernel's cell file shows it.");
+        var mac = new Option<string?>("--mac") { Description = "The value as a MAC address aa:bb:cc:dd:ee:ff (6-byte cells)." };
+        var bits = Cli.NumberOption("--bits", "The cell's bit count when neither the device tree nor the kernel gives it (0: whole bytes). Required for sysfs-only cells.");
+        var c = new Command("write", "Write one cell with the kernel's bit semantics (read-modify-write of partial bytes, word size and stride honoured).");
+        c.Arguments.Add(device);
+        c.Arguments.Add(name);
+        c.Options.Add(hex);
+        c.Options.Add(mac);
+        c.Options.Add(bits);
+        c.SetAction(r => Run(() =>
+        {
+            var info = NvmemBus.Find(r.GetValue(device)!);
+            var cellName = r.GetValue(name)!;
+            var cell = NvmemBus.GetCells(info).FirstOrDefault(x => x.Name == cellName)
+                ?? throw new UsageException($"{info.Name} has no cell '{cellName}'");
+            if (r.GetResult(bits) is { Implicit: false })
+            {
+                cell = cell with { BitCount = checked((int)r.GetValue(bits)) };
+            }
+
+            byte[] value;
+            if (r.GetValue(mac) is { } m)
+            {
+                value = System.Net.NetworkInformation.PhysicalAddress.TryParse(m, out var pa) && pa.GetAddressBytes().Length == 6
+                    ? pa.GetAddressBytes()
+                    : throw new UsageException($"--mac '{m}' is not a MAC address (aa:bb:cc:dd:ee:ff)");
+            }
+            else if (r.GetResult(hex) is { Implicit: false })
+            {
+                value = r.GetValue(hex)!;
+            }
+            else
+            {
+                throw new UsageException("give the value with --hex or --mac");
+            }
+
+            if (info.IsReadOnly)
+            {
+                throw new DevicePermissionException(Errno.EPERM, "write cell", info.RawPath,
+                    $"refusing to write {info.Name}: it is read-only ({(info.ForceReadOnly == true ? "force_ro is 1" : $"raw file mode {Convert.ToString((int)info.Mode, 8)}")})");
+            }
+
+            using var dev = NvmemDevice.Open(info, NvmemAccess.ReadWrite);
+            dev.WriteCell(cell, value);
+            Console.WriteLine($"wrote cell '{cell.Name}' of {info.Name}: {Convert.ToHexStringLower(value)}");
             return 0;
         }));
         return c;
@@ -140,8 +254,8 @@ internal sealed class NvmemCommand : ICommandModule
     private static Command CreateWrite()
     {
         var device = new Argument<string>("device") { Description = "Device name." };
-        var offset = new Option<string>("--offset") { Description = "Offset (decimal or 0x hex).", Required = true };
-        var hex = new Option<string>("--hex") { Description = "Bytes to write as hex (spaces and colons allowed), e.g. 'de ad be ef'.", Required = true };
+        var offset = Cli.NumberOption("--offset", "Offset (decimal or 0x hex).", required: true);
+        var hex = Cli.HexOption("--hex", "Bytes to write as hex (spaces and colons allowed), e.g. 'de ad be ef'.", required: true);
         var c = new Command("write", "Write bytes at an offset; refuses read-only devices.");
         c.Arguments.Add(device);
         c.Options.Add(offset);
@@ -151,23 +265,12 @@ internal sealed class NvmemCommand : ICommandModule
             var info = NvmemBus.Find(r.GetValue(device)!);
             if (info.IsReadOnly)
             {
-                Console.Error.WriteLine($"linuxdev nvmem: refusing to write {info.Name}: it is read-only ({(info.ForceReadOnly == true ? "force_ro is 1" : $"raw file mode {Convert.ToString((int)info.Mode, 8)}: the provider is read-only or cannot write")})");
-                return 1;
+                throw new DevicePermissionException(Errno.EPERM, "write", info.RawPath,
+                    $"refusing to write {info.Name}: it is read-only ({(info.ForceReadOnly == true ? "force_ro is 1" : $"raw file mode {Convert.ToString((int)info.Mode, 8)}: the provider is read-only or cannot write")})");
             }
 
-            var text = new string(r.GetValue(hex)!.Where(ch => !char.IsWhiteSpace(ch) && ch != ':').ToArray());
-            byte[] data;
-            try
-            {
-                data = Convert.FromHexString(text);
-            }
-            catch (FormatException)
-            {
-                Console.Error.WriteLine($"linuxdev nvmem: --hex '{r.GetValue(hex)}' is not an even number of hex digits");
-                return 2;
-            }
-
-            var off = ParseNumber(r.GetValue(offset)!, "--offset");
+            var data = r.GetValue(hex)!;
+            var off = r.GetValue(offset);
             using var dev = NvmemDevice.Open(info, NvmemAccess.ReadWrite);
             dev.Write(off, data);
             Console.WriteLine($"wrote {data.Length} byte(s) to {info.Name} at 0x{off:x}");
@@ -176,21 +279,30 @@ internal sealed class NvmemCommand : ICommandModule
         return c;
     }
 
-    private static int Run(Func<int> action)
-    {
-        try
-        {
-            return action();
-        }
-        catch (Exception ex) when (ex is DeviceException or ArgumentOutOfRangeException or FormatException or InvalidOperationException)
-        {
-            Console.Error.WriteLine($"linuxdev nvmem: {ex.Message}");
-            return ex is DevicePermissionException ? 13 : 1;
-        }
-    }
+    private static int Run(Func<int> action) => Cli.Run("nvmem", action);
 
-    private static long ParseNumber(string text, string option) =>
-        SysfsTree.ParseInt64(text) is { } v and >= 0 ? v : throw new FormatException($"{option} '{text}' is not a non-negative number (decimal or 0x hex)");
+    /// <summary>A cell's value typed: a MAC for 6-byte cells named like one, text for printable
+    /// NUL-padded ASCII, an unsigned little-endian number for bit fields and up to 8 bytes, else hex.</summary>
+    internal static (string Kind, string Value) Typed(NvmemCell cell, NvmemValue value)
+    {
+        var b = value.Bytes;
+        if (b.Length == 6 && cell.BitOffset == 0 && cell.Name.Contains("mac", StringComparison.OrdinalIgnoreCase))
+        {
+            return ("mac", Cli.Mac(b));
+        }
+
+        if (Printable(value) is { Length: > 0 } text)
+        {
+            return ("text", text);
+        }
+
+        if (b.Length <= 8 && (cell.IsBitCell || b.Length is 1 or 2 or 4 or 8))
+        {
+            return ("uint", value.ToUnsigned().ToString(CultureInfo.InvariantCulture));
+        }
+
+        return ("bytes", value.ToHex());
+    }
 
     private static string Printable(NvmemValue value)
     {
@@ -210,7 +322,7 @@ internal sealed class NvmemCommand : ICommandModule
             }
         }
 
-        return $"  \"{Encoding.ASCII.GetString(text)}\"";
+        return Encoding.ASCII.GetString(text);
     }
 
     internal static void HexDump(TextWriter o, ReadOnlySpan<byte> data, long start)

@@ -72,10 +72,18 @@ public sealed class MhiEventDecoder
 
     /// <summary>Reads the formats from tracefs and builds a decoder.</summary>
     /// <param name="fs">The tracefs mount.</param>
+    /// <exception cref="Native.DeviceNotSupportedException">The MHI bus is loaded but the kernel predates the
+    /// <c>mhi_host</c> trace events (Linux 6.9).</exception>
     /// <exception cref="Native.DeviceException">No <c>mhi_host</c> system (modprobe mhi).</exception>
     public static MhiEventDecoder FromTraceFs(TraceFs fs)
     {
         ArgumentNullException.ThrowIfNull(fs);
+        if (!fs.HasSystem(System) && Directory.Exists("/sys/bus/mhi"))
+        {
+            throw new Native.DeviceNotSupportedException(Native.Errno.ENOENT, "find mhi_host events", $"{fs.Root}/events/{System}",
+                "the MHI bus is loaded but this kernel has no mhi_host trace events: they arrived in Linux 6.9");
+        }
+
         if (!fs.HasSystem(System))
         {
             throw new Native.DeviceException(Native.Errno.ENOENT, "find mhi_host events", $"{fs.Root}/events/{System}", "the mhi_host trace system is missing: load the MHI bus (modprobe mhi; Linux 6.9+)");

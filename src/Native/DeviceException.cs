@@ -82,8 +82,9 @@ public class DeviceException : IOException
             DeviceErrorKind.NotSupported => new DeviceNotSupportedException(errno, call, path, detail),
             DeviceErrorKind.Busy => new DeviceBusyException(errno, call, path, detail),
             DeviceErrorKind.NoDevice => new DeviceGoneException(errno, call, path, detail),
-            DeviceErrorKind.PermissionDenied => new DevicePermissionException(errno, call, path,
-                detail ?? (path is null ? null : DeviceAccess.Explain(path))),
+            DeviceErrorKind.PermissionDenied => detail is null && path is not null
+                ? DevicePermissionException.WithAccessHint(errno, call, path)
+                : new DevicePermissionException(errno, call, path, detail),
             _ => new DeviceException(errno, call, path, detail),
         };
 
@@ -120,6 +121,38 @@ public class DeviceBusyException(int errno, string call, string? path, string? d
 public class DeviceGoneException(int errno, string call, string? path, string? detail = null)
     : DeviceException(errno, call, path, detail);
 
-/// <summary>Access was refused; the message says who owns the node and which group would grant it.</summary>
-public class DevicePermissionException(int errno, string call, string? path, string? detail = null)
-    : DeviceException(errno, call, path, detail);
+/// <summary>Access was refused; the message says who owns the node and which group, udev rule or
+/// capability would grant it (never membership of root, never a world-writable mode).</summary>
+public class DevicePermissionException : DeviceException
+{
+    private readonly string? _explainPath;
+    private string? _hint;
+
+    /// <inheritdoc cref="DeviceException(int, string, string?, string?)"/>
+    public DevicePermissionException(int errno, string call, string? path, string? detail = null)
+        : base(errno, call, path, detail) { }
+
+    private DevicePermissionException(int errno, string call, string path, string? detail, string explainPath)
+        : base(errno, call, path, detail) => _explainPath = explainPath;
+
+    /// <summary>
+    /// Creates the exception with the access hint of <see cref="DeviceAccess.Explain"/> for
+    /// <paramref name="explainPath"/> (owner, group, mode and safe advice) appended to the message.
+    /// The hint is computed lazily, when <see cref="Message"/> or <see cref="AccessHint"/> is first
+    /// read, so creating the exception does no user-database I/O.
+    /// </summary>
+    /// <param name="errno">The errno value.</param>
+    /// <param name="call">The call that failed.</param>
+    /// <param name="path">The device path.</param>
+    /// <param name="detail">Extra text placed before the hint, or null.</param>
+    /// <param name="explainPath">The file whose access to explain; <paramref name="path"/> when null.</param>
+    public static DevicePermissionException WithAccessHint(int errno, string call, string path, string? detail = null, string? explainPath = null) =>
+        new(errno, call, path, detail, explainPath ?? path);
+
+    /// <summary>Who owns the node, its mode, and the safe advice to gain access, or null when this
+    /// exception was created without one. Computed on first read.</summary>
+    public string? AccessHint => _explainPath is null ? null : _hint ??= DeviceAccess.Explain(_explainPath);
+
+    /// <inheritdoc/>
+    public override string Message => _explainPath is null ? base.Message : $"{base.Message}. {AccessHint}";
+}

@@ -69,15 +69,32 @@ public static class NvmemBus
     }
 
     /// <summary>
-    /// Lists a device's cells: the kernel's <c>cells/</c> files (name, offset and bit offset from
-    /// the file name, byte count from the file size) merged with the device-tree cell nodes when
-    /// there is an <c>of_node</c> (which add the bit count). Sorted by offset, then bit offset.
+    /// Lists a device's cells exactly as the kernel registered them. When the kernel exports
+    /// <c>cells/</c> (6.8+), that list is the truth: each file gives name, offset, bit offset and
+    /// byte count, and the device-tree node that declared the cell (fixed-layout or legacy) adds
+    /// the bit count; device-tree nodes the kernel did not register (legacy children of a provider
+    /// that did not opt in, MTD partitions) are not cells. Without <c>cells/</c>, the cells come
+    /// from the device's own <c>of_node</c>: fixed-layout cells, plus legacy child cells only when
+    /// the node proves the opt-in (the MTD <c>nvmem-cells</c> compatible); otherwise legacy nodes
+    /// are left out (see <see cref="GetCells(NvmemDeviceInfo, bool)"/>). Sorted by offset, then bit offset.
     /// </summary>
     /// <param name="device">The device.</param>
     /// <param name="fs">The sysfs tree.</param>
     /// <exception cref="FormatException">A cell file name or a device-tree cell node is malformed
     /// (the message names it).</exception>
-    public static IReadOnlyList<NvmemCell> GetCells(NvmemDeviceInfo device, SysfsTree? fs = null)
+    public static IReadOnlyList<NvmemCell> GetCells(NvmemDeviceInfo device, SysfsTree? fs = null) => GetCells(device, null, fs);
+
+    /// <summary>
+    /// Like <see cref="GetCells(NvmemDeviceInfo, SysfsTree?)"/>, but for a kernel without
+    /// <c>cells/</c> you say whether the provider's driver sets <c>add_legacy_fixed_of_cells</c>
+    /// (e.g. an efuse/OTP driver you know). Ignored when the kernel exports <c>cells/</c>.
+    /// </summary>
+    /// <param name="device">The device.</param>
+    /// <param name="assumeLegacyOptIn">Whether legacy child cells are registered by the provider.</param>
+    /// <exception cref="FormatException">A cell file name or a device-tree cell node is malformed.</exception>
+    public static IReadOnlyList<NvmemCell> GetCells(NvmemDeviceInfo device, bool assumeLegacyOptIn) => GetCells(device, assumeLegacyOptIn, null);
+
+    internal static IReadOnlyList<NvmemCell> GetCells(NvmemDeviceInfo device, bool? assumeLegacyOptIn, SysfsTree? fs)
     {
         ArgumentNullException.ThrowIfNull(device);
         fs ??= SysfsTree.System;
@@ -90,27 +107,31 @@ public static class NvmemBus
                 var cell = NvmemCell.ParseFileName(file, (int)new FileInfo(fs.Resolve(path)).Length);
                 cells.Add(cell with { SysfsFile = path });
             }
-        }
 
-        if (device.OfNode is { } node)
-        {
-            foreach (var dt in NvmemDeviceTree.ReadCells(node, fs))
+            if (device.OfNode is { } node)
             {
-                var i = cells.FindIndex(c => c.Name == dt.Name && c.Offset == dt.Offset && c.BitOffset == dt.BitOffset);
-                if (i >= 0)
+                // Annotate the kernel's cells with the nodes that declared them (same name, offset,
+                // bit offset and byte count); a node matches at most one kernel cell.
+                var dt = NvmemDeviceTree.ReadFixedLayoutCells(node, fs).Concat(NvmemDeviceTree.ReadLegacyCells(node, fs));
+                foreach (var d in dt)
                 {
-                    cells[i] = cells[i] with
+                    var i = cells.FindIndex(c => c.Name == d.Name && c.Offset == d.Offset && c.BitOffset == d.BitOffset && (c.Sources & NvmemCellSources.DeviceTree) == 0);
+                    if (i >= 0 && cells[i].Bytes == d.Bytes)
                     {
-                        BitCount = dt.BitCount,
-                        DeviceTreeNode = dt.DeviceTreeNode,
-                        Sources = cells[i].Sources | NvmemCellSources.DeviceTree,
-                    };
-                }
-                else
-                {
-                    cells.Add(dt);
+                        cells[i] = cells[i] with
+                        {
+                            BitCount = d.BitCount,
+                            DeviceTreeNode = d.DeviceTreeNode,
+                            Sources = cells[i].Sources | NvmemCellSources.DeviceTree,
+                        };
+                    }
                 }
             }
+        }
+        else if (device.OfNode is { } node)
+        {
+            var legacy = assumeLegacyOptIn ?? NvmemDeviceTree.IsLegacyOptInNode(node, fs);
+            cells.AddRange(NvmemDeviceTree.ReadCells(node, legacy, fs));
         }
 
         cells.Sort((a, b) => a.Offset != b.Offset ? a.Offset.CompareTo(b.Offset) : a.BitOffset != b.BitOffset ? a.BitOffset.CompareTo(b.BitOffset) : string.CompareOrdinal(a.Name, b.Name));
@@ -152,7 +173,9 @@ public static class NvmemBus
             }
         }
 
-        var ofNode = fs.ResolveLink(sysfsPath + "/of_node") ?? (provider is null ? null : fs.ResolveLink(provider + "/of_node"));
+        // Only the nvmem device's own node: the kernel parses nvmem->dev.of_node (set from the
+        // provider's config), never a parent's node when the device has none.
+        var ofNode = fs.ResolveLink(sysfsPath + "/of_node");
         return new NvmemDeviceInfo
         {
             Name = name,

@@ -24,7 +24,7 @@ public readonly record struct NvmemGranularity(int Stride, int WordSize);
 /// flag or <c>force_ro</c>), EACCES → file permissions (root-only providers are mode 0400/0600).
 /// Not thread-safe; dispose to close the file.
 /// </summary>
-public sealed class NvmemDevice : IDisposable
+public sealed partial class NvmemDevice : IDisposable
 {
     private const int EFBIG = 27;
     private static readonly int[] Probes = [1, 2, 4, 8, 16, 32, 64];
@@ -343,9 +343,9 @@ public sealed class NvmemDevice : IDisposable
             var why = access == NvmemAccess.ReadWrite && (info.Mode & UnixFileMode.UserWrite) == 0
                 ? $"{info.Name} is read-only (raw file mode {Convert.ToString((int)info.Mode, 8)}: the provider is read-only or cannot write)"
                 : info.IsRootOnly
-                    ? $"{info.Name} is root-only (raw file mode {Convert.ToString((int)info.Mode, 8)}: the provider sets root_only); run as root"
+                    ? $"{info.Name} is root-only (raw file mode {Convert.ToString((int)info.Mode, 8)}: the provider sets root_only)"
                     : $"the raw file's mode refuses {(access == NvmemAccess.ReadWrite ? "writing" : "reading")}";
-            return new DevicePermissionException(errno, "open", info.RawPath, $"{why}. {DeviceAccess.Explain(path)}");
+            return DevicePermissionException.WithAccessHint(errno, "open", info.RawPath, why, path);
         }
 
         return DeviceException.FromErrno(errno, "open", info.RawPath, $"nvmem device {info.Name}");

@@ -12,28 +12,95 @@ namespace LinuxDevices.Nvmem;
 /// </summary>
 public static class NvmemDeviceTree
 {
-    /// <summary>Reads the cells under a device node.</summary>
-    /// <param name="ofNode">The system path of the nvmem device's node.</param>
+    /// <summary>
+    /// Reads the device-tree cells of an nvmem device node the way the kernel's
+    /// <c>nvmem_register</c> does: the <c>nvmem-layout</c> child when its compatible is
+    /// <c>"fixed-layout"</c> (always), plus the legacy cell nodes directly under the node only when
+    /// <paramref name="includeLegacy"/> (the provider set <c>add_legacy_fixed_of_cells</c>, 6.7+).
+    /// </summary>
+    /// <param name="ofNode">The system path of the nvmem device's own node (its <c>of_node</c> link).</param>
+    /// <param name="includeLegacy">Whether the provider opted in to legacy child cells.</param>
     /// <param name="fs">The sysfs tree.</param>
     /// <exception cref="FormatException">A cell node has a <c>reg</c> shorter than two cells, or a
     /// <c>bits</c> the kernel would reject (the message names the node).</exception>
+    public static IReadOnlyList<NvmemCell> ReadCells(string ofNode, bool includeLegacy, SysfsTree? fs = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(ofNode);
+        fs ??= SysfsTree.System;
+        var cells = new List<NvmemCell>();
+        if (includeLegacy)
+        {
+            AddChildren(fs, ofNode, cells);
+        }
+
+        cells.AddRange(ReadFixedLayoutCells(ofNode, fs));
+        return cells;
+    }
+
+    /// <summary>
+    /// Reads the device-tree cells the kernel is sure to register for this node: fixed-layout cells,
+    /// plus legacy child cells only when the node itself says the provider opts in
+    /// (<see cref="IsLegacyOptInNode"/>: the MTD <c>nvmem-cells</c> compatible).
+    /// </summary>
+    /// <param name="ofNode">The system path of the nvmem device's own node.</param>
+    /// <param name="fs">The sysfs tree.</param>
+    /// <exception cref="FormatException">A cell node is malformed (the message names it).</exception>
     public static IReadOnlyList<NvmemCell> ReadCells(string ofNode, SysfsTree? fs = null)
+    {
+        fs ??= SysfsTree.System;
+        return ReadCells(ofNode, IsLegacyOptInNode(ofNode, fs), fs);
+    }
+
+    /// <summary>
+    /// Cells under <c>nvmem-layout</c> when it is compatible with <c>"fixed-layout"</c>
+    /// (<c>nvmem_add_cells_from_fixed_layout</c>); empty otherwise (other layouts are parsed by
+    /// layout drivers, whose cells only the kernel's <c>cells/</c> shows).
+    /// </summary>
+    /// <param name="ofNode">The system path of the nvmem device's own node.</param>
+    /// <param name="fs">The sysfs tree.</param>
+    /// <exception cref="FormatException">A cell node is malformed (the message names it).</exception>
+    public static IReadOnlyList<NvmemCell> ReadFixedLayoutCells(string ofNode, SysfsTree? fs = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(ofNode);
         fs ??= SysfsTree.System;
         var cells = new List<NvmemCell>();
         var layout = ofNode + "/nvmem-layout";
-        if (fs.Exists(layout) && Directory.Exists(fs.Resolve(layout)))
+        if (fs.Exists(layout) && Directory.Exists(fs.Resolve(layout)) && ReadStrings(fs, layout + "/compatible").Contains("fixed-layout"))
         {
-            var compatible = ReadStrings(fs, layout + "/compatible");
-            if (compatible.Contains("fixed-layout"))
-            {
-                AddChildren(fs, layout, cells);
-            }
+            AddChildren(fs, layout, cells);
         }
 
+        return cells;
+    }
+
+    /// <summary>
+    /// Legacy cells: child nodes with a <c>reg</c> directly under the node
+    /// (<c>nvmem_add_cells_from_legacy_of</c>). The kernel registers them only for providers that
+    /// set <c>add_legacy_fixed_of_cells</c>; call this only when you know the provider does.
+    /// </summary>
+    /// <param name="ofNode">The system path of the nvmem device's own node.</param>
+    /// <param name="fs">The sysfs tree.</param>
+    /// <exception cref="FormatException">A cell node is malformed (the message names it).</exception>
+    public static IReadOnlyList<NvmemCell> ReadLegacyCells(string ofNode, SysfsTree? fs = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(ofNode);
+        fs ??= SysfsTree.System;
+        var cells = new List<NvmemCell>();
         AddChildren(fs, ofNode, cells);
         return cells;
+    }
+
+    /// <summary>
+    /// Whether the node itself proves the provider opts in to legacy cells: MTD registers
+    /// partitions and devices with <c>add_legacy_fixed_of_cells</c> exactly when the node is
+    /// compatible with <c>"nvmem-cells"</c>. Other drivers decide in C; the node says nothing.
+    /// </summary>
+    /// <param name="ofNode">The system path of the node.</param>
+    /// <param name="fs">The sysfs tree.</param>
+    public static bool IsLegacyOptInNode(string ofNode, SysfsTree? fs = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(ofNode);
+        return ReadStrings(fs ?? SysfsTree.System, ofNode + "/compatible").Contains("nvmem-cells");
     }
 
     /// <summary>The node name without its unit address (<c>mac-address@40</c> → <c>mac-address</c>).</summary>
@@ -63,14 +130,9 @@ public static class NvmemDeviceTree
             var offset = BinaryPrimitives.ReadUInt32BigEndian(reg);
             var bytes = BinaryPrimitives.ReadUInt32BigEndian(reg.AsSpan(4));
             int bitOffset = 0, bitCount = 0;
-            if (File.Exists(fs.Resolve(node + "/bits")))
+            // nvmem_add_cells_from_dt reads bits only when it is exactly two cells; otherwise it is ignored.
+            if (File.Exists(fs.Resolve(node + "/bits")) && fs.ReadBytes(node + "/bits") is { Length: 8 } bits)
             {
-                var bits = fs.ReadBytes(node + "/bits");
-                if (bits.Length != 8)
-                {
-                    throw new FormatException($"{node}: invalid bits ({bits.Length} bytes; expected <bit_offset nbits>, two 32-bit cells)");
-                }
-
                 var bo = BinaryPrimitives.ReadUInt32BigEndian(bits);
                 var nb = BinaryPrimitives.ReadUInt32BigEndian(bits.AsSpan(4));
                 if (NvmemBits.Validate(bo, nb, bytes) is { } why)

@@ -82,9 +82,16 @@ public sealed class RpmsgMessageTooLargeException : DeviceException
     public int? Mtu { get; }
 }
 
-/// <summary>Flow control (RPMSG_SET_INCOMING_FLOWCONTROL) is not implemented by the transport under this
-/// endpoint: only Qualcomm GLINK implements it upstream; virtio and others answer EOPNOTSUPP. The endpoint
-/// stays usable.</summary>
-public sealed class RpmsgFlowControlNotSupportedException(string call, string? path)
-    : DeviceNotSupportedException(Native.Errno.EOPNOTSUPP, call, path,
-        "flow control is not supported by this transport (only some rpmsg transports, e.g. Qualcomm GLINK, implement it); the endpoint remains usable");
+/// <summary>Flow control is not available on this endpoint: either the transport under it does not
+/// implement it (only Qualcomm GLINK does upstream; virtio and others answer EOPNOTSUPP), or the kernel's
+/// rpmsg_char predates the flow-control ioctls (added in Linux 6.6; older kernels answer EINVAL). The
+/// endpoint stays usable.</summary>
+public sealed class RpmsgFlowControlNotSupportedException(string call, string? path, bool kernelLacksIoctls = false)
+    : DeviceNotSupportedException(kernelLacksIoctls ? Native.Errno.EINVAL : Native.Errno.EOPNOTSUPP, call, path,
+        kernelLacksIoctls
+            ? "flow control is not supported by this kernel (rpmsg_char has the flow-control ioctls from Linux 6.6 on); the endpoint remains usable"
+            : "flow control is not supported by this transport (only some rpmsg transports, e.g. Qualcomm GLINK, implement it); the endpoint remains usable")
+{
+    /// <summary>True when the kernel predates the flow-control ioctls (rather than the transport lacking flow control).</summary>
+    public bool KernelLacksIoctls { get; } = kernelLacksIoctls;
+}

@@ -34,7 +34,6 @@ public sealed class RpmsgEndpoint : IDisposable
     private readonly bool _destroyOnDispose;
     private readonly TimeSpan _sendTimeout;
     private FdWaiter? _waiter;
-    private bool _nonBlocking;
     private int _disposed;
 
     private RpmsgEndpoint(DeviceHandle handle, RpmsgEndpointDevice? info, RpmsgEndpointOptions? options, bool destroyOnDispose)
@@ -82,8 +81,17 @@ public sealed class RpmsgEndpoint : IDisposable
         }
 
         var info = RpmsgDiscovery.GetEndpointDevice(name, sysfs);
-        var handle = DeviceHandle.Open(devicePath, DeviceOpenFlags.ReadWrite);
+        // The descriptor stays non-blocking for its whole life: blocking calls wait in poll, so
+        // concurrent blocking, Try* and async callers never change a mode another one relies on.
+        var handle = DeviceHandle.Open(devicePath, DeviceOpenFlags.ReadWrite | DeviceOpenFlags.NonBlocking);
         return new RpmsgEndpoint(handle, info, options, destroyOnDispose);
+    }
+
+    /// <summary>Test seam: an endpoint over an already open descriptor (e.g. a seqpacket socket pair).</summary>
+    internal static RpmsgEndpoint FromHandle(DeviceHandle handle, RpmsgEndpointOptions? options = null)
+    {
+        handle.SetNonBlocking(true);
+        return new(handle, null, options, destroyOnDispose: false);
     }
 
     internal static string ResolveName(string devicePath)
@@ -107,11 +115,11 @@ public sealed class RpmsgEndpoint : IDisposable
     public int Send(ReadOnlySpan<byte> message)
     {
         CheckMtu(message.Length);
-        SetNonBlocking(false);
         var errno = _handle.TryWrite(message, out var n);
         if (errno == Errno.EAGAIN)
         {
-            // Another thread switched the descriptor to non-blocking meanwhile: wait here instead.
+            // The transport is full: wait for a transmit buffer (in short poll slices, since not
+            // every transport reports EPOLLOUT) up to the send timeout.
             var deadline = Environment.TickCount64 + (long)_sendTimeout.TotalMilliseconds;
             do
             {
@@ -130,7 +138,6 @@ public sealed class RpmsgEndpoint : IDisposable
     public bool TrySend(ReadOnlySpan<byte> message)
     {
         CheckMtu(message.Length);
-        SetNonBlocking(true);
         var errno = _handle.TryWrite(message, out _);
         return errno switch
         {
@@ -164,11 +171,10 @@ public sealed class RpmsgEndpoint : IDisposable
     /// <exception cref="DeviceGoneException">The endpoint or channel went away (EPIPE), also while waiting.</exception>
     public int Receive(Span<byte> buffer)
     {
-        SetNonBlocking(false);
         var errno = _handle.TryRead(buffer, out var n);
         while (errno == Errno.EAGAIN)
         {
-            // Another thread switched the descriptor to non-blocking meanwhile: wait here instead.
+            // Nothing queued: wait for readability (or hang-up, which the next read reports).
             errno = _handle.TryPoll(PollEvents.In, Timeout.InfiniteTimeSpan, out _);
             if (errno == 0)
             {
@@ -185,7 +191,6 @@ public sealed class RpmsgEndpoint : IDisposable
     /// <returns>False when no message is queued (EAGAIN).</returns>
     public bool TryReceive(Span<byte> buffer, out int length)
     {
-        SetNonBlocking(true);
         var errno = _handle.TryRead(buffer, out length);
         return errno switch
         {
@@ -252,6 +257,7 @@ public sealed class RpmsgEndpoint : IDisposable
 
     /// <summary>Whether the remote has asked us to stop sending (RPMSG_GET_OUTGOING_FLOWCONTROL).
     /// Reading it also acknowledges a pending flow-state event (EPOLLPRI).</summary>
+    /// <exception cref="RpmsgFlowControlNotSupportedException">The kernel predates the flow-control ioctls (Linux 6.6).</exception>
     public bool IsOutgoingFlowRestricted()
     {
         var value = 0;
@@ -262,8 +268,8 @@ public sealed class RpmsgEndpoint : IDisposable
     /// <summary>Asks the remote to pause (true) or resume (false) sending to this endpoint
     /// (RPMSG_SET_INCOMING_FLOWCONTROL; the value is passed directly as the ioctl argument).</summary>
     /// <param name="pause">True to pause the remote, false to resume it.</param>
-    /// <exception cref="RpmsgFlowControlNotSupportedException">The transport has no flow control (EOPNOTSUPP);
-    /// the endpoint stays usable.</exception>
+    /// <exception cref="RpmsgFlowControlNotSupportedException">The transport has no flow control (EOPNOTSUPP),
+    /// or the kernel predates the flow-control ioctls (Linux 6.6; EINVAL); the endpoint stays usable.</exception>
     public void SetIncomingFlowControl(bool pause)
     {
         var errno = _handle.TryIoctlValue(RpmsgIoctls.SetIncomingFlowControl, pause ? 1 : 0, out _);
@@ -323,8 +329,14 @@ public sealed class RpmsgEndpoint : IDisposable
 
     /// <summary>Destroys the endpoint now (RPMSG_DESTROY_EPT_IOCTL); its node disappears. Only for
     /// endpoints created through a control device (a channel's default endpoint answers EINVAL).</summary>
+    /// <exception cref="DeviceGoneException">The endpoint is already gone (its transport was removed).</exception>
     public void Destroy()
     {
+        if (IsGone())
+        {
+            throw _handle.Error(Errno.EPIPE, "RPMSG_DESTROY_EPT_IOCTL", "the endpoint is already gone (its transport was removed)");
+        }
+
         var errno = _handle.TryIoctlValue(RpmsgIoctls.DestroyEndpoint, 0, out _);
         if (errno != 0)
         {
@@ -341,29 +353,28 @@ public sealed class RpmsgEndpoint : IDisposable
         }
 
         _waiter?.Dispose();
-        if (_destroyOnDispose && !_handle.IsClosed)
+        if (_destroyOnDispose && !_handle.IsClosed && !IsGone())
         {
-            // Best effort: after the transport went away the endpoint is already destroyed.
             _ = _handle.TryIoctlValue(RpmsgIoctls.DestroyEndpoint, 0, out _);
         }
 
         _handle.Dispose();
     }
 
+    /// <summary>
+    /// Whether the kernel already destroyed the endpoint (its transport went away): rpmsg_char then
+    /// reports EPOLLERR. No DESTROY_EPT is sent for such an endpoint: it would be a second destroy of
+    /// the same device, which kernels whose rpmsg_char lacks the guard against it (Debian's 7.2) turn
+    /// into a NULL dereference in the kernel.
+    /// </summary>
+    private bool IsGone() =>
+        _handle.TryPoll(PollEvents.In | PollEvents.Out, TimeSpan.Zero, out var ev) == 0 && (ev & PollEvents.Error) != 0;
+
     /// <inheritdoc/>
     public override string ToString() =>
         Info is { } i ? $"{DevicePath} ({i.ServiceName}, src {RpmsgAddress.Format(i.Source)}, dst {RpmsgAddress.Format(i.Destination)})" : DevicePath;
 
     private FdWaiter Waiter => _waiter ??= new FdWaiter(_handle);
-
-    private void SetNonBlocking(bool nonBlocking)
-    {
-        if (_nonBlocking != nonBlocking)
-        {
-            _handle.SetNonBlocking(nonBlocking);
-            _nonBlocking = nonBlocking;
-        }
-    }
 
     private void CheckMtu(int length)
     {
@@ -377,6 +388,10 @@ public sealed class RpmsgEndpoint : IDisposable
     {
         Errno.EMSGSIZE => new RpmsgMessageTooLargeException(call, DevicePath, length, Mtu),
         Errno.EOPNOTSUPP when call == "RPMSG_SET_INCOMING_FLOWCONTROL" => new RpmsgFlowControlNotSupportedException(call, DevicePath),
+        // rpmsg_char before Linux 6.6 answers every endpoint ioctl but DESTROY_EPT with EINVAL; from
+        // 6.6 on, these two never do (SET_INCOMING is only ever called with 0 or 1 here).
+        Errno.EINVAL when call is "RPMSG_SET_INCOMING_FLOWCONTROL" or "RPMSG_GET_OUTGOING_FLOWCONTROL" =>
+            new RpmsgFlowControlNotSupportedException(call, DevicePath, kernelLacksIoctls: true),
         Errno.EPIPE => _handle.Error(errno, call, "the endpoint was destroyed or its transport went away"),
         Errno.ENETRESET => _handle.Error(errno, call, "the channel was reset (remote processor restarted or transport removed)"),
         _ => _handle.Error(errno, call),

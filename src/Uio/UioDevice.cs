@@ -313,28 +313,26 @@ public sealed class UioDevice : IDisposable
         }
     }
 
-    private DeviceException InterruptError(int errno, string call)
+    internal DeviceException InterruptError(int errno, string call)
     {
         if (errno != Errno.EIO)
         {
             return _handle.Error(errno, call);
         }
 
-        // EIO: the device was unregistered, or its driver has no interrupt. A reader is woken
-        // before the kernel removes the sysfs directory, so give the removal a moment.
-        var deadline = Environment.TickCount64 + 1000;
-        while (StillRegistered() && Environment.TickCount64 < deadline)
-        {
-            Thread.Sleep(10);
-        }
-
+        // EIO: the device was unregistered, or its driver has no interrupt. No sleeping here: this
+        // can run in an async wait's continuation on the shared epoll thread. The kernel clears the
+        // device's info before it wakes readers, and from then on its name attribute answers
+        // EINVAL ("the device has been unregistered") until the directory itself goes, so one
+        // non-blocking read of it tells the two apart.
         return StillRegistered()
             ? new DeviceNotSupportedException(errno, call, DevicePath, $"the driver '{Info.Name}' registered no interrupt for {Info.Node}")
             : new DeviceGoneException(errno, call, DevicePath, $"{Info.Node} was unregistered (its driver was unbound or removed); open the device again once a driver is bound");
     }
 
     private bool StillRegistered() =>
-        Info.Exists && (Info.Parent is null || Info.Tree.LinkName(Info.SysfsPath + "/device") == Info.Parent.Address);
+        Info.Tree.TryReadText(Info.SysfsPath + "/name") is not null
+        && (Info.Parent is null || Info.Tree.LinkName(Info.SysfsPath + "/device") == Info.Parent.Address);
 
     private DeviceException ShortRead(int n) =>
         new("read", DevicePath, $"expected the 4-byte interrupt count, got {n} bytes", DeviceErrorKind.Other);

@@ -48,8 +48,9 @@ public sealed class VideoQueue : IDisposable
     /// <summary>The capabilities the driver reported with the last REQBUFS/CREATE_BUFS.</summary>
     public BufferCapabilities Capabilities { get; private set; }
 
-    /// <summary>The queue's maximum number of buffers (CREATE_BUFS <c>max_num_buffers</c>, 6.8+), or 0
-    /// when the driver does not say.</summary>
+    /// <summary>The queue's maximum number of buffers: CREATE_BUFS <c>max_num_buffers</c> where the queue
+    /// reports V4L2_BUF_CAP_MAX_NUM_BUFFERS (6.8+), else the fixed limit every videobuf2 queue had before
+    /// (<c>VIDEO_MAX_FRAME</c>, 32).</summary>
     public uint MaxBuffers { get; private set; }
 
     /// <summary>Whether VIDIOC_REMOVE_BUFS is available (<see cref="BufferCapabilities.RemoveBuffers"/>).</summary>
@@ -112,7 +113,7 @@ public sealed class VideoQueue : IDisposable
         if (errno == 0)
         {
             Capabilities = (BufferCapabilities)c.capabilities;
-            MaxBuffers = (Capabilities & BufferCapabilities.MaxNumBuffers) != 0 ? c.max_num_buffers : 0;
+            MaxBuffers = (Capabilities & BufferCapabilities.MaxNumBuffers) != 0 ? c.max_num_buffers : V4l2Ioctl.VideoMaxFrame;
         }
         else if (errno == Errno.ENOTTY && Ledger.LiveCount == 0)
         {
@@ -183,7 +184,7 @@ public sealed class VideoQueue : IDisposable
 
         Handle.Ioctl(V4l2Ioctl.CREATE_BUFS, ref c, "VIDIOC_CREATE_BUFS");
         Capabilities = (BufferCapabilities)c.capabilities;
-        MaxBuffers = (Capabilities & BufferCapabilities.MaxNumBuffers) != 0 ? c.max_num_buffers : 0;
+        MaxBuffers = (Capabilities & BufferCapabilities.MaxNumBuffers) != 0 ? c.max_num_buffers : V4l2Ioctl.VideoMaxFrame;
         _capsQueried = true;
         if (c.count > 0)
         {

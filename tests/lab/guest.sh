@@ -36,6 +36,7 @@ done
 export PATH="$p"
 unset p _hp d
 export LAB_REPO LAB_OUT LAB_KVER="$KVER" LAB_PROJECT_MODULES LAB_FIXTURES LINUXDEVICES_CACHE
+export LAB_ARCH LAB_KERNEL LAB_CELL   # the matrix cell: x86_64|arm64, 6.12|6.1|newest, ARCH/KERNEL
 export LAB_GUEST=1 LAB_ACCEL    # LAB_ACCEL: kvm or tcg (timing-sensitive tests may relax)
 [ -n "${LAB_DOTNET_ROOT:-}" ] && export DOTNET_ROOT="$LAB_DOTNET_ROOT"
 export TERM="${LAB_TERM:-dumb}"

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The lab: a throwaway qemu guest running Debian's stock 6.12 kernel with real drivers.
+# The lab: a throwaway qemu guest running a Debian stock kernel with real drivers; one cell
+# of the arch × kernel matrix per boot (--arch x86_64|arm64, --kernel 6.12|6.1|newest).
 # Entry point: ./lab (repo root) -> tests/lab/lab.sh. See tests/lab/README.md.
 set -euo pipefail
 . "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/lib.sh"
@@ -15,6 +16,12 @@ usage: ./lab COMMAND [OPTIONS]
   doctor                        what is present/missing, and a measured warm boot time
   modules [--force] [NAME...]   build the project's kernel modules (tests/lab/modules/*)
   kernel                        fetch/cache the kernel; print KVER LAB_KERNEL_IMAGE LAB_MODULES_ROOT LAB_KDIR
+  cells                         list the matrix's cells (ARCH/KERNEL)
+
+every command above takes the cell options (before any other option):
+      --arch ARCH       x86_64 (default) or arm64 (aliases amd64, aarch64); env LAB_ARCH
+      --kernel K        6.12 (default: Debian's 6.12 LTS), 6.1 (bookworm's stock LTS) or
+                        newest (Debian unstable's newest, resolved at run time); env LAB_KERNEL
   setup                         install the host packages (apt-get, idempotent)
   fixtures                      list the fixtures
 
@@ -39,6 +46,8 @@ LAB_EX_FAILURE=125
 need_tools() {
     local missing=()
     command -v qemu-system-x86_64 >/dev/null 2>&1 || missing+=(qemu-system-x86)
+    # shellcheck disable=SC2046
+    mapfile -t -O "${#missing[@]}" missing < <(lab_missing_packages $(lab_arch_packages "$LAB_ARCH"))
     if [ ! -x /bin/busybox ] || LC_ALL=C grep -qa '/lib64/ld-linux' /bin/busybox; then missing+=(busybox-static); fi
     command -v cpio >/dev/null 2>&1 || missing+=(cpio)
     command -v depmod >/dev/null 2>&1 || missing+=(kmod)
@@ -46,7 +55,7 @@ need_tools() {
     [ "${#missing[@]}" -eq 0 ] && return 0
     if [ -n "${CI:-}" ] || [ "${LAB_AUTO_SETUP:-0}" = 1 ]; then
         lab_msg "missing ${missing[*]}; installing (CI)"
-        "$LAB_DIR/setup-host.sh" || lab_unavailable "could not install ${missing[*]}"
+        "$LAB_DIR/setup-host.sh" --arch "$LAB_ARCH" || lab_unavailable "could not install ${missing[*]}"
         return 0
     fi
     lab_unavailable "missing host packages: ${missing[*]}
@@ -55,9 +64,31 @@ lab: install them with: ./lab setup   (or: sudo apt-get install ${LAB_HOST_PACKA
 
 load_kernel() {
     local out
-    out="$("$LAB_DIR/kernel.sh" env)" || exit $?
+    out="$("$LAB_DIR/kernel.sh" --arch "$LAB_ARCH" --kernel "$LAB_KERNEL" env)" || exit $?
     eval "$out"
-    export KVER LAB_KERNEL_IMAGE LAB_MODULES_ROOT LAB_KDIR
+    export KVER LAB_KERNEL_IMAGE LAB_MODULES_ROOT LAB_KDIR LAB_ARCH LAB_KERNEL
+}
+
+# The cell options, parsed first by every command: sets LAB_ARCH, LAB_KERNEL, LAB_CELL and
+# REST (the remaining arguments).
+parse_cell() {
+    LAB_ARCH="${LAB_ARCH:-x86_64}"
+    LAB_KERNEL="${LAB_KERNEL:-6.12}"
+    REST=()
+    while [ $# -gt 0 ]; do
+        case "$1" in
+            --arch) LAB_ARCH="${2:?--arch needs a value}"; shift 2 ;;
+            --arch=*) LAB_ARCH="${1#*=}"; shift ;;
+            --kernel) LAB_KERNEL="${2:?--kernel needs a value}"; shift 2 ;;
+            --kernel=*) LAB_KERNEL="${1#*=}"; shift ;;
+            --) REST+=("$@"); break ;;
+            *) REST+=("$1"); shift ;;
+        esac
+    done
+    LAB_ARCH="$(lab_norm_arch "$LAB_ARCH")"
+    LAB_KERNEL="$(lab_norm_kernel "$LAB_KERNEL")"
+    LAB_CELL="$LAB_ARCH/$LAB_KERNEL"
+    export LAB_ARCH LAB_KERNEL LAB_CELL
 }
 
 accel_args() {
@@ -68,9 +99,23 @@ accel_args() {
         ACCEL_NAME=tcg
         ACCEL=(-accel tcg,thread=single -cpu max)
     fi
+    arch_accel
 }
 
 # ---------------------------------------------------------------- project modules
+# Extra make arguments for building modules against $LAB_KDIR: when the compiler that built the
+# kernel is not on this host (Debian unstable's kernels: gcc-16 on a bookworm host), the host's
+# gcc through tests/lab/kcc.sh, which translates the few flags it does not know; module BTF is
+# then skipped (it needs the kernel's pahole generation too).
+kbuild_args() {
+    KBUILD_ARGS=()
+    local cc
+    cc="$(sed -n 's/^CONFIG_CC_VERSION_TEXT="\{0,1\}\([^ "]*\).*/\1/p' "$LAB_KDIR/include/config/auto.conf" 2>/dev/null | head -1)"
+    if [ -n "$cc" ] && ! command -v "$cc" >/dev/null 2>&1; then
+        KBUILD_ARGS=(CC="$LAB_DIR/kcc.sh" DEBIAN_KERNEL_NO_CC_VERSION_CHECK=1 CONFIG_DEBUG_INFO_BTF_MODULES=)
+    fi
+}
+
 # Builds tests/lab/modules/NAME into $CACHE/modules/$KVER/NAME unless its hash is unchanged.
 build_modules() {
     local force=0 only=() d name h bd log
@@ -79,6 +124,7 @@ build_modules() {
         shift
     done
     local base="$LAB_CACHE/modules/$KVER"
+    kbuild_args
     mkdir -p "$base"
     lab_lock "$base/.lock"
     for d in "$LAB_DIR"/modules/*/; do
@@ -99,13 +145,14 @@ build_modules() {
         log="$bd/.lab-build.log"
         if [ -x "$d/prepare.sh" ]; then
             if ! (cd "$bd" && LAB_KDIR="$LAB_KDIR" KVER="$KVER" LINUXDEVICES_CACHE="$LINUXDEVICES_CACHE" \
+                LAB_ARCH="$LAB_ARCH" LAB_KERNEL="$LAB_KERNEL" LAB_MAKE_ARCH="${LAB_MAKE_ARCH[*]}" \
                 "$d/prepare.sh" "$bd") >"$log" 2>&1; then
                 tail -n 40 "$log" >&2
                 lab_unlock
                 lab_die "module $name: prepare.sh failed (log: $log)"
             fi
         fi
-        if ! make -C "$LAB_KDIR" M="$bd" -j"$(nproc)" modules >>"$log" 2>&1; then
+        if ! make -C "$LAB_KDIR" M="$bd" "${LAB_MAKE_ARCH[@]}" -j"$(nproc)" ${KBUILD_ARGS[@]+"${KBUILD_ARGS[@]}"} modules >>"$log" 2>&1; then
             tail -n 40 "$log" >&2
             lab_unlock
             lab_die "module $name: build failed (log: $log)"
@@ -117,21 +164,24 @@ build_modules() {
 }
 
 # ---------------------------------------------------------------- initramfs
-INITRAMFS_MODULES=(netfs 9pnet 9pnet_virtio 9p overlay)
+# virtio_pci is built in from 6.12 on, a module in 6.1 (where 9p otherwise finds "no channels").
+# virtio_iommu: loaded before the 9p mounts, since with a virtio-iommu-pci in the guest (fixture vfio)
+# ACPI VIOT defers every PCI device's probe, 9p's included, until the IOMMU driver is there.
+INITRAMFS_MODULES=(virtio_pci virtio_iommu netfs 9pnet 9pnet_virtio 9p overlay)
 
 # Sets INITRAMFS to a cached cpio keyed by the content of everything in it.
 build_initramfs() {
     local mods=() m line f key dir stage
     declare -A seen=()
     for m in "${INITRAMFS_MODULES[@]}"; do
-        while read -r _ f _; do
-            [ -n "$f" ] || continue
+        while read -r verb f _; do
+            [ "$verb" = insmod ] && [ -n "$f" ] || continue   # "builtin NAME" needs nothing
             [ -n "${seen[$f]:-}" ] && continue
             seen[$f]=1
             mods+=("$f")
-        done < <(modprobe -d "${LAB_MODULES_ROOT%/lib/modules/*}" -S "$KVER" --show-depends "$m")
+        done < <(modprobe -d "${LAB_MODULES_ROOT%/lib/modules/*}" -S "$KVER" --show-depends "$m" 2>/dev/null)
     done
-    key="$( { echo "$KVER"; printf '%s\n' "${mods[@]##*/}"; sha256sum "$LAB_DIR/initramfs/init" /bin/busybox "${mods[@]}" | cut -c1-64; } |
+    key="$( { echo "$KVER"; printf '%s\n' "${mods[@]##*/}"; sha256sum "$LAB_DIR/initramfs/init" "$LAB_BUSYBOX" "${mods[@]}" | cut -c1-64; } |
         sha256sum | cut -c1-16)"
     dir="$LAB_CACHE/initramfs"
     INITRAMFS="$dir/$key.cpio"
@@ -143,7 +193,7 @@ build_initramfs() {
     find "$dir" -maxdepth 1 -name '*.cpio' -mtime +7 -delete 2>/dev/null || true
     stage="$(mktemp -d "$dir/.stage.XXXXXX")"
     mkdir -p "$stage"/{bin,dev,proc,sys,modules,tmp}
-    cp /bin/busybox "$stage/bin/busybox"
+    cp "$LAB_BUSYBOX" "$stage/bin/busybox"
     install -m 0755 "$LAB_DIR/initramfs/init" "$stage/init"
     for f in "${mods[@]}"; do
         m="$(basename "$f")"
@@ -160,6 +210,9 @@ build_initramfs() {
     mv "$stage.cpio" "$INITRAMFS"
     rm -rf "$stage"
 }
+
+# ---------------------------------------------------------------- per-architecture guest
+. "$LAB_DIR/arch.sh"
 
 # ---------------------------------------------------------------- run / shell
 q() { printf '%s=%s\n' "$1" "${2@Q}"; }
@@ -208,6 +261,7 @@ cmd_boot() {
 
     need_tools
     load_kernel
+    arch_setup
     build_modules
     build_initramfs
     accel_args
@@ -229,6 +283,7 @@ cmd_boot() {
         q LAB_MODULES_ROOT "$LAB_MODULES_ROOT"
         q LINUXDEVICES_CACHE "$LINUXDEVICES_CACHE"
         q LAB_CACHE_9P "${LAB_CACHE_9P:-loose}"
+        q LAB_HOST_BINDS "$LAB_HOST_BINDS"
     } >"$ctl/stage1.env"
     local dotnet_root="${DOTNET_ROOT:-}"
     if [ -z "$dotnet_root" ] && command -v dotnet >/dev/null 2>&1; then
@@ -242,10 +297,13 @@ cmd_boot() {
         q LAB_PROJECT_MODULES "$LAB_CACHE/modules/$KVER"
         q LAB_FIXTURES "${fixtures[*]}"
         q LAB_MODE "$mode"
-        q LAB_HOST_PATH "$PATH"
-        q LAB_DOTNET_ROOT "$dotnet_root"
+        q LAB_HOST_PATH "$([ "$LAB_ARCH" = x86_64 ] && echo "$PATH")"
+        q LAB_DOTNET_ROOT "$([ "$LAB_ARCH" = x86_64 ] && echo "$dotnet_root")"
         q LAB_QUIET "$quiet"
         q LAB_ACCEL "$ACCEL_NAME"
+        q LAB_ARCH "$LAB_ARCH"
+        q LAB_KERNEL "$LAB_KERNEL"
+        q LAB_CELL "$LAB_CELL"
         # The guest stops the fixture/command itself a few seconds before the host kills it.
         [ "$mode" = run ] && q LAB_DEADLINE "$(($(date +%s) + timeout - (timeout >= 60 ? 10 : timeout / 5)))"
         if [ "$mode" = shell ]; then
@@ -260,14 +318,17 @@ cmd_boot() {
     } >"$ctl/env"
     [ "$mode" = run ] && printf '%s\0' "$@" >"$ctl/argv"
     # /run/lab/bin/linuxdev in the guest: the console tool built from this checkout.
+    # (A non-host architecture runs the self-contained publish for its runtime, $LAB_RID.)
     mkdir -p "$ctl/bin"
+    local ldbin="artifacts/bin/Linuxdev/\$c/linuxdev"
+    [ -n "$LAB_RID" ] && ldbin="artifacts/publish/Linuxdev/\${c}_$LAB_RID/linuxdev"
     cat >"$ctl/bin/linuxdev" <<EOF
 #!/bin/sh
 for c in release debug; do
-    b=${LAB_REPO@Q}/artifacts/bin/Linuxdev/\$c/linuxdev
+    b=${LAB_REPO@Q}/$ldbin
     [ -x "\$b" ] && exec "\$b" "\$@"
 done
-echo "lab: linuxdev is not built: no ${LAB_REPO@Q}/artifacts/bin/Linuxdev/{release,debug}/linuxdev (build it on the host: dotnet build)" >&2
+echo "lab: linuxdev is not built: no ${LAB_REPO@Q}/${ldbin//\$c/\{release,debug\}} (build it on the host: ${LAB_RID:+dotnet publish samples/Linuxdev -c Release -r $LAB_RID --self-contained}${LAB_RID:-dotnet build})" >&2
 exit 127
 EOF
     chmod 755 "$ctl/bin/linuxdev"
@@ -289,14 +350,23 @@ EOF
             [ "${#words[@]}" -gt 0 ] && devs+=("${words[@]}")
         done <"$LAB_DIR/qemu-devices.conf"
     fi
+    # Fixture-selected devices (tests/lab/fixtures/NAME.qemu, same format), appended after the
+    # common ones so those keep their PCI slots.
+    local fx
+    for fx in ${fixtures[@]+"${fixtures[@]}"}; do
+        [ -f "$LAB_DIR/fixtures/$fx.qemu" ] || continue
+        while IFS= read -r line || [ -n "$line" ]; do
+            line="${line%%#*}"
+            read -ra words <<<"$line"
+            [ "${#words[@]}" -gt 0 ] && devs+=("${words[@]}")
+        done <"$LAB_DIR/fixtures/$fx.qemu"
+    done
     # ttyS0: the command's (or shell's) terminal, streamed; ttyS1: kernel console -> log file.
     local cmdline="console=ttyS1 quiet loglevel=${LAB_LOGLEVEL:-4} panic=-1 rdinit=/init 8250.nr_uarts=2 tsc=reliable no_timer_check${LAB_APPEND:+ $LAB_APPEND}"
-    local qemu=(qemu-system-x86_64 -M pc "${ACCEL[@]}" -smp "$smp" -m "$mem"
-        -nodefaults -no-user-config -display none -vga none -no-reboot
-        -kernel "$LAB_KERNEL_IMAGE" -initrd "$INITRAMFS" -append "$cmdline"
-        -chardev "$chardev" "${serial[@]}" -serial "file:$console"
-        -virtfs "local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap"
-        -virtfs "local,path=${ctl//,/,,},mount_tag=labctl,security_model=none,multidevs=remap"
+    [ "$quiet" = 1 ] || lab_msg "cell $LAB_CELL: kernel $KVER ($ACCEL_NAME)"
+    local qemu
+    arch_qemu
+    qemu+=(-virtfs "local,path=${ctl//,/,,},mount_tag=labctl,security_model=none,multidevs=remap"
         -virtfs "local,path=${out//,/,,},mount_tag=labout,security_model=none,multidevs=remap"
         "${devs[@]}")
     [ -n "${LAB_DEBUG:-}" ] && lab_msg "qemu: ${qemu[*]}"
@@ -396,8 +466,11 @@ cmd_doctor() {
     local ok=1 p
     echo "lab doctor ($LAB_REPO)"
     echo "cache: $LAB_CACHE"
-    mapfile -t missing < <(lab_missing_packages "${LAB_HOST_PACKAGES[@]}")
-    for p in "${LAB_HOST_PACKAGES[@]}"; do
+    local pkgs=("${LAB_HOST_PACKAGES[@]}")
+    read -ra p <<<"$(lab_arch_packages "$LAB_ARCH")"
+    pkgs+=("${p[@]}")
+    mapfile -t missing < <(lab_missing_packages "${pkgs[@]}")
+    for p in "${pkgs[@]}"; do
         if [[ " ${missing[*]} " == *" $p "* ]]; then echo "  package  $p: MISSING"; ok=0; else echo "  package  $p: ok"; fi
     done
     [ "${#missing[@]}" -eq 0 ] || echo "  -> ./lab setup (or: apt-get install ${missing[*]})"
@@ -414,7 +487,8 @@ cmd_doctor() {
         echo "  accelerator: tcg single-threaded ($why)"
     fi
     local kenv
-    if kenv="$("$LAB_DIR/kernel.sh" check 2>/dev/null)"; then
+    echo "cell: $LAB_CELL"
+    if kenv="$("$LAB_DIR/kernel.sh" --arch "$LAB_ARCH" --kernel "$LAB_KERNEL" check 2>/dev/null)"; then
         eval "$kenv"
         echo "  kernel cache: $KVER ($(du -sh "${LAB_KERNEL_IMAGE%/root/boot/*}" 2>/dev/null | cut -f1))"
         echo "    LAB_KDIR=$LAB_KDIR"
@@ -438,6 +512,7 @@ cmd_doctor() {
         echo "  kernel cache: MISSING (fetched by the next ./lab run, or: ./lab kernel)"
     fi
     echo "  fixtures: $(list_fixtures | tr '\n' ' ')"
+    arch_doctor
     if command -v dotnet >/dev/null; then echo "  dotnet: $(command -v dotnet)"; else echo "  dotnet: not found (linuxdev and lab tests need it)"; fi
     if [ -x "$LAB_REPO/artifacts/bin/Linuxdev/release/linuxdev" ]; then echo "  linuxdev: release build"
     elif [ -x "$LAB_REPO/artifacts/bin/Linuxdev/debug/linuxdev" ]; then echo "  linuxdev: debug build"
@@ -448,7 +523,7 @@ cmd_doctor() {
     fi
     echo "  measuring warm boots (3x ./lab run -- true, after one warm-up run)..."
     local res
-    if res="$("$LAB_DIR/bench-boot.sh" 3 2>&1)"; then
+    if res="$("$LAB_DIR/bench-boot.sh" 3 --arch "$LAB_ARCH" --kernel "$LAB_KERNEL" 2>&1)"; then
         echo "  warm boot: ${res##*$'\n'}"
     else
         echo "$res" | sed 's/^/    /'
@@ -460,10 +535,13 @@ cmd_doctor() {
 # ---------------------------------------------------------------- main
 sub="${1:-}"
 [ $# -gt 0 ] && shift
+parse_cell "$@"
+set -- ${REST[@]+"${REST[@]}"}
 case "$sub" in
     run) cmd_boot run "$@" ;;
     shell) cmd_boot shell "$@" ;;
     doctor) cmd_doctor ;;
+    cells) for a in "${LAB_ARCHES[@]}"; do for k in "${LAB_KERNELS[@]}"; do echo "$a/$k"; done; done ;;
     modules)
         need_tools
         load_kernel
@@ -471,8 +549,8 @@ case "$sub" in
         for d in "$LAB_CACHE/modules/$KVER"/*/; do [ -d "$d" ] && lab_msg "module $(basename "$d"): $(cd "$d" && ls ./*.ko 2>/dev/null | sed 's|^\./||' | tr '\n' ' ')"; done
         lab_msg "modules are in $LAB_CACHE/modules/$KVER (LAB_PROJECT_MODULES in the guest)"
         ;;
-    kernel) "$LAB_DIR/kernel.sh" env ;;
-    setup) "$LAB_DIR/setup-host.sh" ;;
+    kernel) "$LAB_DIR/kernel.sh" --arch "$LAB_ARCH" --kernel "$LAB_KERNEL" env ;;
+    setup) "$LAB_DIR/setup-host.sh" --arch "$LAB_ARCH" ;;
     fixtures) list_fixtures ;;
     -h | --help | help) usage ;;
     "") usage >&2; exit 2 ;;

@@ -7,7 +7,16 @@ set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 check_only=0
-[ "${1:-}" = "--check" ] && check_only=1
+arch_pkgs=()
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --check) check_only=1 ;;
+        # The packages of an architecture's cells (e.g. arm64: qemu-system-arm, cross gcc), only when asked.
+        --arch) read -ra arch_pkgs <<<"$(lab_arch_packages "$(lab_norm_arch "${2:?}")")"; shift ;;
+    esac
+    shift
+done
+LAB_HOST_PACKAGES+=("${arch_pkgs[@]}")
 
 command -v dpkg-query >/dev/null 2>&1 || lab_unavailable "not a Debian/Ubuntu host (no dpkg-query); install by hand: ${LAB_HOST_PACKAGES[*]}"
 

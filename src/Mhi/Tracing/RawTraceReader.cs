@@ -93,13 +93,27 @@ public sealed class TraceEvent
     internal static void WriteLatencyFlags(int flags, int preempt, TraceTextWriter o)
     {
         ArgumentNullException.ThrowIfNull(o);
-        const int IrqsOff = 0x01, NeedResched = 0x04, HardIrq = 0x08, SoftIrq = 0x10, PreemptResched = 0x20, Nmi = 0x40, BhOff = 0x80;
+        // 0x02 was TRACE_FLAG_IRQS_NOSUPPORT, set only on architectures without irq-flags tracing
+        // (none of x86, arm, arm64); kernels with lazy preemption (6.13+) reuse it as
+        // TRACE_FLAG_NEED_RESCHED_LAZY, shown in the need-resched column as below.
+        const int IrqsOff = 0x01, NeedReschedLazy = 0x02, NeedResched = 0x04, HardIrq = 0x08, SoftIrq = 0x10, PreemptResched = 0x20, Nmi = 0x40, BhOff = 0x80;
         var irqsOff = (flags & IrqsOff) != 0;
         var bhOff = (flags & BhOff) != 0;
         o.Append(irqsOff && bhOff ? 'D' : irqsOff ? 'd' : bhOff ? 'b' : '.');
         var nr = (flags & NeedResched) != 0;
         var pr = (flags & PreemptResched) != 0;
-        o.Append(nr && pr ? 'N' : nr ? 'n' : pr ? 'p' : '.');
+        var lazy = (flags & NeedReschedLazy) != 0;
+        o.Append((nr, pr, lazy) switch
+        {
+            (true, true, true) => 'B',
+            (true, true, false) => 'N',
+            (false, true, true) => 'L',
+            (true, false, true) => 'b',
+            (true, false, false) => 'n',
+            (false, true, false) => 'p',
+            (false, false, true) => 'l',
+            _ => '.',
+        });
         var hard = (flags & HardIrq) != 0;
         var soft = (flags & SoftIrq) != 0;
         var nmi = (flags & Nmi) != 0;

@@ -10,6 +10,10 @@ internal static class V4l2Ioctl
 {
     private const int V = 'V';
 
+    /// <summary>VIDEO_MAX_FRAME: the buffer limit of queues that do not report their own (before 6.8).</summary>
+    [KernelConstant("VIDEO_MAX_FRAME", "linux/videodev2.h")]
+    internal const uint VideoMaxFrame = 32;
+
     [KernelIoctl("VIDIOC_QUERYCAP", "linux/videodev2.h")]
     internal static readonly uint QUERYCAP = IoctlCode.IOR(V, 0, Unsafe.SizeOf<v4l2_capability>());
 

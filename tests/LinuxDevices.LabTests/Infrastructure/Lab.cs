@@ -18,6 +18,36 @@ public static class Lab
         (Environment.GetEnvironmentVariable("LAB_FIXTURES") ?? string.Empty)
             .Split(' ', StringSplitOptions.RemoveEmptyEntries).ToHashSet(StringComparer.Ordinal);
 
+    /// <summary>The lab cell's architecture (<c>x86_64</c> or <c>arm64</c>; env LAB_ARCH).</summary>
+    public static string Arch { get; } = Environment.GetEnvironmentVariable("LAB_ARCH") ?? "x86_64";
+
+    /// <summary>The lab cell's kernel spec (<c>6.12</c>, <c>6.1</c> or <c>newest</c>; env LAB_KERNEL).
+    /// For messages only: tests decide by probing features (<see cref="RequireFeature"/>), never by
+    /// comparing versions.</summary>
+    public static string KernelSpec { get; } = Environment.GetEnvironmentVariable("LAB_KERNEL") ?? "6.12";
+
+    /// <summary>The lab cell, <c>ARCH/KERNEL</c> (env LAB_CELL).</summary>
+    public static string Cell { get; } = Environment.GetEnvironmentVariable("LAB_CELL") ?? $"{Arch}/{KernelSpec}";
+
+    /// <summary>The running kernel's release (uname -r).</summary>
+    public static string KernelRelease => File.Exists("/proc/sys/kernel/osrelease") ? File.ReadAllText("/proc/sys/kernel/osrelease").Trim() : "?";
+
+    /// <summary>
+    /// Skips the test unless what it needs of the kernel or architecture, probed at run time by the
+    /// caller, holds. The skip reason names the need (with the kernel that brought it) and the cell, so
+    /// the per-cell skip list and docs/SupportMatrix.md explain themselves.
+    /// </summary>
+    /// <param name="present">The probe's result.</param>
+    /// <param name="feature">What the test needs, e.g. <c>VIDIOC_REMOVE_BUFS (Linux 6.10+)</c>, or for a
+    /// degraded-behaviour test <c>a kernel without VIDIOC_REMOVE_BUFS (before 6.10)</c>.</param>
+    public static void RequireFeature(bool present, string feature)
+    {
+        if (!present)
+        {
+            Assert.Skip($"needs {feature}; not so on {Cell} ({KernelRelease})");
+        }
+    }
+
     /// <summary>Skips the test, with the reason, unless it runs in the lab with the fixture prepared.</summary>
     /// <param name="fixture">The fixture name (e.g. <c>v4l2</c>).</param>
     public static void Require(string fixture)
@@ -41,10 +71,25 @@ public static class Lab
         // The checkout may sit in a directory only root can enter (mktemp -d makes 0700 ones), so an
         // unprivileged user gets a world-readable copy of the tool in the guest's own /tmp.
         var repo = Environment.GetEnvironmentVariable("LAB_REPO") ?? Directory.GetCurrentDirectory();
-        var build = Path.Combine(repo, "artifacts/bin/Linuxdev/release");
+        var build = Path.GetDirectoryName(Linuxdev)!;
         Sh($"rm -rf /tmp/linuxdev-nonroot && cp -r '{build}' /tmp/linuxdev-nonroot && chmod -R a+rX /tmp/linuxdev-nonroot");
         return "/tmp/linuxdev-nonroot/linuxdev";
     });
+
+    /// <summary>
+    /// The linuxdev tool built from this checkout for the guest's architecture: the Release build on
+    /// x86_64, the self-contained <c>linux-arm64</c> publish in an arm64 cell (tests/lab/README.md).
+    /// </summary>
+    public static string Linuxdev
+    {
+        get
+        {
+            var repo = Environment.GetEnvironmentVariable("LAB_REPO") ?? Directory.GetCurrentDirectory();
+            return System.Runtime.InteropServices.RuntimeInformation.ProcessArchitecture == System.Runtime.InteropServices.Architecture.Arm64
+                ? Path.Combine(repo, "artifacts/publish/Linuxdev/release_linux-arm64/linuxdev")
+                : Path.Combine(repo, "artifacts/bin/Linuxdev/release/linuxdev");
+        }
+    }
 
     /// <summary>The linuxdev tool at a path every user can execute (for privilege-drop tests).</summary>
     public static string LinuxdevForNonRoot => NonRootTool.Value;

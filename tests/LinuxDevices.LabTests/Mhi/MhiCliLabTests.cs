@@ -8,13 +8,14 @@ namespace LinuxDevices.LabTests.Mhi;
 /// <c>linuxdev mhi trace --json</c> while the lab controller fires events.</summary>
 public sealed class MhiCliLabTests
 {
-    private static string Linuxdev => Path.Combine(Environment.GetEnvironmentVariable("LAB_REPO") ?? Directory.GetCurrentDirectory(), "artifacts/bin/Linuxdev/release/linuxdev");
+    private static string Linuxdev => Lab.Linuxdev;
 
     [Fact]
     [Trait("Fixture", "mhi-ctrl")]
     public void TraceFormatPrintsFieldsAndTheKernelsSymbols()
     {
         Lab.Require("mhi-ctrl");
+        MhiEventsLab.Require();
         var output = Lab.Sh($"'{Linuxdev}' trace format mhi_host:mhi_intvec_states");
         Assert.Contains("DataLoc  __data_loc char[] name", output, StringComparison.Ordinal);
         Assert.Contains("symbols of dev_ee:", output, StringComparison.Ordinal);
@@ -31,6 +32,7 @@ public sealed class MhiCliLabTests
     public async Task MhiTraceJsonStreamsLiveEvents()
     {
         Lab.Require("mhi-ctrl");
+        MhiEventsLab.Require();
         var psi = new ProcessStartInfo(Linuxdev) { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var a in new[] { "mhi", "trace", "--duration", "12s", "--events", "intvec_states,channel_command_start", "--json" })
         {

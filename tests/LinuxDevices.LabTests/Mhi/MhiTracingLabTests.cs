@@ -36,6 +36,7 @@ public sealed class MhiTracingLabTests
     public void EveryFormatFileOfTheLabKernelParses()
     {
         Lab.Require("mhi-ctrl");
+        MhiEventsLab.Require();
         var fs = TraceFs.Open();
         var count = 0;
         var partial = new List<string>();
@@ -80,6 +81,7 @@ public sealed class MhiTracingLabTests
     public async Task LabControllerEventsArriveTypedAndDecoded()
     {
         Lab.Require("mhi-ctrl");
+        MhiEventsLab.Require();
         List<MhiTraceEvent> events;
         using (var session = MhiTraceSession.Start())
         {
@@ -119,6 +121,7 @@ public sealed class MhiTracingLabTests
     public async Task DecodedTextMatchesTheKernelTraceFileLineForLine()
     {
         Lab.Require("mhi-ctrl");
+        MhiEventsLab.Require();
         var fs = TraceFs.Open();
         using var inst = fs.CreateUniqueInstance("labtest-text");
         inst.SetOption("hash-ptr", false); // %p prints the recorded address, as we do
@@ -149,6 +152,7 @@ public sealed class MhiTracingLabTests
     public async Task GlobalTraceIsUntouchedAndTheInstanceIsDeleted()
     {
         Lab.Require("mhi-ctrl");
+        MhiEventsLab.Require();
         var fs = TraceFs.Open();
         string Global(string f) => File.ReadAllText($"{fs.Root}/{f}");
         var before = (Global("tracing_on"), Global("events/mhi_host/enable"), Global("events/mhi_host/mhi_gen_tre/enable"), Global("buffer_size_kb"), Global("set_event"), Header(Global("trace")));
@@ -180,6 +184,7 @@ public sealed class MhiTracingLabTests
     public async Task InstanceFilterSelectsOneChannel()
     {
         Lab.Require("mhi-ctrl");
+        MhiEventsLab.Require();
         var fs = TraceFs.Open();
         using var inst = fs.CreateUniqueInstance("labtest-filter");
         inst.Enable("mhi_host", "mhi_gen_tre");
@@ -209,6 +214,7 @@ public sealed class MhiTracingLabTests
     public async Task TracePipeTextFallbackSeesTheSameEvents()
     {
         Lab.Require("mhi-ctrl");
+        MhiEventsLab.Require();
         var fs = TraceFs.Open();
         using var inst = fs.CreateUniqueInstance("labtest-pipe");
         inst.Enable(MhiEventDecoder.System);
@@ -227,6 +233,7 @@ public sealed class MhiTracingLabTests
     public async Task PollOnTracePipeRawWakesTheLiveReader()
     {
         Lab.Require("mhi-ctrl");
+        MhiEventsLab.Require();
         var fs = TraceFs.Open();
         using var inst = fs.CreateUniqueInstance("labtest-poll");
         inst.BufferPercent = 0;
@@ -261,6 +268,7 @@ public sealed class MhiTracingLabTests
     public void RawPathAllocatesNothingPerEvent()
     {
         Lab.Require("mhi-ctrl");
+        MhiEventsLab.Require();
         var fs = TraceFs.Open();
         using var inst = fs.CreateUniqueInstance("labtest-alloc");
         inst.BufferSizeKb = 256;
@@ -299,10 +307,35 @@ public sealed class MhiTracingLabTests
         var devices = MhiBus.Enumerate();
         var c = Assert.Single(devices, d => d.IsController && d.Name == controller);
         Assert.Equal(0x1ab0c0deu, c.SerialNumber);
-        Assert.Equal(0x11223344u, c.OemPkHash[0]);
-        Assert.Equal(0x55667788u, c.OemPkHash[1]);
+        // The SDK reports what the kernel shows. Kernels since the hash is read live from the BHI
+        // registers show the lab controller's values; older ones (6.1) cached them during a firmware
+        // load, which the lab controller (straight to mission mode) never does, and show zeros.
+        var shown = System.Text.RegularExpressions.Regex.Matches(File.ReadAllText($"/sys/bus/mhi/devices/{controller}/oem_pk_hash"), @"OEMPKHASH\[\d+\]: 0x([0-9a-f]+)")
+            .Select(m => Convert.ToUInt32(m.Groups[1].Value, 16)).ToArray();
+        Assert.Equal(shown, c.OemPkHash);
+        if (shown[0] != 0)
+        {
+            Assert.Equal(0x11223344u, c.OemPkHash[0]);
+            Assert.Equal(0x55667788u, c.OemPkHash[1]);
+        }
         var ch = Assert.Single(devices, d => d.Channel == "LOOPBACK");
         Assert.Equal(controller, ch.Controller);
         Assert.Equal("mhi_lab_loopback", ch.Driver);
+    }
+
+    /// <summary>On a kernel whose MHI bus has no mhi_host trace events (before 6.9), starting a session is a
+    /// typed not-supported error naming the kernel requirement, and leaves no tracefs instance behind.</summary>
+    [Fact]
+    [Trait("Fixture", "mhi-ctrl")]
+    [Trait("Matrix", "core")]
+    public void WithoutMhiHostEventsASessionIsATypedNotSupportedError()
+    {
+        Lab.Require("mhi-ctrl");
+        Lab.RequireFeature(!MhiEventsLab.Present, "a kernel whose MHI bus predates the mhi_host trace events (before 6.9)");
+        var before = Directory.GetDirectories("/sys/kernel/tracing/instances").Length;
+        var ex = Assert.Throws<LinuxDevices.Native.DeviceNotSupportedException>(() => MhiTraceSession.Start());
+        Assert.Contains("Linux 6.9", ex.Message, StringComparison.Ordinal);
+        Assert.Equal(before, Directory.GetDirectories("/sys/kernel/tracing/instances").Length);
+        Assert.NotEmpty(MhiBus.Enumerate()); // the bus itself works
     }
 }

@@ -7,6 +7,20 @@ namespace LinuxDevices.LabTests.Nvmem;
 /// its devices.</summary>
 internal static class NvmemLab
 {
+    /// <summary>Whether the running kernel exports cells under sysfs (<c>cells/</c>, Linux 6.8+).</summary>
+    public static bool KernelExportsCells => Directory.Exists("/sys/bus/nvmem/devices/nvmem_lab_rw/cells");
+
+    /// <summary>Whether the running kernel has the <c>force_ro</c> attribute (Linux 6.11+).</summary>
+    public static bool KernelHasForceRo => File.Exists("/sys/bus/nvmem/devices/nvmem_lab_rw/force_ro");
+
+    /// <summary>Skips unless the kernel exports cells under sysfs.</summary>
+    public static void RequireKernelCells() =>
+        Lab.RequireFeature(KernelExportsCells, "nvmem cells in sysfs (cells/, Linux 6.8+); the device-tree fallback needs CONFIG_OF");
+
+    /// <summary>Skips unless the kernel has force_ro.</summary>
+    public static void RequireForceRo() =>
+        Lab.RequireFeature(KernelHasForceRo, "nvmem force_ro attribute (Linux 6.11+)");
+
     public static readonly string[] Devices = ["nvmem_lab_rw", "nvmem_lab_ro", "nvmem_lab_root", "nvmem_lab_word"];
 
     /// <summary>The module's declared cells: /sys/module/nvmem_lab/parameters/layout, one
@@ -78,5 +92,5 @@ internal static class NvmemLab
         return result;
     }
 
-    public static string Linuxdev => Path.Combine(Environment.GetEnvironmentVariable("LAB_REPO") ?? Directory.GetCurrentDirectory(), "artifacts/bin/Linuxdev/release/linuxdev");
+    public static string Linuxdev => Lab.Linuxdev;
 }

@@ -9,6 +9,20 @@ namespace LinuxDevices.LabTests.Rpmsg;
 internal static class RpmsgLab
 {
     public const string Fixture = "rpmsg";
+
+    /// <summary>Probes whether the kernel's rpmsg_char has the flow-control ioctls (Linux 6.6+).</summary>
+    public static bool KernelHasFlowControlIoctls(LinuxDevices.Rpmsg.RpmsgEndpoint endpoint)
+    {
+        try
+        {
+            _ = endpoint.IsOutgoingFlowRestricted();
+            return true;
+        }
+        catch (LinuxDevices.Rpmsg.RpmsgFlowControlNotSupportedException e) when (e.KernelLacksIoctls)
+        {
+            return false;
+        }
+    }
     public const string Control = "/dev/rpmsg_ctrl0";
 
     public static int Mtu => int.Parse(File.ReadAllText("/sys/module/rpmsg_loop/parameters/mtu").Trim());

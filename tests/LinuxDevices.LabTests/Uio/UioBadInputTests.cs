@@ -127,6 +127,11 @@ public sealed class UioBadInputTests
             Assert.False(blocking.IsCompleted);
             Assert.False(asynchronous.IsCompleted);
             File.WriteAllText("/sys/bus/pci/drivers/uio_pci_generic/unbind", pci);
+            // once the unbind has returned, no sleep in the classification (which may run inline
+            // on the epoll thread) may delay the async waiter's typed error
+            var unbound = System.Diagnostics.Stopwatch.StartNew();
+            await Assert.ThrowsAsync<DeviceGoneException>(() => asynchronous.WaitAsync(TimeSpan.FromSeconds(20), ct));
+            Assert.True(unbound.ElapsedMilliseconds < 900, $"the async waiter learned of the removal {unbound.ElapsedMilliseconds} ms after the unbind returned");
 
             var ex = await Assert.ThrowsAsync<DeviceGoneException>(() => blocking.WaitAsync(TimeSpan.FromSeconds(20), ct));
             Assert.Equal(Errno.EIO, ex.Errno);

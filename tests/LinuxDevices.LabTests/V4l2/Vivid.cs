@@ -16,6 +16,24 @@ internal static class Vivid
 
     public static string Capture => Env("V4L2_CAPTURE");
 
+    /// <summary>
+    /// Probes the kernel for VIDIOC_REMOVE_BUFS (Linux 6.10+) with a raw ioctl, independent of the SDK's
+    /// capability handling: kernels without it answer ENOTTY (an unknown V4L2 ioctl); kernels with it check
+    /// the queue type (REMOVE_BUFS of zero buffers does nothing else), so EINVAL for a node currently
+    /// configured as another type still means the ioctl exists.
+    /// </summary>
+    public static bool KernelHasRemoveBuffers()
+    {
+        using var dev = LinuxDevices.Native.DeviceHandle.Open(Capture);
+        var arg = new byte[64]; // struct v4l2_remove_buffers { u32 index, count, type; u32 reserved[13]; }
+        BitConverter.TryWriteBytes(arg.AsSpan(8), 1u); // V4L2_BUF_TYPE_VIDEO_CAPTURE
+        return dev.TryIoctl(LinuxDevices.Native.IoctlCode.IOWR('V', 104, arg.Length), ref arg[0], out _) != LinuxDevices.Native.Errno.ENOTTY;
+    }
+
+    /// <summary>Skips unless the kernel has VIDIOC_REMOVE_BUFS (probed by <see cref="KernelHasRemoveBuffers"/>).</summary>
+    public static void RequireRemoveBuffers() =>
+        Lab.RequireFeature(KernelHasRemoveBuffers(), "VIDIOC_REMOVE_BUFS (Linux 6.10+; proposed as VIDIOC_DELETE_BUFS)");
+
     public static string Output => Env("V4L2_OUTPUT");
 
     private static string Env(string key)

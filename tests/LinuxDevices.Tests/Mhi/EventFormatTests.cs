@@ -179,6 +179,16 @@ public sealed class EventFormatTests
     }
 
     [Fact]
+    public void UnescapedInnerQuotesAreLiterals()
+    {
+        // as in events/emulation/instruction_emulation of Debian's arm64 6.12 kernel
+        var p = PrintFormat.Parse("\"instr=\"%s\" addr=0x%llx\", __get_str(instr), REC->addr");
+        Assert.Equal("instr=\"%s\" addr=0x%llx", p.FormatString);
+        Assert.Equal(2, p.Arguments.Count);
+        Assert.Throws<TraceFormatException>(() => PrintFormat.Parse("\"a\" b"));
+    }
+
+    [Fact]
     public void SymbolTableSentinelsWithoutANameAreTolerated()
     {
         // as in events/xdp/mem_connect of 6.12

@@ -23,7 +23,8 @@ public sealed class NvmemDeviceTreeTests
         t.AddCells(legacy, "bits", 5, 3);
         t.AddNode(dev + "/not-a-cell"); // no reg: ignored, like the kernel
 
-        var cells = NvmemDeviceTree.ReadCells(dev, t.Fs);
+        Assert.Equal(2, NvmemDeviceTree.ReadCells(dev, t.Fs).Count); // no opt-in: fixed layout only
+        var cells = NvmemDeviceTree.ReadCells(dev, includeLegacy: true, t.Fs);
         Assert.Equal(3, cells.Count);
         var m = cells.Single(c => c.Name == "mac-address");
         Assert.Equal((0x40u, 0, 0, 6), (m.Offset, m.BitOffset, m.BitCount!.Value, m.Bytes));
@@ -58,7 +59,7 @@ public sealed class NvmemDeviceTreeTests
         var cell = t.AddNode(dev + "/bad@4");
         t.AddCells(cell, "reg", 4, bytes);
         t.AddCells(cell, "bits", bits);
-        var ex = Assert.Throws<FormatException>(() => NvmemDeviceTree.ReadCells(dev, t.Fs));
+        var ex = Assert.Throws<FormatException>(() => NvmemDeviceTree.ReadLegacyCells(dev, t.Fs));
         Assert.Contains("bad@4", ex.Message);
         Assert.Contains(why, ex.Message);
     }
@@ -70,7 +71,7 @@ public sealed class NvmemDeviceTreeTests
         var dev = t.AddNode("/sys/firmware/devicetree/base/otp@0");
         var cell = t.AddNode(dev + "/short@4");
         t.AddCells(cell, "reg", 4);
-        Assert.Contains("invalid reg", Assert.Throws<FormatException>(() => NvmemDeviceTree.ReadCells(dev, t.Fs)).Message);
+        Assert.Contains("invalid reg", Assert.Throws<FormatException>(() => NvmemDeviceTree.ReadLegacyCells(dev, t.Fs)).Message);
     }
 
     [Theory]

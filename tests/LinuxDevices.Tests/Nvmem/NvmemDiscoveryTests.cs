@@ -128,6 +128,7 @@ public sealed class NvmemDiscoveryTests
         t.AddCells(field, "reg", 2, 2);
         t.AddCells(field, "bits", 3, 12);
         t.AddCellFile(dir, "flag@0,7", [1, 0]);
+        t.AddCellFile(dir, "field@2,3", [0xef, 0x07]);
 
         var info = NvmemBus.Find("eeprom0", t.Fs);
         Assert.Equal("/sys/firmware/devicetree/base/soc/eeprom@50", info.OfNode);
@@ -135,8 +136,8 @@ public sealed class NvmemDiscoveryTests
         Assert.Equal(2, cells.Count);
         Assert.Equal(NvmemCellSources.Sysfs | NvmemCellSources.DeviceTree, cells[0].Sources);
         Assert.Equal(2, cells[0].BitCount);
-        Assert.Equal(NvmemCellSources.DeviceTree, cells[1].Sources);
-        Assert.Null(cells[1].SysfsFile);
+        Assert.Equal(NvmemCellSources.Sysfs | NvmemCellSources.DeviceTree, cells[1].Sources);
+        Assert.Equal(12, cells[1].BitCount);
 
         using var dev = NvmemDevice.Open(info, fs: t.Fs);
         Assert.Equal(NvmemBus.ReadKernelValue(cells[0], t.Fs).ToArray(), dev.ReadCell(cells[0]).ToArray());

@@ -734,7 +734,9 @@ static int __init mhi_lab_init(void)
 	lab_cntrl->status_cb = lab_status_cb;
 	lab_cntrl->runtime_get = lab_runtime_get;
 	lab_cntrl->runtime_put = lab_runtime_put;
-	lab_cntrl->name = "mhi_lab";
+#ifdef MHI_LAB_HAS_CNTRL_NAME
+	lab_cntrl->name = "mhi_lab";	/* named in the mhi_host trace events (their kernels have it) */
+#endif
 
 	ret = mhi_register_controller(lab_cntrl, &lab_config);
 	if (ret)

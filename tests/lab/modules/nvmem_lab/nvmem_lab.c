@@ -10,15 +10,26 @@
  *   nvmem_lab_word   64 bytes, word_size 4 and stride 4, FRAM
  * Contents: xorshift32 bytes (seed 0x9E3779B9 + device index, low byte of each state),
  * then the typed cells of nvmem_lab_rw overwritten with known values (see fill_rw()).
+ * On kernels with a device tree (CONFIG_OF), a second platform driver "nvmem_lab_of" binds the
+ * nodes of tests/lab/dt/nvmem-lab.dtsi and registers one 256-byte RAM provider per node with no
+ * cells of its own: "nvmem_lab_of_legacy" (compatible linuxdevices,nvmem-lab-legacy) sets
+ * add_legacy_fixed_of_cells, "nvmem_lab_of_plain" (linuxdevices,nvmem-lab-plain) does not; both
+ * get the fixed-layout cells of their nvmem-layout child from the core.
  * /sys/module/nvmem_lab/parameters/layout lists every declared cell, one per line:
  *   <device> <name> <offset> <bytes> <bit_offset> <nbits>
  */
 #include <linux/kernel.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
+#include <linux/nvmem-consumer.h>	/* struct nvmem_cell_info lived here before 6.3 */
 #include <linux/nvmem-provider.h>
 #include <linux/platform_device.h>
 #include <linux/string.h>
+#include <linux/version.h>
+#include <linux/mod_devicetable.h>
+#if IS_ENABLED(CONFIG_OF)
+#include <linux/of.h>
+#endif
 
 #define LAYOUT_MAX 3072
 
@@ -194,6 +205,85 @@ static struct platform_driver lab_driver = {
 	.driver = { .name = "nvmem_lab" },
 };
 
+#if IS_ENABLED(CONFIG_OF)
+struct lab_of_nvmem {
+	unsigned int size;
+	u8 data[256];
+};
+
+static int lab_of_read(void *priv, unsigned int offset, void *val, size_t bytes)
+{
+	struct lab_of_nvmem *d = priv;
+
+	if (offset >= d->size || bytes > d->size - offset)
+		return -EINVAL;
+	memcpy(val, d->data + offset, bytes);
+	return 0;
+}
+
+static int lab_of_write(void *priv, unsigned int offset, void *val, size_t bytes)
+{
+	struct lab_of_nvmem *d = priv;
+
+	if (offset >= d->size || bytes > d->size - offset)
+		return -EINVAL;
+	memcpy(d->data + offset, val, bytes);
+	return 0;
+}
+
+static int lab_of_probe(struct platform_device *pdev)
+{
+	bool legacy = of_device_is_compatible(pdev->dev.of_node, "linuxdevices,nvmem-lab-legacy");
+	struct nvmem_config cfg = { 0 };
+	struct lab_of_nvmem *d;
+	struct nvmem_device *nvmem;
+	u32 x = 0x9E3779B9u + (legacy ? 10 : 11);
+	unsigned int i;
+
+	d = devm_kzalloc(&pdev->dev, sizeof(*d), GFP_KERNEL);
+	if (!d)
+		return -ENOMEM;
+	d->size = sizeof(d->data);
+	for (i = 0; i < d->size; i++) {
+		x ^= x << 13;
+		x ^= x >> 17;
+		x ^= x << 5;
+		d->data[i] = x & 0xff;
+	}
+
+	cfg.dev = &pdev->dev;
+	cfg.name = legacy ? "nvmem_lab_of_legacy" : "nvmem_lab_of_plain";
+	cfg.id = NVMEM_DEVID_NONE;
+	cfg.owner = THIS_MODULE;
+	cfg.type = NVMEM_TYPE_EEPROM;
+	cfg.word_size = 1;
+	cfg.stride = 1;
+	cfg.size = d->size;
+	cfg.reg_read = lab_of_read;
+	cfg.reg_write = lab_of_write;
+	cfg.priv = d;
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 7, 0)
+	cfg.add_legacy_fixed_of_cells = legacy;
+#endif
+	nvmem = devm_nvmem_register(&pdev->dev, &cfg);
+	if (IS_ERR(nvmem))
+		return dev_err_probe(&pdev->dev, PTR_ERR(nvmem), "registering %s\n", cfg.name);
+	return 0;
+}
+
+static const struct of_device_id lab_of_match[] = {
+	{ .compatible = "linuxdevices,nvmem-lab-legacy" },
+	{ .compatible = "linuxdevices,nvmem-lab-plain" },
+	{ }
+};
+MODULE_DEVICE_TABLE(of, lab_of_match);
+
+static struct platform_driver lab_of_driver = {
+	.probe = lab_of_probe,
+	.driver = { .name = "nvmem_lab_of", .of_match_table = lab_of_match },
+};
+#endif
+
 static struct platform_device *lab_pdev;
 
 static int __init nvmem_lab_init(void)
@@ -207,11 +297,22 @@ static int __init nvmem_lab_init(void)
 		platform_driver_unregister(&lab_driver);
 		return PTR_ERR(lab_pdev);
 	}
+#if IS_ENABLED(CONFIG_OF)
+	ret = platform_driver_register(&lab_of_driver);
+	if (ret) {
+		platform_device_unregister(lab_pdev);
+		platform_driver_unregister(&lab_driver);
+		return ret;
+	}
+#endif
 	return 0;
 }
 
 static void __exit nvmem_lab_exit(void)
 {
+#if IS_ENABLED(CONFIG_OF)
+	platform_driver_unregister(&lab_of_driver);
+#endif
 	platform_device_unregister(lab_pdev);
 	platform_driver_unregister(&lab_driver);
 }

@@ -161,7 +161,9 @@ static void loop_destroy_ept(struct rpmsg_endpoint *ept)
 	/* no callback may run once destroy returns */
 	mutex_lock(&ept->cb_lock);
 	ept->cb = NULL;
+#ifdef LOOP_HAS_FLOW_CONTROL
 	ept->flow_cb = NULL;
+#endif
 	mutex_unlock(&ept->cb_lock);
 
 	kref_put(&ept->refcount, loop_ept_free);
@@ -203,8 +205,10 @@ static void loop_work_fn(struct work_struct *work)
 			mutex_lock(&ept->cb_lock);
 			if (item->kind == LOOP_MSG && ept->cb)
 				ept->cb(ept->rpdev, item->data, item->len, ept->priv, item->src);
+#ifdef LOOP_HAS_FLOW_CONTROL
 			else if (item->kind == LOOP_FLOW && ept->flow_cb)
 				ept->flow_cb(ept->rpdev, ept->priv, item->flow);
+#endif
 			mutex_unlock(&ept->cb_lock);
 			kref_put(&ept->refcount, loop_ept_free);
 		}
@@ -233,8 +237,19 @@ static bool loop_take_slot(void)
 	return ok;
 }
 
+/*
+ * The endpoint ops changed across kernels: the data pointer became const and the *_offchannel
+ * ops were removed (7.x), flow control arrived late (6.4). Kbuild probes the rpmsg_internal.h
+ * that prepare.sh extracted for this kernel and defines LOOP_* accordingly.
+ */
+#ifdef LOOP_CONST_SEND
+#define LOOP_DATA const void
+#else
+#define LOOP_DATA void
+#endif
+
 static int loop_send_offchannel_common(struct rpmsg_endpoint *ept, u32 src, u32 dst,
-				       void *data, int len, bool wait)
+				       LOOP_DATA *data, int len, bool wait)
 {
 	struct loop_item *item;
 	const u8 *in = data;
@@ -275,36 +290,40 @@ static int loop_send_offchannel_common(struct rpmsg_endpoint *ept, u32 src, u32 
 	return 0;
 }
 
-static int loop_send(struct rpmsg_endpoint *ept, void *data, int len)
+static int loop_send(struct rpmsg_endpoint *ept, LOOP_DATA *data, int len)
 {
 	return loop_send_offchannel_common(ept, ept->addr, ept->rpdev->dst, data, len, true);
 }
 
-static int loop_sendto(struct rpmsg_endpoint *ept, void *data, int len, u32 dst)
+static int loop_sendto(struct rpmsg_endpoint *ept, LOOP_DATA *data, int len, u32 dst)
 {
 	return loop_send_offchannel_common(ept, ept->addr, dst, data, len, true);
 }
 
+#ifdef LOOP_HAS_OFFCHANNEL
 static int loop_send_offchannel(struct rpmsg_endpoint *ept, u32 src, u32 dst, void *data, int len)
 {
 	return loop_send_offchannel_common(ept, src, dst, data, len, true);
 }
+#endif
 
-static int loop_trysend(struct rpmsg_endpoint *ept, void *data, int len)
+static int loop_trysend(struct rpmsg_endpoint *ept, LOOP_DATA *data, int len)
 {
 	return loop_send_offchannel_common(ept, ept->addr, ept->rpdev->dst, data, len, false);
 }
 
-static int loop_trysendto(struct rpmsg_endpoint *ept, void *data, int len, u32 dst)
+static int loop_trysendto(struct rpmsg_endpoint *ept, LOOP_DATA *data, int len, u32 dst)
 {
 	return loop_send_offchannel_common(ept, ept->addr, dst, data, len, false);
 }
 
+#ifdef LOOP_HAS_OFFCHANNEL
 static int loop_trysend_offchannel(struct rpmsg_endpoint *ept, u32 src, u32 dst, void *data,
 				   int len)
 {
 	return loop_send_offchannel_common(ept, src, dst, data, len, false);
 }
+#endif
 
 /*
  * EPOLLOUT when a tx slot is free. Deliberately no poll_wait() on a queue of this module: a poll
@@ -329,6 +348,7 @@ static ssize_t loop_get_mtu(struct rpmsg_endpoint *ept)
 	return mtu;
 }
 
+#ifdef LOOP_HAS_FLOW_CONTROL
 static int loop_set_flow_control(struct rpmsg_endpoint *ept, bool pause, u32 dst)
 {
 	struct loop_item *item;
@@ -344,15 +364,18 @@ static int loop_set_flow_control(struct rpmsg_endpoint *ept, bool pause, u32 dst
 	loop_queue_item(item);
 	return 0;
 }
+#endif
 
 static const struct rpmsg_endpoint_ops loop_ept_ops = {
 	.destroy_ept = loop_destroy_ept,
 	.send = loop_send,
 	.sendto = loop_sendto,
-	.send_offchannel = loop_send_offchannel,
 	.trysend = loop_trysend,
 	.trysendto = loop_trysendto,
+#ifdef LOOP_HAS_OFFCHANNEL
+	.send_offchannel = loop_send_offchannel,
 	.trysend_offchannel = loop_trysend_offchannel,
+#endif
 	.poll = loop_poll,
 	.get_mtu = loop_get_mtu,
 };
@@ -361,12 +384,16 @@ static const struct rpmsg_endpoint_ops loop_flow_ept_ops = {
 	.destroy_ept = loop_destroy_ept,
 	.send = loop_send,
 	.sendto = loop_sendto,
-	.send_offchannel = loop_send_offchannel,
 	.trysend = loop_trysend,
 	.trysendto = loop_trysendto,
+#ifdef LOOP_HAS_OFFCHANNEL
+	.send_offchannel = loop_send_offchannel,
 	.trysend_offchannel = loop_trysend_offchannel,
+#endif
 	.poll = loop_poll,
+#ifdef LOOP_HAS_FLOW_CONTROL
 	.set_flow_control = loop_set_flow_control,
+#endif
 	.get_mtu = loop_get_mtu,
 };
 

@@ -23,6 +23,7 @@
 #include <linux/module.h>
 #include <linux/pci.h>
 #include <linux/uio_driver.h>
+#include <linux/version.h>
 #include <linux/eventfd.h>
 #include <linux/interrupt.h>
 #include <linux/miscdevice.h>
@@ -72,7 +73,11 @@ static irqreturn_t lab_uio_msi_vector_irq(int irq, void *arg)
 	struct lab_uio_msi_vector *v = arg;
 
 	/* trigger is set before request_irq and cleared only after free_irq */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 8, 0)
 	eventfd_signal(v->trigger);
+#else
+	eventfd_signal(v->trigger, 1);	/* the count argument went away in 6.8 */
+#endif
 	uio_event_notify(&v->owner_dev->info);
 	return IRQ_HANDLED;
 }

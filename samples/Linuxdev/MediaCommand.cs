@@ -1,0 +1,95 @@
+using System.CommandLine;
+using LinuxDevices.Native;
+using LinuxDevices.V4l2.Media;
+
+namespace Linuxdev;
+
+/// <summary><c>linuxdev media list|graph|link</c>: the media controller.</summary>
+internal sealed class MediaCommand : ICommandModule
+{
+    public Command Create()
+    {
+        var command = new Command("media", "Media controller: list /dev/media* devices, print a graph (text or dot), enable/disable links.");
+        command.Subcommands.Add(List());
+        command.Subcommands.Add(Graph());
+        command.Subcommands.Add(Link());
+        return command;
+    }
+
+    private static Command List()
+    {
+        var c = new Command("list", "List media devices (MEDIA_IOC_DEVICE_INFO).");
+        c.SetAction(_ =>
+        {
+            var all = MediaDevice.Enumerate();
+            if (all.Count == 0)
+            {
+                Console.WriteLine("no media devices");
+            }
+
+            foreach (var (path, info) in all)
+            {
+                Console.WriteLine($"{path}: driver {info.Driver}, model {info.Model}, bus {info.BusInfo}");
+            }
+
+            return 0;
+        });
+        return c;
+    }
+
+    private static Argument<string> DeviceArgument() =>
+        new("device") { Description = "A /dev/mediaN node, or a driver/model name (e.g. vimc)." };
+
+    private static MediaDevice OpenByPathOrName(string device) =>
+        device.StartsWith('/') ? MediaDevice.Open(device) : MediaDevice.Find(device);
+
+    private static Command Graph()
+    {
+        var device = DeviceArgument();
+        var dot = new Option<bool>("--dot") { Description = "Print Graphviz dot, like media-ctl --print-dot." };
+        var c = new Command("graph", "Print the topology (MEDIA_IOC_G_TOPOLOGY): entities, pads, links, device nodes.");
+        c.Arguments.Add(device);
+        c.Options.Add(dot);
+        c.SetAction(parseResult => Run(() =>
+        {
+            using var dev = OpenByPathOrName(parseResult.GetValue(device)!);
+            var graph = dev.GetTopology();
+            Console.Write(parseResult.GetValue(dot) ? graph.ToDot() : $"{dev.Path}: {graph.ToText()}");
+        }));
+        return c;
+    }
+
+    private static Command Link()
+    {
+        var device = DeviceArgument();
+        var spec = new Argument<string>("link") { Description = "'\"Source\":PAD -> \"Sink\":PAD [0|1]', as media-ctl -l." };
+        var c = new Command("link", "Enable or disable a data link (MEDIA_IOC_SETUP_LINK).");
+        c.Arguments.Add(device);
+        c.Arguments.Add(spec);
+        c.SetAction(parseResult => Run(() =>
+        {
+            using var dev = OpenByPathOrName(parseResult.GetValue(device)!);
+            var graph = dev.GetTopology();
+            var (source, sink, enabled) = MediaLinkSpec.Parse(graph, parseResult.GetValue(spec)!);
+            dev.SetupLink(source, sink, enabled);
+            var after = dev.GetTopology();
+            var link = after.Links.First(l => l.Source?.Id == source.Id && l.Sink?.Id == sink.Id);
+            Console.WriteLine(link.ToString());
+        }));
+        return c;
+    }
+
+    private static int Run(Action action)
+    {
+        try
+        {
+            action();
+            return 0;
+        }
+        catch (Exception e) when (e is DeviceException or FormatException or KeyNotFoundException)
+        {
+            Console.Error.WriteLine(e.Message);
+            return 1;
+        }
+    }
+}

@@ -1,0 +1,66 @@
+using LinuxDevices.Native;
+using LinuxDevices.Rpmsg.Interop;
+
+namespace LinuxDevices.Rpmsg;
+
+/// <summary>A non-blocking NETLINK_KOBJECT_UEVENT socket: readable whenever the kernel adds, removes or
+/// changes a device. Used as a wake-up signal (the content is not parsed: the caller re-reads sysfs).</summary>
+internal sealed class UeventMonitor : IDisposable
+{
+    private readonly DeviceHandle _handle;
+    private readonly FdWaiter _waiter;
+    private readonly byte[] _drain = new byte[8192];
+
+    private UeventMonitor(DeviceHandle handle)
+    {
+        _handle = handle;
+        _waiter = new FdWaiter(handle);
+    }
+
+    /// <summary>Opens and binds the socket, or returns <see langword="null"/> where that is not possible
+    /// (no netlink in a container, seccomp).</summary>
+    public static unsafe UeventMonitor? TryOpen()
+    {
+        var fd = UeventSocket.Socket(UeventSocket.AfNetlink, UeventSocket.SockDgramNonBlockCloexec, UeventSocket.NetlinkKobjectUevent);
+        if (fd < 0)
+        {
+            return null;
+        }
+
+        var address = new UeventSocket.SockaddrNl { Family = UeventSocket.AfNetlink, Groups = UeventSocket.KernelGroup };
+        if (UeventSocket.Bind(fd, &address, (uint)sizeof(UeventSocket.SockaddrNl)) != 0)
+        {
+            UeventSocket.Close(fd);
+            return null;
+        }
+
+        return new UeventMonitor(DeviceHandle.FromDescriptor(fd, "uevent netlink socket"));
+    }
+
+    /// <summary>Waits until at least one uevent arrived, then drains all queued ones.</summary>
+    public async ValueTask WaitAsync(CancellationToken cancellationToken)
+    {
+        if (!Drain())
+        {
+            await _waiter.WaitAsync(PollEvents.In, cancellationToken).ConfigureAwait(false);
+            Drain();
+        }
+    }
+
+    private bool Drain()
+    {
+        var any = false;
+        while (_handle.TryRead(_drain, out var n) == 0 && n > 0)
+        {
+            any = true;
+        }
+
+        return any;
+    }
+
+    public void Dispose()
+    {
+        _waiter.Dispose();
+        _handle.Dispose();
+    }
+}

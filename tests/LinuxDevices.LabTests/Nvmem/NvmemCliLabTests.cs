@@ -1,0 +1,91 @@
+using System.Text.Json;
+using LinuxDevices.Nvmem;
+using Xunit;
+
+namespace LinuxDevices.LabTests.Nvmem;
+
+/// <summary>linuxdev nvmem for scripts: --json, typed values, cell writes, the exit-code table.</summary>
+[Trait("Fixture", "nvmem-cells")]
+public sealed class NvmemCliLabTests
+{
+    [Fact]
+    public void Cells_json_shows_the_mac_as_a_mac_and_matches_the_kernel_files()
+    {
+        Lab.Require("nvmem-cells");
+        NvmemLab.RequireKernelCells();
+        var json = Lab.Sh(NvmemLab.Linuxdev + " nvmem cells nvmem_lab_rw --json");
+        using var doc = JsonDocument.Parse(json);
+        Assert.Equal("nvmem_lab_rw", doc.RootElement.GetProperty("device").GetString());
+        var cells = doc.RootElement.GetProperty("cells").EnumerateArray().ToList();
+        var kernel = NvmemBus.GetCells(NvmemBus.Find("nvmem_lab_rw"));
+        Assert.Equal(kernel.Count, cells.Count);
+        foreach (var k in kernel)
+        {
+            var j = Assert.Single(cells, c => c.GetProperty("name").GetString() == k.Name);
+            Assert.Equal(k.Offset, j.GetProperty("offset").GetUInt32());
+            Assert.Equal(k.BitOffset, j.GetProperty("bit_offset").GetInt32());
+            Assert.Equal(k.Bytes, j.GetProperty("bytes").GetInt32());
+            Assert.Equal(NvmemBus.ReadKernelValue(k).ToHex(), j.GetProperty("hex").GetString());
+            Assert.Equal("kernel", j.GetProperty("source").GetString());
+        }
+
+        var mac = Assert.Single(cells, c => c.GetProperty("name").GetString() == "mac-address");
+        Assert.Equal("mac", mac.GetProperty("kind").GetString());
+        Assert.Equal("02:4c:44:65:76:01", mac.GetProperty("value").GetString());
+        var serial = Assert.Single(cells, c => c.GetProperty("name").GetString() == "serial-number");
+        Assert.Equal("text", serial.GetProperty("kind").GetString());
+        Assert.Equal("LD-SN-000042", serial.GetProperty("value").GetString());
+
+        var list = JsonDocument.Parse(Lab.Sh(NvmemLab.Linuxdev + " nvmem list --json --probe")).RootElement.EnumerateArray().ToList();
+        var word = Assert.Single(list, d => d.GetProperty("name").GetString() == "nvmem_lab_word");
+        Assert.Equal((64, "FRAM", 4, 4), (word.GetProperty("size").GetInt32(), word.GetProperty("type").GetString(), word.GetProperty("stride").GetInt32(), word.GetProperty("word_size").GetInt32()));
+
+        var dump = JsonDocument.Parse(Lab.Sh(NvmemLab.Linuxdev + " nvmem dump nvmem_lab_rw --offset 0x40 --length 6 --json")).RootElement;
+        Assert.Equal("024c44657601", dump.GetProperty("hex").GetString());
+    }
+
+    [Fact]
+    public void Cells_write_sets_a_mac_and_a_bit_field_which_the_kernel_reads_back()
+    {
+        Lab.Require("nvmem-cells");
+        NvmemLab.RequireKernelCells();
+        var info = NvmemBus.Find("nvmem_lab_rw");
+        using var dev = NvmemDevice.Open(info);
+        var original = dev.ReadAll();
+        try
+        {
+            // No bit count known for a sysfs-only cell: refused as a usage error, nothing written.
+            var refused = Lab.TrySh(NvmemLab.Linuxdev + " nvmem cells write nvmem_lab_rw mac-address --mac 02:00:00:00:00:99");
+            Assert.True(refused.ExitCode == 2, $"exit {refused.ExitCode}: {refused.StdErr}");
+            Assert.Contains("no known bit count", refused.StdErr);
+            Assert.Equal(original, dev.ReadAll());
+
+            Lab.Sh(NvmemLab.Linuxdev + " nvmem cells write nvmem_lab_rw mac-address --bits 0 --mac 02:00:00:00:00:99");
+            var mac = NvmemBus.GetCells(info).Single(c => c.Name == "mac-address");
+            Assert.Equal("02:00:00:00:00:99", string.Join(':', NvmemBus.ReadKernelValue(mac).ToArray().Select(b => b.ToString("x2"))));
+
+            var decl = NvmemLab.DeclaredCells().Single(d => d.Device == "nvmem_lab_rw" && d.Cell.Name == "field12").Cell;
+            Lab.Sh($"{NvmemLab.Linuxdev} nvmem cells write nvmem_lab_rw field12 --bits {decl.BitCount} --hex 'a5 0c'");
+            var field = NvmemBus.GetCells(info).Single(c => c.Name == "field12");
+            Assert.Equal("a50c", NvmemBus.ReadKernelValue(field).ToHex());
+        }
+        finally
+        {
+            using var w = NvmemDevice.Open(info, NvmemAccess.ReadWrite);
+            w.Write(0, original);
+        }
+    }
+
+    [Fact]
+    public void Exit_codes_follow_the_one_table()
+    {
+        Lab.Require("nvmem-cells");
+        Assert.Equal(2, Lab.TrySh(NvmemLab.Linuxdev + " nvmem dump nvmem_lab_rw --offset zz").ExitCode);
+        Assert.Equal(2, Lab.TrySh(NvmemLab.Linuxdev + " nvmem write nvmem_lab_rw --offset 0 --hex 'xyz'").ExitCode);
+        if (NvmemLab.KernelExportsCells)
+        {
+            Assert.Equal(13, Lab.TrySh(NvmemLab.Linuxdev + " nvmem cells write nvmem_lab_ro ro-word --bits 0 --hex 00000000").ExitCode);
+        }
+        Assert.Equal(1, Lab.TrySh(NvmemLab.Linuxdev + " nvmem dump no_such_device").ExitCode);
+    }
+}
