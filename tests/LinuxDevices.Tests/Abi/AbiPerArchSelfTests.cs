@@ -20,6 +20,15 @@ public sealed class AbiPerArchSelfTests
         public long tv_usec;
     }
 
+    // The right declaration: nint follows the architecture's long.
+    [KernelStruct("struct __kernel_old_timeval", "linux/time_types.h")]
+    [StructLayout(LayoutKind.Sequential)]
+    private struct OldTimevalAsNint
+    {
+        public nint tv_sec;
+        public nint tv_usec;
+    }
+
     [Theory]
     [InlineData("x86_64", 0)]
     [InlineData("arm64", 0)]
@@ -28,9 +37,21 @@ public sealed class AbiPerArchSelfTests
     public void ALayoutWrongOnOneArchitectureOnlyIsCaughtThereOnly(string name, int expected)
     {
         var arch = AbiArch.All.Single(a => a.Name == name);
-        var catalog = AbiCatalog.FromTypes([typeof(OldTimevalAs64Bit)]);
+        var catalog = arch.CatalogOf([typeof(OldTimevalAs64Bit)]);
         var problems = AbiProbe.Compare(catalog, AbiProbe.RunProbe(catalog, arch.UapiInclude(), arch));
         Assert.Equal(expected, problems.Count);
         Assert.All(problems, p => Assert.StartsWith("struct __kernel_old_timeval", p, StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("x86_64")]
+    [InlineData("arm64")]
+    [InlineData("armhf-time32")]
+    [InlineData("armhf-time64")]
+    public void TheRightDeclarationPassesOnEveryArchitecture(string name)
+    {
+        var arch = AbiArch.All.Single(a => a.Name == name);
+        var catalog = arch.CatalogOf([typeof(OldTimevalAsNint)]);
+        Assert.Empty(AbiProbe.Compare(catalog, AbiProbe.RunProbe(catalog, arch.UapiInclude(), arch)));
     }
 }
