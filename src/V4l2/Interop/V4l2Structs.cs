@@ -5,10 +5,12 @@ using LinuxDevices.Native.Abi;
 
 namespace LinuxDevices.V4l2.Interop;
 
-// Raw mirrors of the <linux/videodev2.h> structs. Where the kernel has `long`, `unsigned long` or a
-// pointer (struct timeval/timespec members, the v4l2_buffer/v4l2_plane `m` unions, pointers to
-// control payloads) the field is nint, so the same declarations give the 64-bit layouts and the
-// 32-bit (armhf, time32) ones; the ioctl numbers are computed from Unsafe.SizeOf of these structs.
+// Raw mirrors of the <linux/videodev2.h> structs. Where the kernel has `unsigned long` or a pointer
+// (the v4l2_buffer/v4l2_plane `m` unions, pointers to control payloads, the pointer members that
+// align the v4l2_format union) the field is nint, so the same declarations give the 64-bit and the
+// 32-bit ARM layouts; the ioctl numbers are computed from Unsafe.SizeOf of these structs. Timestamps
+// are 64-bit everywhere (y2038-safe); the time32 forms used only as a fallback by 32-bit processes
+// are at the end of this file (docs/V4l2.md, "32-bit time").
 
 [KernelStruct("struct v4l2_capability", "linux/videodev2.h")]
 internal unsafe struct v4l2_capability
