@@ -9,10 +9,11 @@ internal sealed class MediaCommand : ICommandModule
 {
     public Command Create()
     {
-        var command = new Command("media", "Media controller: list /dev/media* devices, print a graph (text or dot), enable/disable links.");
+        var command = new Command("media", "Media controller: list /dev/media* devices, print a graph (text or dot), enable/disable links, set up a pipeline.");
         command.Subcommands.Add(List());
         command.Subcommands.Add(Graph());
         command.Subcommands.Add(Link());
+        command.Subcommands.Add(MediaSetupCommand.Create());
         return command;
     }
 

@@ -40,6 +40,7 @@ internal sealed class UioCommand : ICommandModule
             Console.Out,
             ct).ConfigureAwait(false));
         command.Subcommands.Add(watch);
+        command.Subcommands.Add(UioRegsCommand.Create());
         return command;
     }
 

@@ -22,7 +22,18 @@ public sealed record VideoCapabilities(string Driver, string Card, string BusInf
     public bool Supports(BufferType type)
     {
         var need = type.RequiredCapability();
-        return need != 0 && (NodeCapabilities & need) != 0;
+        var caps = NodeCapabilities;
+        if ((caps & DeviceCapabilities.VideoMemoryToMemory) != 0)
+        {
+            caps |= DeviceCapabilities.VideoCapture | DeviceCapabilities.VideoOutput; // an m2m node has both queues
+        }
+
+        if ((caps & DeviceCapabilities.VideoMemoryToMemoryMultiplanar) != 0)
+        {
+            caps |= DeviceCapabilities.VideoCaptureMultiplanar | DeviceCapabilities.VideoOutputMultiplanar;
+        }
+
+        return need != 0 && (caps & need) != 0;
     }
 
     /// <summary>The buffer types this node offers, in enum order.</summary>

@@ -19,7 +19,7 @@ public sealed record VideoNodeInfo(string Name, string DevicePath, string Title,
 /// opened read/write and non-blocking (DQBUF never blocks; waits use poll/epoll). Dispose releases
 /// queues, mappings and descriptors; any call afterwards throws <see cref="ObjectDisposedException"/>.
 /// </summary>
-public sealed class VideoDevice : IDisposable
+public sealed partial class VideoDevice : IDisposable
 {
     private readonly Dictionary<BufferType, VideoQueue> _queues = [];
     private DeviceHandle? _eventHandle;
@@ -427,7 +427,12 @@ public sealed class VideoDevice : IDisposable
 
         if (memory != MemoryType.Mmap)
         {
-            throw new NotSupportedException($"{Path}: only MMAP queues are managed by the SDK (asked for {memory}).");
+            throw new NotSupportedException($"{Path}: GetQueue manages MMAP queues; for {memory} use GetImportQueue.");
+        }
+
+        if (_importQueues.ContainsKey(type))
+        {
+            throw new InvalidOperationException($"{Path}: the {type} queue is in use as an import queue; dispose it first.");
         }
 
         if (!_queues.TryGetValue(type, out var q))
@@ -461,6 +466,7 @@ public sealed class VideoDevice : IDisposable
             q.Dispose();
         }
 
+        DisposeImportQueues();
         _eventWaiter?.Dispose();
         _eventHandle?.Dispose();
         Handle.Dispose();

@@ -13,7 +13,7 @@ namespace LinuxDevices.V4l2;
 /// Obtain it with <see cref="VideoDevice.GetQueue"/>. Not thread-safe: use one queue from one
 /// logical flow (the async loop's continuations may hop threads but never overlap).
 /// </summary>
-public sealed class VideoQueue : IDisposable
+public sealed partial class VideoQueue : IDisposable
 {
     private const int MaxPlanes = 8; // VIDEO_MAX_PLANES
 

@@ -5,7 +5,7 @@ namespace LinuxDevices.V4l2.Media;
 
 /// <summary>A media controller device (<c>/dev/mediaN</c>): device info, the typed topology
 /// (<c>MEDIA_IOC_G_TOPOLOGY</c>), the legacy entity/link enumeration and link setup.</summary>
-public sealed class MediaDevice : IDisposable
+public sealed partial class MediaDevice : IDisposable
 {
     private MediaDevice(DeviceHandle handle, MediaDeviceInfo info)
     {

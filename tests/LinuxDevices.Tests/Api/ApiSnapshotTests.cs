@@ -14,7 +14,7 @@ public sealed class ApiSnapshotTests
 {
     public static TheoryData<string> Packages() =>
     [
-        "LinuxDevices.Native", "LinuxDevices.V4l2", "LinuxDevices.Uio", "LinuxDevices.Rpmsg", "LinuxDevices.Nvmem", "LinuxDevices.Mhi",
+        "LinuxDevices.Native", "LinuxDevices.V4l2", "LinuxDevices.Uio", "LinuxDevices.Rpmsg", "LinuxDevices.Nvmem", "LinuxDevices.Mhi", "LinuxDevices.Tracing",
     ];
 
     [Theory]

@@ -64,7 +64,7 @@ public sealed class SymbolTable
     }
 
     /// <summary>Writes the value the way the kernel's trace output does: the name, or <c>0x%lx</c>
-    /// when unknown (flags: matching names joined by the delimiter, then leftover bits).</summary>
+    /// when unknown (flags: matching names joined by the delimiter, then leftover bits; nothing for 0).</summary>
     /// <param name="value">The value.</param>
     /// <param name="o">The output.</param>
     public void Write(long value, TraceTextWriter o)
@@ -85,26 +85,32 @@ public sealed class SymbolTable
             return;
         }
 
+        // As trace_print_flags_seq() (kernel/trace/trace_output.c): entries in declaration order while
+        // bits remain, each whose mask is wholly set; so a zero mask (e.g. V4L2_BUF_FLAG_TIMESTAMP_UNKNOWN)
+        // prints whenever bits remain at its turn, and a value of 0 prints nothing.
         var first = true;
         var rest = (ulong)value;
         foreach (var kv in _ordered)
         {
-            var mask = (ulong)kv.Key;
-            if (mask == 0 ? rest == 0 && value == 0 : (rest & mask) == mask)
+            if (rest == 0)
             {
-                if (!first)
-                {
-                    o.Append(Delimiter);
-                }
-
-                o.Append(kv.Value);
-                first = false;
-                rest &= ~mask;
-                if (mask == 0)
-                {
-                    break;
-                }
+                break;
             }
+
+            var mask = (ulong)kv.Key;
+            if ((rest & mask) != mask)
+            {
+                continue;
+            }
+
+            rest &= ~mask;
+            if (!first)
+            {
+                o.Append(Delimiter);
+            }
+
+            o.Append(kv.Value);
+            first = false;
         }
 
         if (rest != 0)
