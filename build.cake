@@ -9,6 +9,7 @@
 //   lab     lab diagnostics (./lab doctor)
 //   bench   in-lab benchmarks: each area's SDK hot path against its C baseline in the same boot
 //   abi     only the ABI verification tests
+//   fuzz    coverage-guided fuzzing of every parser (--seconds N per target, default 30)
 
 using System.Text.RegularExpressions;
 
@@ -328,8 +329,9 @@ Task("lab-tests")
 });
 
 Task("test")
-    .Description("All tests: host unit and ABI tests, then the lab tests in the qemu guest.")
+    .Description("All tests: host unit and ABI tests, a short fuzz pass, then the lab tests in the qemu guest.")
     .IsDependentOn("unit-tests")
+    .IsDependentOn("fuzz-tests")
     .IsDependentOn("lab-tests")
     .Does(() =>
 {
@@ -347,6 +349,35 @@ Task("test")
         throw new Exception($"{failed} test(s) failed");
     }
 });
+
+// Fuzzing (tests/fuzz/fuzz.sh: SharpFuzz-instrumented SDK under afl++): every parser of external
+// input for --seconds per target; "fuzz TARGET: E execs, C crashes, H hangs" per target.
+int FuzzRun(int seconds)
+{
+    EnsureDirectoryExists(testOut);
+    var log = $"{testOut}/fuzz.log";
+    var code = Sh($"set -o pipefail; tests/fuzz/fuzz.sh --seconds {seconds} 2>&1 | tee '{log}'", throwOnError: false);
+    var lines = System.IO.File.ReadAllLines(log).Where(l => l.StartsWith("fuzz ")).ToList();
+    var ok = lines.Count(l => Regex.IsMatch(l, @": \d+ execs, 0 crashes, 0 hangs$") && !l.Contains(": 0 execs"));
+    var failed = lines.Count - ok + (lines.Count == 0 || (code != 0 && ok == lines.Count) ? 1 : 0);
+    tiers.Add(($"fuzz ({seconds} s per target)", ok, failed, 0));
+    return code;
+}
+
+Task("fuzz")
+    .Description("Coverage-guided fuzzing of every parser: --seconds=N per target (default 30).")
+    .Does(() =>
+{
+    if (FuzzRun(Argument("seconds", 30)) != 0)
+    {
+        throw new Exception("fuzzing found crashes or hangs (inputs kept under $LINUXDEVICES_CACHE/fuzz/findings)");
+    }
+});
+
+Task("fuzz-tests")
+    .Description("The short fuzz pass of ./build.sh test (12 s per target).")
+    .IsDependentOn("build")
+    .Does(() => FuzzRun(Argument("fuzz-seconds", 12)));
 
 Task("abi")
     .Description("Only the ABI verification tests.")

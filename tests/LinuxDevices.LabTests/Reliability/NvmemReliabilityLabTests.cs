@@ -1,0 +1,143 @@
+using LinuxDevices.Native;
+using LinuxDevices.Nvmem;
+using Xunit;
+using static LinuxDevices.LabTests.Reliability.ReliabilityLab;
+
+namespace LinuxDevices.LabTests.Reliability;
+
+/// <summary>nvmem under faults, misuse, concurrency and a soak, on the nvmem_lab provider.</summary>
+[Trait("Fixture", "nvmem-cells")]
+public sealed class NvmemReliabilityLabTests
+{
+    private const string Rw = "nvmem_lab_rw";
+
+    [Fact]
+    public void DoubleDisposeUseAfterDisposeAndOutOfRangeAreTypedAndLeakNothing()
+    {
+        Lab.Require("nvmem-cells");
+        var before = Resources.Take();
+        var dev = NvmemDevice.Open(Rw);
+        var size = dev.Size;
+        dev.Dispose();
+        dev.Dispose(); // double dispose: a no-op
+        Record("nvmem", "double dispose", "no-op");
+        var ex = Assert.Throws<ObjectDisposedException>(() => dev.Read(0, 4));
+        Assert.Contains(Rw, ex.Message, StringComparison.Ordinal);
+        Record("nvmem", "use after dispose", "ObjectDisposedException naming the device");
+
+        using (var d = NvmemDevice.Open(Rw))
+        {
+            Assert.Throws<ArgumentOutOfRangeException>(() => d.Read(-1, 1));
+            Assert.Throws<ArgumentOutOfRangeException>(() => d.Read(size, 1));
+            Assert.Throws<ArgumentOutOfRangeException>(() => d.Read(size - 1, 2));
+            Assert.Throws<ArgumentOutOfRangeException>(() => d.Read(long.MaxValue, 1));
+            Record("nvmem", "out-of-range offset", "ArgumentOutOfRangeException naming the device and its size");
+            // An absurd length is refused before anything is allocated or read.
+            var absurd = Assert.Throws<ArgumentOutOfRangeException>(() => d.Read(0, int.MaxValue));
+            Assert.Contains("outside " + Rw, absurd.Message, StringComparison.Ordinal);
+            Assert.Throws<ArgumentOutOfRangeException>(() => d.Read(0, -1));
+            Record("nvmem", "absurd size (2 GiB read, negative length)", "ArgumentOutOfRangeException before any allocation");
+        }
+
+        AssertNoLeak(before, Resources.Take(), "nvmem misuse");
+    }
+
+    [Fact]
+    public void AFailedWriteSaysHowMuchWasWritten()
+    {
+        Lab.Require("nvmem-cells");
+        using var ro = NvmemDevice.Open("nvmem_lab_ro", NvmemAccess.ReadWrite);
+        var ex = Assert.ThrowsAny<DeviceException>(() => ro.Write(0, new byte[8]));
+        Assert.Equal(Errno.EPERM, ex.Errno);
+        Assert.Equal(Errno.EPERM, ro.TryWrite(0, new byte[8], out var none));
+        Assert.Equal(0, none);
+
+        // The kernel truncates a write at the end of the device: TryWrite says how much it wrote.
+        using var rw = NvmemDevice.Open(Rw, NvmemAccess.ReadWrite);
+        var saved = rw.Read(rw.Size - 4, 4);
+        try
+        {
+            var errno = rw.TryWrite(rw.Size - 4, new byte[] { 1, 2, 3, 4, 5, 6, 7, 8 }, out var written);
+            Assert.True(errno != 0 || written == 4, $"errno {errno}, {written} written");
+            Assert.Equal(4, written);
+            Assert.Equal(new byte[] { 1, 2, 3, 4 }, rw.Read(rw.Size - 4, 4));
+        }
+        finally
+        {
+            rw.Write(rw.Size - 4, saved);
+        }
+
+        Record("nvmem", "failed or short write", "typed error (EPERM → DevicePermissionException); bytes written reported (TryWrite, \"after N byte(s)\")");
+    }
+
+    // Writers at overlapping offsets, each with its own descriptor (as separate processes would
+    // have), each writing one byte value over its whole range; readers of the overlap must only
+    // ever see one value: a write the SDK reports done is never torn.
+    [Fact]
+    public async Task ConcurrentWritersAtOverlappingOffsetsNeverTearAWrite()
+    {
+        Lab.Require("nvmem-cells");
+        using var keeper = NvmemDevice.Open(Rw, NvmemAccess.ReadWrite);
+        var saved = keeper.ReadAll();
+        var before = Resources.Take();
+        long torn = 0, writes = 0, reads = 0;
+        try
+        {
+            using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(3));
+            var ranges = new (int Offset, int Length)[] { (0, 256), (64, 128), (32, 192), (64, 192) };
+            var writers = ranges.Select((r, w) => Task.Run(() =>
+            {
+                using var dev = NvmemDevice.Open(Rw, NvmemAccess.ReadWrite);
+                var data = new byte[r.Length];
+                for (var i = 0; !stop.IsCancellationRequested; i++)
+                {
+                    Array.Fill(data, (byte)(w * 64 + (i % 64)));
+                    dev.Write(r.Offset, data);
+                    Interlocked.Increment(ref writes);
+                }
+            })).ToList();
+            var readers = Enumerable.Range(0, 2).Select(_ => Task.Run(() =>
+            {
+                using var dev = NvmemDevice.Open(Rw);
+                var buf = new byte[128];
+                while (!stop.IsCancellationRequested)
+                {
+                    dev.Read(64, buf); // inside every writer's range
+                    Interlocked.Increment(ref reads);
+                    if (buf.AsSpan().IndexOfAnyExcept(buf[0]) >= 0)
+                    {
+                        Interlocked.Increment(ref torn);
+                    }
+                }
+            })).ToList();
+            foreach (var t in writers.Concat(readers))
+            {
+                Assert.Null(await Bounded(t, TimeSpan.FromSeconds(30), "nvmem writer/reader"));
+            }
+        }
+        finally
+        {
+            keeper.Write(0, saved);
+        }
+
+        Console.WriteLine($"nvmem integrity: {writes} writes, {reads} reads, {torn} torn");
+        Assert.True(writes > 100 && reads > 100, $"{writes} writes, {reads} reads");
+        Assert.Equal(0, torn);
+        AssertNoLeak(before, Resources.Take(), "nvmem concurrent writers");
+        Record("nvmem", "concurrent writers at overlapping offsets (4 writers, 2 readers, own descriptors)",
+            "no torn write or read: each transfer holds flock on the raw file", $"{writes} writes, {reads} reads, 0 torn");
+    }
+
+    [Fact]
+    public void SoakOpenReadClose()
+    {
+        Lab.Require("nvmem-cells");
+        var info = NvmemBus.Find(Rw);
+        var buf = new byte[16];
+        Soak("nvmem", "open/read/close", 10_000, i =>
+        {
+            using var dev = NvmemDevice.Open(info);
+            dev.Read(i % 240, buf);
+        });
+    }
+}
