@@ -1,3 +1,4 @@
+using LinuxDevices.LabTests.Nvmem;
 using LinuxDevices.Native;
 using LinuxDevices.Nvmem;
 using Xunit;
@@ -15,7 +16,11 @@ public sealed class NvmemReliabilityLabTests
     public void DoubleDisposeUseAfterDisposeAndOutOfRangeAreTypedAndLeakNothing()
     {
         Lab.Require("nvmem-cells");
-        var before = Resources.Take();
+        Repeat("nvmem misuse", 5, MisuseScenario);
+    }
+
+    private static void MisuseScenario()
+    {
         var dev = NvmemDevice.Open(Rw);
         var size = dev.Size;
         dev.Dispose();
@@ -38,19 +43,19 @@ public sealed class NvmemReliabilityLabTests
             Assert.Throws<ArgumentOutOfRangeException>(() => d.Read(0, -1));
             Record("nvmem", "absurd size (2 GiB read, negative length)", "ArgumentOutOfRangeException before any allocation");
         }
-
-        AssertNoLeak(before, Resources.Take(), "nvmem misuse");
     }
 
     [Fact]
     public void AFailedWriteSaysHowMuchWasWritten()
     {
         Lab.Require("nvmem-cells");
-        using var ro = NvmemDevice.Open("nvmem_lab_ro", NvmemAccess.ReadWrite);
-        var ex = Assert.ThrowsAny<DeviceException>(() => ro.Write(0, new byte[8]));
-        Assert.Equal(Errno.EPERM, ex.Errno);
-        Assert.Equal(Errno.EPERM, ro.TryWrite(0, new byte[8], out var none));
-        Assert.Equal(0, none);
+        // A read-only provider: refused at open, typed, saying why.
+        var ex = Assert.Throws<DevicePermissionException>(() => NvmemDevice.Open("nvmem_lab_ro", NvmemAccess.ReadWrite));
+        Assert.Contains("read-only", ex.Message, StringComparison.Ordinal);
+        using (var ro = NvmemDevice.Open("nvmem_lab_ro"))
+        {
+            Assert.Throws<InvalidOperationException>(() => ro.Write(0, new byte[8]));
+        }
 
         // The kernel truncates a write at the end of the device: TryWrite says how much it wrote.
         using var rw = NvmemDevice.Open(Rw, NvmemAccess.ReadWrite);
@@ -126,6 +131,65 @@ public sealed class NvmemReliabilityLabTests
         AssertNoLeak(before, Resources.Take(), "nvmem concurrent writers");
         Record("nvmem", "concurrent writers at overlapping offsets (4 writers, 2 readers, own descriptors)",
             "no torn write or read: each transfer holds flock on the raw file", $"{writes} writes, {reads} reads, 0 torn");
+    }
+
+    [Fact]
+    public async Task ModuleRemovedUnderInFlightReadsEndsThemTypedAndBounded()
+    {
+        Lab.Require("nvmem-cells");
+        Lab.Sh("true"); // first process start: the runtime's SIGCHLD pipe and friends, once
+        using (var warm = NvmemDevice.Open(Rw))
+        {
+            warm.Read(0, 4);
+        }
+
+        var before = Resources.Take();
+        var reads = 0L;
+        Exception?[] ends;
+        try
+        {
+            var devices = Enumerable.Range(0, 2).Select(_ => NvmemDevice.Open(Rw)).ToList();
+            using var started = new CountdownEvent(devices.Count);
+            var readers = devices.Select(dev => Task.Factory.StartNew(() =>
+            {
+                var buf = new byte[256];
+                started.Signal();
+                while (true)
+                {
+                    dev.Read(0, buf); // ends only by the removal's typed error
+                    Interlocked.Increment(ref reads);
+                }
+            }, TestContext.Current.CancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default)).ToList();
+            Assert.True(started.Wait(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken));
+            await Task.Delay(100, TestContext.Current.CancellationToken);
+            Lab.Sh("rmmod nvmem_lab", 30);
+            ends = new Exception?[readers.Count];
+            for (var i = 0; i < readers.Count; i++)
+            {
+                ends[i] = await Bounded(readers[i], TimeSpan.FromSeconds(10), "nvmem read under rmmod");
+            }
+
+            foreach (var d in devices)
+            {
+                d.Dispose();
+            }
+        }
+        finally
+        {
+            Lab.Sh("lsmod | grep -q '^nvmem_lab ' || bash \"$LAB_REPO/tests/lab/fixtures/nvmem-cells.sh\" >/dev/null", 120);
+        }
+
+        foreach (var e in ends)
+        {
+            var gone = Assert.IsType<DeviceGoneException>(e);
+            Assert.Contains(Rw, gone.Message, StringComparison.Ordinal);
+        }
+
+        Assert.True(reads > 0);
+        AssertNoLeak(before, Resources.Take(), "nvmem reads under rmmod");
+        Record("nvmem", "provider module removed while reads are in flight (2 threads)", $"every read ends with DeviceGoneException ({((DeviceGoneException)ends[0]!).ErrnoName}) naming the device within 10 s; nothing leaked");
+        using var back = NvmemDevice.Open(Rw);
+        Assert.Equal(NvmemLab.InitialContents(0, (int)back.Size)[..16], back.Read(0, 16)); // the provider came back fresh
     }
 
     [Fact]

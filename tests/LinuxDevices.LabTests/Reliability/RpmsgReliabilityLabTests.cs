@@ -16,8 +16,7 @@ public sealed class RpmsgReliabilityLabTests
     {
         Lab.Require(RpmsgLab.Fixture);
         using var ctrl = RpmsgControl.Open(RpmsgLab.Control);
-        var before = Resources.Take();
-        for (var i = 0; i < 20; i++)
+        await RepeatAsync("rpmsg dispose vs receive", 20, async () =>
         {
             var ept = ctrl.CreateEndpoint("ld-rel-rx", destination: 0x960);
             // A blocking Receive on a thread (nothing is ever sent to it), disposed from another.
@@ -29,12 +28,13 @@ public sealed class RpmsgReliabilityLabTests
 
             var ept2 = ctrl.CreateEndpoint("ld-rel-rx", destination: 0x960);
             var async = ept2.ReceiveAsync(new byte[64], TestContext.Current.CancellationToken).AsTask();
-            _ = Task.Run(ept2.Dispose, TestContext.Current.CancellationToken);
+            var disposer = Task.Run(ept2.Dispose, TestContext.Current.CancellationToken);
             ex = await Bounded(async, TimeSpan.FromSeconds(5), "rpmsg ReceiveAsync under dispose");
             Assert.IsType<ObjectDisposedException>(ex);
-        }
-
-        AssertNoLeak(before, Resources.Take(), "rpmsg dispose vs receive");
+            // Wait for the destroy: CreateEndpoint racing another endpoint's destroy can miss its
+            // node when the kernel reuses the index (known, see docs/Reliability.md).
+            Assert.Null(await Bounded(disposer, TimeSpan.FromSeconds(5), "rpmsg dispose"));
+        });
         Record("rpmsg", "dispose racing an in-flight Receive (blocking thread) and ReceiveAsync (20 rounds each)",
             "ObjectDisposedException within 5 s (the blocking wait is woken by an eventfd); endpoint destroyed, nothing leaked");
     }

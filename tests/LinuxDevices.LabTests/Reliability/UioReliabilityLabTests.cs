@@ -15,7 +15,11 @@ public sealed class UioReliabilityLabTests
     public void DoubleDisposeUseAfterDisposeAndOutOfRangeAreTypedAndLeakNothing()
     {
         Lab.Require("uio");
-        var before = Resources.Take();
+        Repeat("uio misuse", 5, Scenario);
+    }
+
+    private static void Scenario()
+    {
         var dev = UioDevice.Open(Edu());
         var map = dev.Map(0);
         Assert.Equal(EduIdValue, map.ReadUInt32(0));
@@ -37,16 +41,13 @@ public sealed class UioReliabilityLabTests
             Assert.Throws<ArgumentOutOfRangeException>(() => bar0.Slice(1, int.MaxValue));
             Record("uio", "out-of-range map index, register offset, slice size", "ArgumentOutOfRangeException");
         }
-
-        AssertNoLeak(before, Resources.Take(), "uio misuse");
     }
 
     [Fact]
     public async Task DisposeRacingAnInFlightAsyncWaitEndsItTypedAndBounded()
     {
         Lab.Require("uio");
-        var before = Resources.Take();
-        for (var i = 0; i < 50; i++)
+        await RepeatAsync("uio dispose vs wait", 50, async () =>
         {
             var dev = UioDevice.Open(Edu());
             var wait = dev.WaitForInterruptAsync(TestContext.Current.CancellationToken).AsTask(); // no interrupt is raised
@@ -54,9 +55,8 @@ public sealed class UioReliabilityLabTests
             var ex = await Bounded(wait, TimeSpan.FromSeconds(5), "uio async wait under dispose");
             Assert.IsType<ObjectDisposedException>(ex);
             Assert.Null(await Bounded(disposer, TimeSpan.FromSeconds(5), "uio dispose"));
-        }
+        });
 
-        AssertNoLeak(before, Resources.Take(), "uio dispose vs wait");
         Record("uio", "dispose racing an in-flight async wait (50 rounds)", "the wait ends with ObjectDisposedException within 5 s; nothing leaked");
     }
 
