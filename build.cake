@@ -129,9 +129,7 @@ var labCells = new List<LabCell>
     new("x86_64", "newest", "", "Debian unstable's newest kernel, every lab test"),
     new("x86_64", "6.1", "", "bookworm's stock 6.1 LTS (still the base of many BSPs), every lab test"),
     new("x86_64", "6.12", "-namespace LinuxDevices.LabTests.Vfio", "VFIO behind QEMU's virtio-iommu, in a boot of its own", "vfio"),
-    // arm64/6.12 is not a CI cell yet: its full tier (~7 min under TCG here) had not passed twice in a
-    // row by the deadline (tests/lab/README.md, "The arm64 cells"). Run it with ./build.sh test --arch arm64;
-    // add `new("arm64", "6.12", "", "Debian's arm64 6.12 on qemu virt (TCG), the linux-arm64 publish")` once it is green.
+    new("arm64", "6.12", "", "Debian's arm64 6.12 on qemu virt (TCG), the linux-arm64 publish, a device tree with the nvmem-lab providers"),
 };
 
 // What each cell's lab run reported, per test: (cell, class, test, outcome, skip reason).
@@ -334,6 +332,12 @@ Task("lab-tests")
     .Does(() =>
 {
     EnsureDirectoryExists(testOut);
+    if (SelectedCells().Any(c => CellRid(c) == ""))
+    {
+        // The NativeAOT build of linuxdev that LinuxdevAotLabTests runs in the x86_64 guests (the trim
+        // and AOT analyzers already ran, with warnings as errors, on every library and the tool).
+        Sh($"dotnet publish samples/Linuxdev/Linuxdev.csproj -c {configuration} -r linux-x64 -p:PublishAot=true -o '{artifacts}/publish/linuxdev-aot' -nologo -v q");
+    }
     foreach (var cell in SelectedCells())
     {
         var tag = cell.Name.Replace('/', '-');
@@ -442,6 +446,16 @@ Task("abi")
     Sh($"'{Bin("LinuxDevices.Tests", "LinuxDevices.Tests")}' -noColor -diagnostics -namespace LinuxDevices.Tests.Abi");
 });
 
+Task("api")
+    .Description("Regenerate the public API snapshot api/*.txt (checked by the host tests) after an intended API change.")
+    .IsDependentOn("setup")
+    .IsDependentOn("build")
+    .Does(() =>
+{
+    Sh($"LINUXDEVICES_UPDATE_API=1 '{Bin("LinuxDevices.Tests", "LinuxDevices.Tests")}' -noColor -class LinuxDevices.Tests.Api.ApiSnapshotTests");
+    Sh("git --no-pager diff --stat -- api || true");
+});
+
 Task("demo")
     .Description("Boot the lab with every fixture and run the linuxdev tool against the real drivers.")
     .IsDependentOn("setup")
@@ -499,7 +513,13 @@ Task("bench")
         Sh($"{cc} -O2 -Wall -o '{artifacts}/bench/{c.GetFilenameWithoutExtension()}' '{c.FullPath}'");
     }
     var fixtures = $"{CellOptions(cell)} {AllFixtures(cell)}";
-    PublishForCell(cell, "bench/LinuxDevices.Bench/LinuxDevices.Bench.csproj");
+    PublishForCell(cell, "bench/LinuxDevices.Bench/LinuxDevices.Bench.csproj", "samples/Linuxdev/Linuxdev.csproj");
+    if (!cross)
+    {
+        // Start-up builds of linuxdev for bench/startup.sh: ReadyToRun and NativeAOT next to the JIT build.
+        Sh($"dotnet publish samples/Linuxdev/Linuxdev.csproj -c {configuration} -r linux-x64 --self-contained false -p:PublishReadyToRun=true -o '{artifacts}/publish/linuxdev-r2r' -nologo -v q");
+        Sh($"dotnet publish samples/Linuxdev/Linuxdev.csproj -c {configuration} -r linux-x64 -p:PublishAot=true -o '{artifacts}/publish/linuxdev-aot' -nologo -v q");
+    }
     var bench = cross ? Published(cell, "LinuxDevices.Bench", "LinuxDevices.Bench") : Bin("LinuxDevices.Bench", "LinuxDevices.Bench");
     var hostBench = Bin("LinuxDevices.Bench", "LinuxDevices.Bench");
     // The Native core's overhead on the real CPU first (no emulation), then every area in one lab boot.
@@ -508,10 +528,39 @@ Task("bench")
         Sh($"set -o pipefail; '{bench}' run native 2>&1 | tee '{artifacts}/bench/native.txt'");
     }
     var harnesses = ShOut($"'{hostBench}' list | cut -d' ' -f1" + (cross ? "" : " | grep -vx native"));
-    var script = string.Join("; ", harnesses.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(h => $"echo '=== bench {h}'; '{bench}' run {h} || rc=1"));
+    // In an emulated guest the native harness runs 100k iterations per round (1M takes ~20 min under TCG).
+    var script = string.Join("; ", harnesses.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(h => $"echo '=== bench {h}'; '{bench}' run {h}{(h == "native" ? " 100000" : "")} || rc=1"));
     // The async paths again with FdWaiter's opt-in inline completions (no thread-pool hop per event).
     script += string.Concat(new[] { "uio", "v4l2" }.Select(h => $"; echo '=== bench {h} (LINUXDEVICES_INLINE_COMPLETIONS=1)'; LINUXDEVICES_INLINE_COMPLETIONS=1 '{bench}' run {h} || rc=1"));
-    Sh($"set -o pipefail; ./lab run {fixtures} --mem 3072 --timeout 2400 -- bash -c \"rc=0; {script}; exit \\$rc\" 2>&1 | tee '{artifacts}/bench/results{(cross ? "-" + cell.Arch : "")}.txt'");
+    // Start-up and time to first frame of linuxdev's JIT, ReadyToRun and NativeAOT builds.
+    script += "; echo '=== bench startup'; bash bench/startup.sh || rc=1";
+    var resultsFile = $"{artifacts}/bench/results{(cross ? "-" + cell.Arch : "")}.txt";
+    var benchCode = Sh($"set -o pipefail; ./lab run {fixtures} --mem 3072 --timeout 2400 -- bash -c \"rc=0; {script}; exit \\$rc\" 2>&1 | tee '{resultsFile}'", throwOnError: false);
+    // The closing block: every figure with a goal (bench/LinuxDevices.Bench/Figures.cs), met or missed.
+    var summary = new List<string>();
+    var nativeFile = $"{artifacts}/bench/native.txt"; // the host CPU's run (x86_64 cells)
+    var benchLines = System.IO.File.ReadAllLines(resultsFile).Concat(!cross && System.IO.File.Exists(nativeFile) ? System.IO.File.ReadAllLines(nativeFile) : Array.Empty<string>());
+    foreach (var line in benchLines)
+    {
+        var m = System.Text.RegularExpressions.Regex.Match(line, @"^figure (\S+) ratio ([0-9.]+) goal (<=|>=)([0-9.]+)");
+        if (!m.Success)
+        {
+            continue;
+        }
+        var ratio = double.Parse(m.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture);
+        var goal = double.Parse(m.Groups[4].Value, System.Globalization.CultureInfo.InvariantCulture);
+        var met = m.Groups[3].Value == "<=" ? ratio <= goal : ratio >= goal;
+        summary.Add($"{m.Groups[1].Value} ratio {m.Groups[2].Value} goal {m.Groups[3].Value}{m.Groups[4].Value} {(met ? "met" : "missed")}");
+    }
+    summary.AddRange(System.IO.File.ReadAllLines(resultsFile).Where(l => l.StartsWith("startup ")));
+    var summaryText = $"bench summary ({cell.Name}, one boot; ratios SDK/C)\n" + string.Join("\n", summary) + "\n";
+    System.IO.File.AppendAllText(resultsFile, "\n" + summaryText);
+    Console.WriteLine();
+    Console.Write(summaryText);
+    if (benchCode != 0)
+    {
+        throw new Exception($"a bench harness failed (exit {benchCode}); see {resultsFile}");
+    }
 });
 
 RunTarget(target);

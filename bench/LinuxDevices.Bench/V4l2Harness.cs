@@ -54,9 +54,9 @@ internal sealed class V4l2Harness : IHarness
         var c1 = RunBaseline(baseline, device, frames, W, H, fps);
         // A first short run of each SDK loop lets tiered JIT settle (its background compilations
         // would otherwise be billed as CPU time per frame); the second run is measured.
-        RunSdkSync(device, 100, W, H, fps);
+        var syncFirst = RunSdkSync(device, 100, W, H, fps);
         var sync = RunSdkSync(device, frames, W, H, fps);
-        RunSdkAsync(device, 100, W, H, fps).GetAwaiter().GetResult();
+        var asyncFirst = RunSdkAsync(device, 100, W, H, fps).GetAwaiter().GetResult();
         var async = RunSdkAsync(device, frames, W, H, fps).GetAwaiter().GetResult();
         var ctl = RunV4l2Ctl(device, frames, W, H, fps);
         var c2 = RunBaseline(baseline, device, frames, W, H, fps);
@@ -76,6 +76,10 @@ internal sealed class V4l2Harness : IHarness
             Console.WriteLine();
             Console.WriteLine($"ratio SDK sync / C:  DQBUF+QBUF {sync.IoctlNs / c.IoctlNs:0.00}x, CPU {sync.CpuUs / c.CpuUs:0.00}x, fps {sync.Fps / c.Fps:0.000}");
             Console.WriteLine($"ratio SDK async / C: CPU {async.CpuUs / c.CpuUs:0.00}x, fps {async.Fps / c.Fps:0.000}");
+            Figures.Warmup("v4l2.sync", $"100 frames {syncFirst.IoctlNs:0} ns DQBUF+QBUF, {syncFirst.CpuUs:0.0} us CPU/frame", $"{sync.IoctlNs:0} ns, {sync.CpuUs:0.0} us ({frames} frames)", "a first 100-frame stream in the same process, JIT at full optimisation from the first call (DOTNET_TieredCompilation=0)");
+            Figures.Warmup("v4l2.async", $"100 frames {asyncFirst.CpuUs:0.0} us CPU/frame", $"{async.CpuUs:0.0} us ({frames} frames)", "a first 100-frame stream in the same process, DOTNET_TieredCompilation=0");
+            Figures.AtMost("v4l2.sync.dqbuf-qbuf", sync.IoctlNs / c.IoctlNs, 1.2);
+            Figures.AtMost("v4l2.async.cpu", async.CpuUs / c.CpuUs, 1.5);
         }
 
         if (ctl > 0)

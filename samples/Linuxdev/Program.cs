@@ -1,14 +1,17 @@
 using System.CommandLine;
-using System.Reflection;
 using Linuxdev;
 
 var root = new RootCommand("linuxdev: inspect and exercise Linux device interfaces (V4L2, UIO, rpmsg, nvmem, MHI tracing) through the LinuxDevices SDK.");
-foreach (var module in typeof(ICommandModule).Assembly.GetTypes()
-             .Where(t => typeof(ICommandModule).IsAssignableFrom(t) && t is { IsInterface: false, IsAbstract: false })
-             .OrderBy(t => t.Name, StringComparer.Ordinal))
+// Every top-level command, listed here rather than discovered by reflection, so that the tool trims
+// and compiles with NativeAOT without warnings (./build.sh test publishes and runs an AOT build).
+ICommandModule[] modules =
+[
+    new InfoCommand(), new MediaCommand(), new MhiCommand(), new MhiTraceCommand(), new NvmemCommand(),
+    new RpmsgCommand(), new RprocCommand(), new UioCommand(), new V4l2Command(),
+];
+foreach (var module in modules)
 {
-    var instance = (ICommandModule)Activator.CreateInstance(module)!;
-    root.Subcommands.Add(instance.Create());
+    root.Subcommands.Add(module.Create());
 }
 
 var parsed = root.Parse(args);
@@ -23,8 +26,7 @@ return await parsed.InvokeAsync().ConfigureAwait(false);
 
 namespace Linuxdev
 {
-    /// <summary>A top-level <c>linuxdev</c> subcommand (one per area). Implementations are discovered
-    /// by reflection, so an area adds a file and nothing else.</summary>
+    /// <summary>A top-level <c>linuxdev</c> subcommand (one per area), registered in Program.cs.</summary>
     internal interface ICommandModule
     {
         /// <summary>Builds the command.</summary>

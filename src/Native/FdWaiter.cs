@@ -14,12 +14,16 @@ namespace LinuxDevices.Native;
 /// <remarks>
 /// <para>One wait at a time per waiter. Dispose the waiter before the handle. A wait may complete
 /// spuriously (readiness is level-triggered and re-checked by the caller's non-blocking call).</para>
-/// <para>By default the code after <c>await</c> runs on the thread pool. Setting the AppContext
-/// switch <c>LinuxDevices.Native.InlineCompletions</c> (or the environment variable
-/// <c>LINUXDEVICES_INLINE_COMPLETIONS=1</c>) runs it directly on the shared epoll thread instead,
-/// saving a thread hand-off per event (lower interrupt-to-wakeup latency, like .NET sockets'
-/// inline completions). Only for short, non-blocking continuations: while one runs, no other
-/// waiter in the process is serviced.</para>
+/// <para>A waiter created with <c>dedicatedThread: true</c> has an epoll loop and thread of its
+/// own and runs the code after <c>await</c> directly on that thread (no hand-off to the thread pool):
+/// the lowest interrupt-to-continuation latency, and a slow continuation stalls only its own
+/// descriptor. The SDK's hot paths (a V4L2 stream, a UIO device's interrupts) use one per queue or
+/// device; everything else shares the process-wide loop.</para>
+/// <para>On the shared loop the code after <c>await</c> runs on the thread pool by default. Setting the
+/// AppContext switch <c>LinuxDevices.Native.InlineCompletions</c> (or the environment variable
+/// <c>LINUXDEVICES_INLINE_COMPLETIONS=1</c>) runs it directly on the shared epoll thread instead.
+/// Only for short, non-blocking continuations: while one runs, no other shared waiter in the
+/// process is serviced.</para>
 /// </remarks>
 public sealed class FdWaiter : IDisposable, IValueTaskSource<PollEvents>
 {
@@ -32,6 +36,7 @@ public sealed class FdWaiter : IDisposable, IValueTaskSource<PollEvents>
     private const int Idle = 0, Waiting = 1, Completing = 2;
 
     private readonly DeviceHandle _handle;
+    private readonly EpollLoop _loop;
     private readonly long _id;
     private readonly int _fd;
     private ManualResetValueTaskSourceCore<PollEvents> _core;
@@ -45,15 +50,40 @@ public sealed class FdWaiter : IDisposable, IValueTaskSource<PollEvents>
     /// <param name="handle">The descriptor to wait on; it must support poll (device nodes, eventfds).</param>
     /// <exception cref="DeviceException">epoll_ctl refused the descriptor (e.g. EPERM for a regular file).</exception>
     public FdWaiter(DeviceHandle handle)
+        : this(handle, dedicatedThread: false)
+    {
+    }
+
+    /// <summary>Registers <paramref name="handle"/> with the shared epoll loop, or with a loop and
+    /// thread of its own whose continuations run inline (see remarks).</summary>
+    /// <param name="handle">The descriptor to wait on; it must support poll (device nodes, eventfds).</param>
+    /// <param name="dedicatedThread">Give this waiter its own epoll thread, on which the code after
+    /// <c>await</c> runs directly; it ends when the waiter is disposed.</param>
+    /// <exception cref="DeviceException">epoll_ctl refused the descriptor (e.g. EPERM for a regular file).</exception>
+    public FdWaiter(DeviceHandle handle, bool dedicatedThread)
     {
         ArgumentNullException.ThrowIfNull(handle);
         _handle = handle;
-        _core.RunContinuationsAsynchronously = !InlineCompletions;
+        IsDedicated = dedicatedThread;
+        _core.RunContinuationsAsynchronously = !dedicatedThread && !InlineCompletions;
         handle.AddRefOrThrow(ref _handleRef);
         _fd = handle.DangerousDescriptor;
         try
         {
-            _id = EpollLoop.Instance.Add(this, _fd);
+            _loop = dedicatedThread ? new EpollLoop("LinuxDevices epoll " + System.IO.Path.GetFileName(handle.Path), dedicated: true) : EpollLoop.Instance;
+            try
+            {
+                _id = _loop.Add(this, _fd);
+            }
+            catch
+            {
+                if (dedicatedThread)
+                {
+                    _loop.Stop();
+                }
+
+                throw;
+            }
         }
         catch
         {
@@ -62,6 +92,9 @@ public sealed class FdWaiter : IDisposable, IValueTaskSource<PollEvents>
             throw;
         }
     }
+
+    /// <summary>Whether this waiter has its own epoll thread (continuations inline on it).</summary>
+    public bool IsDedicated { get; }
 
     /// <summary>The descriptor this waiter watches.</summary>
     public DeviceHandle Handle => _handle;
@@ -95,7 +128,7 @@ public sealed class FdWaiter : IDisposable, IValueTaskSource<PollEvents>
             _registration = cancellationToken.UnsafeRegister(static s => ((FdWaiter)s!).Cancel(), this);
         }
 
-        var errno = EpollLoop.Instance.Arm(_fd, _id, events);
+        var errno = _loop.Arm(_fd, _id, events);
         if (errno != 0 && Interlocked.CompareExchange(ref _state, Completing, Waiting) == Waiting)
         {
             _registration.Unregister();
@@ -118,7 +151,7 @@ public sealed class FdWaiter : IDisposable, IValueTaskSource<PollEvents>
     {
         if (Interlocked.CompareExchange(ref _state, Completing, Waiting) == Waiting)
         {
-            EpollLoop.Instance.Disarm(_fd, _id);
+            _loop.Disarm(_fd, _id);
             _core.SetException(new OperationCanceledException(_token));
         }
     }
@@ -150,7 +183,12 @@ public sealed class FdWaiter : IDisposable, IValueTaskSource<PollEvents>
             return;
         }
 
-        EpollLoop.Instance.Remove(_fd, _id);
+        _loop.Remove(_fd, _id);
+        if (IsDedicated)
+        {
+            _loop.Stop();
+        }
+
         if (Interlocked.CompareExchange(ref _state, Completing, Waiting) == Waiting)
         {
             _registration.Unregister();
@@ -166,13 +204,17 @@ public sealed class FdWaiter : IDisposable, IValueTaskSource<PollEvents>
 
     private sealed unsafe class EpollLoop
     {
-        public static readonly EpollLoop Instance = new();
+        public static readonly EpollLoop Instance = new("LinuxDevices epoll", dedicated: false);
+
+        private const long StopId = 0;
 
         private readonly int _epfd;
+        private readonly int _stopFd = -1;
         private readonly ConcurrentDictionary<long, FdWaiter> _waiters = new();
         private long _nextId;
+        private int _stopped;
 
-        private EpollLoop()
+        public EpollLoop(string name, bool dedicated)
         {
             _epfd = LibC.epoll_create1(LibC.EPOLL_CLOEXEC);
             if (_epfd < 0)
@@ -180,7 +222,27 @@ public sealed class FdWaiter : IDisposable, IValueTaskSource<PollEvents>
                 throw DeviceException.FromErrno(LibC.errno, "epoll_create1", null);
             }
 
-            var thread = new Thread(Run) { IsBackground = true, Name = "LinuxDevices epoll" };
+            if (dedicated)
+            {
+                // A dedicated loop ends when its waiter is disposed: an eventfd wakes it to stop.
+                _stopFd = LibC.eventfd(0, LibC.EFD_CLOEXEC | LibC.EFD_NONBLOCK);
+                epoll_event ev = default;
+                ev.events = LibC.EPOLLIN;
+                ev.data.u64 = StopId;
+                if (_stopFd < 0 || LibC.epoll_ctl(_epfd, LibC.EPOLL_CTL_ADD, _stopFd, &ev) < 0)
+                {
+                    var errno = LibC.errno;
+                    if (_stopFd >= 0)
+                    {
+                        LibC.close(_stopFd);
+                    }
+
+                    LibC.close(_epfd);
+                    throw DeviceException.FromErrno(errno, "eventfd/epoll_ctl", null);
+                }
+            }
+
+            var thread = new Thread(Run) { IsBackground = true, Name = name };
             thread.Start();
         }
 
@@ -218,6 +280,19 @@ public sealed class FdWaiter : IDisposable, IValueTaskSource<PollEvents>
             _waiters.TryRemove(id, out _);
         }
 
+        /// <summary>Ends a dedicated loop: its thread closes the epoll and eventfd descriptors on the
+        /// way out (also when called from a continuation running on that thread).</summary>
+        public void Stop()
+        {
+            if (_stopFd < 0 || Interlocked.Exchange(ref _stopped, 1) != 0)
+            {
+                return;
+            }
+
+            ulong one = 1;
+            LibC.write(_stopFd, &one, sizeof(ulong));
+        }
+
         private void Run()
         {
             const int Max = 64;
@@ -232,10 +307,23 @@ public sealed class FdWaiter : IDisposable, IValueTaskSource<PollEvents>
 
                 for (var i = 0; i < n; i++)
                 {
-                    if (_waiters.TryGetValue((long)events[i].data.u64, out var waiter))
+                    var id = (long)events[i].data.u64;
+                    if (id == StopId && _stopFd >= 0)
+                    {
+                        continue;
+                    }
+
+                    if (_waiters.TryGetValue(id, out var waiter))
                     {
                         waiter.Complete((PollEvents)(short)events[i].events);
                     }
+                }
+
+                if (Volatile.Read(ref _stopped) != 0)
+                {
+                    LibC.close(_stopFd);
+                    LibC.close(_epfd);
+                    return;
                 }
             }
         }

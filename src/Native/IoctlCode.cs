@@ -20,13 +20,15 @@ public enum IoctlDirection
 }
 
 /// <summary>How an architecture packs ioctl request numbers.</summary>
+/// <remarks>Only the asm-generic packing is supported: it is the one of every architecture the SDK is
+/// proven on (x86_64, arm64, 32-bit ARM; also riscv64, loongarch64 and s390x). powerpc, mips, sparc
+/// and alpha pack differently (13 size bits, 3 direction bits); nothing here verifies those, so
+/// <see cref="IoctlCode"/> refuses to run there rather than guess.</remarks>
 public enum IoctlLayout
 {
     /// <summary>asm-generic: nr 8 bits, type 8 bits, size 14 bits, direction 2 bits (none 0, write 1,
-    /// read 2). x64, x86, arm, arm64, riscv64, loongarch64, s390x.</summary>
+    /// read 2).</summary>
     Generic,
-    /// <summary>powerpc (also mips, sparc): size 13 bits, direction 3 bits (none 1, read 2, write 4).</summary>
-    PowerPC,
 }
 
 /// <summary>
@@ -37,11 +39,11 @@ public enum IoctlLayout
 public static class IoctlCode
 {
     /// <summary>The layout of the architecture this process runs on.</summary>
-    public static IoctlLayout CurrentLayout { get; } = RuntimeInformation.ProcessArchitecture switch
-    {
-        Architecture.Ppc64le => IoctlLayout.PowerPC,
-        _ => IoctlLayout.Generic,
-    };
+    /// <exception cref="PlatformNotSupportedException">The process runs on an architecture whose
+    /// ioctl packing is not the asm-generic one (ppc64le).</exception>
+    public static IoctlLayout CurrentLayout => RuntimeInformation.ProcessArchitecture is Architecture.Ppc64le
+        ? throw new PlatformNotSupportedException($"ioctl numbers on {RuntimeInformation.ProcessArchitecture} use powerpc's packing, which LinuxDevices does not support (only asm-generic architectures: x64, arm64, arm, ...)")
+        : IoctlLayout.Generic;
 
     /// <summary>Encodes a request number.</summary>
     /// <param name="direction">Data direction.</param>
@@ -57,25 +59,9 @@ public static class IoctlCode
         ArgumentOutOfRangeException.ThrowIfNegative(nr);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(nr, 0xff);
         ArgumentOutOfRangeException.ThrowIfNegative(size);
-        uint dir;
-        int sizeBits;
-        if (layout == IoctlLayout.PowerPC)
-        {
-            sizeBits = 13;
-            dir = direction switch
-            {
-                IoctlDirection.None => 1u,
-                IoctlDirection.Read => 2u,
-                IoctlDirection.Write => 4u,
-                _ => 6u,
-            };
-        }
-        else
-        {
-            sizeBits = 14;
-            dir = (uint)direction;
-        }
-
+        ArgumentOutOfRangeException.ThrowIfNotEqual((int)layout, (int)IoctlLayout.Generic, nameof(layout));
+        const int sizeBits = 14;
+        var dir = (uint)direction;
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(size, 1 << sizeBits);
         return (dir << (16 + sizeBits)) | ((uint)size << 16) | ((uint)type << 8) | (uint)nr;
     }
@@ -109,22 +95,9 @@ public static class IoctlCode
     /// <param name="layout">The architecture layout.</param>
     public static (IoctlDirection Direction, int Type, int Nr, int Size) Decode(uint request, IoctlLayout layout)
     {
+        ArgumentOutOfRangeException.ThrowIfNotEqual((int)layout, (int)IoctlLayout.Generic, nameof(layout));
         var nr = (int)(request & 0xff);
         var type = (int)((request >> 8) & 0xff);
-        if (layout == IoctlLayout.PowerPC)
-        {
-            var size = (int)((request >> 16) & 0x1fff);
-            var d = request >> 29;
-            var dir = d switch
-            {
-                1 => IoctlDirection.None,
-                2 => IoctlDirection.Read,
-                4 => IoctlDirection.Write,
-                _ => IoctlDirection.Read | IoctlDirection.Write,
-            };
-            return (dir, type, nr, size);
-        }
-
         return ((IoctlDirection)(request >> 30), type, nr, (int)((request >> 16) & 0x3fff));
     }
 }

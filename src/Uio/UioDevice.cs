@@ -157,7 +157,7 @@ public sealed class UioDevice : IDisposable
         FdWaiter waiter;
         lock (_gate)
         {
-            waiter = _waiter ??= new FdWaiter(_handle);
+            waiter = _waiter ??= new FdWaiter(_handle, dedicatedThread: true); // the device's own epoll thread: no thread-pool hop per interrupt
         }
 
         await waiter.WaitAsync(PollEvents.In, cancellationToken).ConfigureAwait(false);

@@ -295,7 +295,7 @@ public sealed class UioMsiVector : IDisposable
     public async ValueTask<ulong> WaitAsync(CancellationToken cancellationToken = default)
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
-        _waiter ??= new FdWaiter(EventFd.Handle);
+        _waiter ??= new FdWaiter(EventFd.Handle, dedicatedThread: true); // the vector's own epoll thread: no thread-pool hop per interrupt
         while (true)
         {
             if (EventFd.TryRead(out var count))

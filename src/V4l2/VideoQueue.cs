@@ -828,7 +828,9 @@ public sealed class VideoQueue : IDisposable
         if (_waiter is null)
         {
             _waitHandle = Handle.Duplicate();
-            _waiter = new FdWaiter(_waitHandle);
+            // The stream's own epoll thread: the frame loop (the SDK's iterator and the caller's loop
+            // body) continues on it without a thread-pool hop, and a slow body stalls only this stream.
+            _waiter = new FdWaiter(_waitHandle, dedicatedThread: true);
         }
 
         return _waiter;

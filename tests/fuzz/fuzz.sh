@@ -40,7 +40,7 @@ dotnet build tests/fuzz/LinuxDevices.Fuzz -c Release -v q -nologo >"$cache/build
 bin="$cache/bin"
 rm -rf "$bin"
 cp -r artifacts/bin/LinuxDevices.Fuzz/release "$bin"
-for a in Native Mhi Nvmem Rpmsg Uio; do
+for a in Native Tracing Nvmem Rpmsg Uio; do
     dotnet sharpfuzz "$bin/LinuxDevices.$a.dll" >/dev/null
 done
 data="$root/tests/LinuxDevices.Tests/TestData/Mhi"

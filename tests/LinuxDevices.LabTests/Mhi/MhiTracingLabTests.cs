@@ -265,6 +265,39 @@ public sealed class MhiTracingLabTests
 
     [Fact]
     [Trait("Fixture", "mhi-ctrl")]
+    public async Task PollOnTracePipeWakesTheLiveTextReader()
+    {
+        Lab.Require("mhi-ctrl");
+        MhiEventsLab.Require();
+        var fs = TraceFs.Open();
+        using var inst = fs.CreateUniqueInstance("labtest-pipe-poll");
+        inst.BufferPercent = 0;
+        inst.Enable("mhi_host", "mhi_intvec_states");
+        using var pipe = inst.OpenPipeReader();
+        // sleeping would take 10 minutes: only a poll wake-up can deliver the line in time
+        pipe.PollInterval = TimeSpan.FromMinutes(10);
+        pipe.PollFallback = TimeSpan.FromMinutes(10);
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
+        cts.CancelAfter(TimeSpan.FromSeconds(60));
+        var first = Task.Run(async () =>
+        {
+            await foreach (var line in pipe.ReadAsync(cancellationToken: cts.Token))
+            {
+                return line;
+            }
+
+            return null;
+        });
+        await Task.Delay(1000, TestContext.Current.CancellationToken); // the reader is idle in its wait now
+        Assert.False(first.IsCompleted);
+        File.WriteAllText($"{Knobs}/intvec", "1");
+        var text = await first;
+        Assert.NotNull(text);
+        Assert.Equal("mhi_intvec_states", text!.Event);
+    }
+
+    [Fact]
+    [Trait("Fixture", "mhi-ctrl")]
     public void RawPathAllocatesNothingPerEvent()
     {
         Lab.Require("mhi-ctrl");

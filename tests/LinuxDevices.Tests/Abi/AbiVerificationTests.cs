@@ -27,6 +27,6 @@ public sealed class AbiVerificationTests
     public void EveryProductAssemblyIsScanned()
     {
         var names = AbiCatalog.ProductAssemblies().Select(a => a.GetName().Name).ToList();
-        Assert.Equal(["LinuxDevices.Mhi", "LinuxDevices.Native", "LinuxDevices.Nvmem", "LinuxDevices.Rpmsg", "LinuxDevices.Uio", "LinuxDevices.V4l2"], names);
+        Assert.Equal(["LinuxDevices.Mhi", "LinuxDevices.Native", "LinuxDevices.Nvmem", "LinuxDevices.Rpmsg", "LinuxDevices.Tracing", "LinuxDevices.Uio", "LinuxDevices.V4l2"], names);
     }
 }

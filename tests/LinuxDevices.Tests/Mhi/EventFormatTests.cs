@@ -272,4 +272,19 @@ public sealed class EventFormatTests
 
         return rec;
     }
+
+    [Theory]
+    [InlineData(0L, "")]
+    [InlineData(1L, "A")]
+    [InlineData(3L, "A|ZERO|B")]
+    [InlineData(6L, "ZERO|B|0x4")]
+    public void FlagsPrintLikeTheKernelIncludingZeroMasks(long value, string expected)
+    {
+        // trace_print_flags_seq(): in declaration order while bits remain; a zero mask matches then
+        // (v4l2's V4L2_BUF_FLAG_TIMESTAMP_UNKNOWN, found against the kernel's own trace output)
+        var p = PrintFormat.Parse("\"%s\", __print_flags(REC->f, \"|\", { 1, \"A\" }, { 0, \"ZERO\" }, { 2, \"B\" })");
+        var w = new TraceTextWriter();
+        p.FindSymbols("f")!.Write(value, w);
+        Assert.Equal(expected, w.ToString());
+    }
 }

@@ -20,16 +20,12 @@ public sealed class IoctlCodeTests
         Assert.Equal((dir, type, nr, size), IoctlCode.Decode(expected, IoctlLayout.Generic));
     }
 
-    // powerpc: 13 size bits, 3 direction bits (none 1, read 2, write 4), as in arch/powerpc/include/uapi/asm/ioctl.h.
-    [Theory]
-    [InlineData(IoctlDirection.Read, 'V', 0, 104, 0x40685600u)]
-    [InlineData(IoctlDirection.Write, 'I', 0x87, 8, 0x80084987u)]
-    [InlineData(IoctlDirection.None, 0xb5, 2, 0, 0x2000B502u)]
-    [InlineData(IoctlDirection.Read | IoctlDirection.Write, 'V', 104, 64, 0xC0405668u)]
-    public void PowerPcLayoutMatchesKernelValues(IoctlDirection dir, int type, int nr, int size, uint expected)
+    [Fact]
+    public void OnlyTheGenericLayoutIsAccepted()
     {
-        Assert.Equal(expected, IoctlCode.Encode(dir, type, nr, size, IoctlLayout.PowerPC));
-        Assert.Equal((dir, type, nr, size), IoctlCode.Decode(expected, IoctlLayout.PowerPC));
+        Assert.Throws<ArgumentOutOfRangeException>(() => IoctlCode.Encode(IoctlDirection.Read, 'V', 0, 104, (IoctlLayout)1));
+        Assert.Throws<ArgumentOutOfRangeException>(() => IoctlCode.Decode(0x80685600u, (IoctlLayout)1));
+        Assert.Equal(IoctlLayout.Generic, IoctlCode.CurrentLayout);
     }
 
     [Fact]
@@ -37,7 +33,6 @@ public sealed class IoctlCodeTests
     {
         Assert.Equal(0x3FFFu, IoctlCode.Decode(IoctlCode.Encode(IoctlDirection.Read, 1, 1, 0x3FFF, IoctlLayout.Generic), IoctlLayout.Generic).Size is 0x3FFF ? 0x3FFFu : 0u);
         Assert.Throws<ArgumentOutOfRangeException>(() => IoctlCode.Encode(IoctlDirection.Read, 1, 1, 0x4000, IoctlLayout.Generic));
-        Assert.Throws<ArgumentOutOfRangeException>(() => IoctlCode.Encode(IoctlDirection.Read, 1, 1, 0x2000, IoctlLayout.PowerPC));
         Assert.Throws<ArgumentOutOfRangeException>(() => IoctlCode.Encode(IoctlDirection.Read, 0x100, 1, 4, IoctlLayout.Generic));
         Assert.Throws<ArgumentOutOfRangeException>(() => IoctlCode.Encode(IoctlDirection.Read, 1, 256, 4, IoctlLayout.Generic));
     }

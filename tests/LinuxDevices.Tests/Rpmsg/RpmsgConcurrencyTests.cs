@@ -41,7 +41,9 @@ public sealed class RpmsgConcurrencyTests
                 var b = new byte[64];
                 while (Volatile.Read(ref stopDrain) == 0)
                 {
-                    if (peer.TryPoll(PollEvents.In, TimeSpan.FromMilliseconds(50), out _) == 0)
+                    // read only when poll reported data: TryPoll also returns 0 on a timeout, and a
+                    // read of the (blocking) peer then hangs once the sender has stopped
+                    if (peer.TryPoll(PollEvents.In, TimeSpan.FromMilliseconds(50), out var ready) == 0 && (ready & PollEvents.In) != 0)
                     {
                         _ = peer.TryRead(b, out _);
                     }

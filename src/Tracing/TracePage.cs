@@ -17,6 +17,10 @@ public sealed record HeaderPage(int TimestampOffset, int CommitOffset, int Commi
     /// <summary>The layout of a 64-bit kernel with 4 KiB sub-buffers.</summary>
     public static HeaderPage Default64 { get; } = new(0, 8, 8, 16, 4080);
 
+    /// <summary>The traced kernel's <c>sizeof(long)</c>: the commit word is a <c>local_t</c>, a long
+    /// (4 on a 32-bit kernel such as armhf's, 8 on 64-bit ones). Print formats are parsed with it.</summary>
+    public int LongSize => CommitSize;
+
     /// <summary>The size of one sub-buffer as <c>trace_pipe_raw</c> returns it.</summary>
     public int PageSize => DataOffset + DataSize;
 

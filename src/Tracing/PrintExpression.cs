@@ -19,9 +19,13 @@ internal abstract class PrintExpression
     {
     }
 
-    public static PrintExpression? TryParse(string text)
+    /// <summary>Parses an expression; null when it is not one this evaluator supports.</summary>
+    /// <param name="text">The C expression.</param>
+    /// <param name="longSize">The traced kernel's <c>sizeof(long)</c> (4 or 8): the size of <c>long</c>,
+    /// <c>size_t</c> and pointers in <c>sizeof</c> and casts.</param>
+    public static PrintExpression? TryParse(string text, int longSize = 8)
     {
-        var p = new Parser(text);
+        var p = new Parser(text, longSize);
         try
         {
             var e = p.Ternary();
@@ -181,7 +185,31 @@ internal abstract class PrintExpression
             c.Value(record) != 0 ? a.WriteString(record, o) : b.WriteString(record, o);
     }
 
-    private sealed class Parser(string s)
+    /// <summary>A cast to an integer type narrower than 64 bits: truncates, then sign- or
+    /// zero-extends, as C does.</summary>
+    private sealed class Cast(int size, bool signed, PrintExpression e) : PrintExpression
+    {
+        public override void Bind(Func<string, TraceField?> lookup) => e.Bind(lookup);
+
+        public override long Value(ReadOnlySpan<byte> record)
+        {
+            var v = e.Value(record);
+            return (size, signed) switch
+            {
+                (1, true) => (sbyte)v,
+                (1, false) => (byte)v,
+                (2, true) => (short)v,
+                (2, false) => (ushort)v,
+                (4, true) => (int)v,
+                (4, false) => (uint)v,
+                _ => v,
+            };
+        }
+
+        public override bool WriteString(ReadOnlySpan<byte> record, TraceTextWriter o) => e.WriteString(record, o);
+    }
+
+    private sealed class Parser(string s, int longSize)
     {
         private static readonly string[][] s_levels =
         [
@@ -283,7 +311,11 @@ internal abstract class PrintExpression
                     if (IsTypeName(inside))
                     {
                         _i = close + 1;
-                        return UnaryExpr(); // a cast: values stay 64-bit
+                        var operand = UnaryExpr();
+                        var size = TrySizeOf(inside);
+                        return size is > 0 and < 8 && !inside.EndsWith('*')
+                            ? new Cast((int)size, IsSignedType(inside), operand)
+                            : operand; // 64-bit, a pointer, or a type whose size is unknown here: the value as is
                     }
 
                     _i++;
@@ -330,7 +362,7 @@ internal abstract class PrintExpression
 
                 if (TryFunction("sizeof", out arg))
                 {
-                    return new Literal(SizeOf(arg.Trim()), null);
+                    return new Literal(TrySizeOf(arg.Trim()) ?? throw new FormatException(), null);
                 }
 
                 if (string.CompareOrdinal(s, _i, "REC->", 0, 5) == 0)
@@ -408,15 +440,40 @@ internal abstract class PrintExpression
             return true;
         }
 
-        private static long SizeOf(string type) => type.Replace("unsigned ", string.Empty, StringComparison.Ordinal).Replace("signed ", string.Empty, StringComparison.Ordinal).Trim() switch
+        /// <summary>The size of a C type on the traced kernel, or null when unknown.</summary>
+        private long? TrySizeOf(string type)
         {
-            "u8" or "s8" or "char" or "bool" or "__u8" or "__s8" => 1,
-            "u16" or "s16" or "short" or "__u16" or "__s16" or "__le16" or "__be16" => 2,
-            "u32" or "s32" or "int" or "__u32" or "__s32" or "__le32" or "__be32" or "pid_t" => 4,
-            "u64" or "s64" or "long" or "long long" or "__u64" or "__s64" or "__le64" or "__be64" or "size_t" => 8,
-            var t when t.EndsWith('*') => 8,
-            _ => throw new FormatException(),
-        };
+            var t = type.Replace("const ", string.Empty, StringComparison.Ordinal).Replace("volatile ", string.Empty, StringComparison.Ordinal).Trim();
+            if (t.EndsWith('*'))
+            {
+                return longSize;
+            }
+
+            t = t.Replace("unsigned ", string.Empty, StringComparison.Ordinal).Replace("signed ", string.Empty, StringComparison.Ordinal).Trim();
+            return t switch
+            {
+                "u8" or "s8" or "char" or "bool" or "_Bool" or "__u8" or "__s8" => 1,
+                "u16" or "s16" or "short" or "short int" or "__u16" or "__s16" or "__le16" or "__be16" => 2,
+                "u32" or "s32" or "int" or "unsigned" or "signed" or "__u32" or "__s32" or "__le32" or "__be32" or "pid_t" or "gfp_t" => 4,
+                "u64" or "s64" or "long long" or "long long int" or "__u64" or "__s64" or "__le64" or "__be64" or "loff_t" or "ktime_t" => 8,
+                "long" or "long int" or "size_t" or "ssize_t" or "ptrdiff_t" or "uintptr_t" or "intptr_t" => longSize,
+                _ => null,
+            };
+        }
+
+        private static bool IsSignedType(string type)
+        {
+            var t = type.Trim();
+            if (t.StartsWith("unsigned", StringComparison.Ordinal) || t.StartsWith('u') || t.StartsWith("__u", StringComparison.Ordinal)
+                || t.StartsWith("__le", StringComparison.Ordinal) || t.StartsWith("__be", StringComparison.Ordinal)
+                || t is "bool" or "_Bool" or "size_t" or "gfp_t" or "uintptr_t"
+                || t is "char") // the kernel builds with -funsigned-char since 6.2 (and char is unsigned on ARM anyway)
+            {
+                return false;
+            }
+
+            return true;
+        }
 
         private void Enter()
         {

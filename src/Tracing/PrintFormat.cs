@@ -64,7 +64,7 @@ public sealed class SymbolTable
     }
 
     /// <summary>Writes the value the way the kernel's trace output does: the name, or <c>0x%lx</c>
-    /// when unknown (flags: matching names joined by the delimiter, then leftover bits).</summary>
+    /// when unknown (flags: matching names joined by the delimiter, then leftover bits; nothing for 0).</summary>
     /// <param name="value">The value.</param>
     /// <param name="o">The output.</param>
     public void Write(long value, TraceTextWriter o)
@@ -85,26 +85,32 @@ public sealed class SymbolTable
             return;
         }
 
+        // As trace_print_flags_seq() (kernel/trace/trace_output.c): entries in declaration order while
+        // bits remain, each whose mask is wholly set; so a zero mask (e.g. V4L2_BUF_FLAG_TIMESTAMP_UNKNOWN)
+        // prints whenever bits remain at its turn, and a value of 0 prints nothing.
         var first = true;
         var rest = (ulong)value;
         foreach (var kv in _ordered)
         {
-            var mask = (ulong)kv.Key;
-            if (mask == 0 ? rest == 0 && value == 0 : (rest & mask) == mask)
+            if (rest == 0)
             {
-                if (!first)
-                {
-                    o.Append(Delimiter);
-                }
-
-                o.Append(kv.Value);
-                first = false;
-                rest &= ~mask;
-                if (mask == 0)
-                {
-                    break;
-                }
+                break;
             }
+
+            var mask = (ulong)kv.Key;
+            if ((rest & mask) != mask)
+            {
+                continue;
+            }
+
+            rest &= ~mask;
+            if (!first)
+            {
+                o.Append(Delimiter);
+            }
+
+            o.Append(kv.Value);
+            first = false;
         }
 
         if (rest != 0)
@@ -149,6 +155,9 @@ public sealed class PrintFormat
     /// <summary>The format string after unescaping (e.g. <c>%s: PM state: %s\n</c>).</summary>
     public string FormatString { get; }
 
+    /// <summary>The traced kernel's <c>sizeof(long)</c> this format was parsed for (4 or 8).</summary>
+    public int LongSize { get; private init; } = 8;
+
     /// <summary>The argument expressions as written.</summary>
     public IReadOnlyList<string> Arguments => _args.Select(a => a.Text).ToList();
 
@@ -168,10 +177,19 @@ public sealed class PrintFormat
     /// <summary>Parses the text after <c>print fmt: </c>.</summary>
     /// <param name="text">The text: a quoted C string, then comma-separated arguments.</param>
     /// <param name="source">For error messages.</param>
+    /// <param name="longSize">The traced kernel's <c>sizeof(long)</c>: 8 on 64-bit kernels, 4 on 32-bit
+    /// ones (<see cref="HeaderPage.LongSize"/> says it). It sizes <c>%l</c>, <c>%z</c>, <c>%t</c> and
+    /// <c>%p</c> conversions, and <c>long</c>, <c>size_t</c> and pointers in <c>sizeof</c> and casts.</param>
     /// <exception cref="TraceFormatException">The text is malformed.</exception>
-    public static PrintFormat Parse(string text, string? source = null)
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="longSize"/> is neither 4 nor 8.</exception>
+    public static PrintFormat Parse(string text, string? source = null, int longSize = 8)
     {
         ArgumentNullException.ThrowIfNull(text);
+        if (longSize is not (4 or 8))
+        {
+            throw new ArgumentOutOfRangeException(nameof(longSize), longSize, "sizeof(long) is 4 or 8");
+        }
+
         var s = text.AsSpan().TrimStart();
         if (s.IsEmpty || s[0] != '"')
         {
@@ -288,12 +306,12 @@ public sealed class PrintFormat
 
             foreach (var a in SplitTopLevel(rest[1..], source))
             {
-                args.Add(ParseArg(a, source));
+                args.Add(ParseArg(a, source, longSize));
             }
         }
 
-        var segments = ParseSegments(format, source);
-        return new PrintFormat(format, segments, args);
+        var segments = ParseSegments(format, source, longSize);
+        return new PrintFormat(format, segments, args) { LongSize = longSize };
     }
 
     internal void Bind(Func<string, TraceField?> lookup)
@@ -356,7 +374,7 @@ public sealed class PrintFormat
 
                 case 'p':
                     {
-                        o.AppendHex((ulong)arg.Value(record), 16);
+                        o.AppendHex(LongSize == 4 ? (uint)arg.Value(record) : (ulong)arg.Value(record), LongSize * 2);
                         break;
                     }
 
@@ -466,6 +484,7 @@ public sealed class PrintFormat
 
                 break;
             case 0: // int
+            case 4: // long on a 32-bit kernel
                 if (signed)
                 {
                     v = (int)v;
@@ -569,7 +588,7 @@ public sealed class PrintFormat
         return n;
     }
 
-    private static List<Segment> ParseSegments(string format, string? source)
+    private static List<Segment> ParseSegments(string format, string? source, int longSize)
     {
         var list = new List<Segment>();
         var lit = new StringBuilder();
@@ -652,11 +671,21 @@ public sealed class PrintFormat
                 }
             }
 
-            // length modifiers: 0 = int, 1 = hh, 2 = h, 8 = l/ll/z/t/j/L
+            // length modifiers, as a size in bytes: 0 = int, 1 = hh, 2 = h; l, z and t are the
+            // traced kernel's long (4 or 8); ll, L, q and j are 64-bit
             seg.Length = 0;
+            var longs = 0;
             while (i < format.Length && format[i] is 'h' or 'l' or 'z' or 'Z' or 't' or 'j' or 'L' or 'q')
             {
-                seg.Length = format[i] == 'h' ? (seg.Length == 2 ? 1 : 2) : 8;
+                var m = format[i];
+                longs += m == 'l' ? 1 : 0;
+                seg.Length = m switch
+                {
+                    'h' => seg.Length == 2 ? 1 : 2,
+                    'l' => longs > 1 ? 8 : longSize,
+                    'z' or 'Z' or 't' => longSize,
+                    _ => 8,
+                };
                 i++;
             }
 
@@ -759,7 +788,7 @@ public sealed class PrintFormat
         return list;
     }
 
-    private static Arg ParseArg(string text, string? source)
+    private static Arg ParseArg(string text, string? source, int longSize)
     {
         var t = StripCastsAndParens(text.AsSpan().Trim());
         if (t.StartsWith("REC->"))
@@ -781,7 +810,7 @@ public sealed class PrintFormat
         if (hexStr || TryCall(t, "__print_hex", out inner))
         {
             var parts = SplitTopLevel(inner, source);
-            if (parts.Count == 2 && ByteSource(parts[0]) is { } field && PrintExpression.TryParse(parts[1]) is { } len)
+            if (parts.Count == 2 && ByteSource(parts[0]) is { } field && PrintExpression.TryParse(parts[1], longSize) is { } len)
             {
                 return new Arg(text, ArgKind.Hex, field) { Expression = len, Concatenate = hexStr };
             }
@@ -792,7 +821,7 @@ public sealed class PrintFormat
         if (TryCall(t, "__print_array", out inner))
         {
             var parts = SplitTopLevel(inner, source);
-            if (parts.Count == 3 && ByteSource(parts[0]) is { } field && PrintExpression.TryParse(parts[1]) is { } count && PrintExpression.TryParse(parts[2]) is { } size)
+            if (parts.Count == 3 && ByteSource(parts[0]) is { } field && PrintExpression.TryParse(parts[1], longSize) is { } count && PrintExpression.TryParse(parts[2], longSize) is { } size)
             {
                 return new Arg(text, ArgKind.Array, field) { Expression = count, ElementSize = size };
             }
@@ -810,7 +839,7 @@ public sealed class PrintFormat
                 throw new TraceFormatException(source, 0, $"empty {(flags ? "__print_flags" : "__print_symbolic")}");
             }
 
-            var value = ParseArg(parts[0], source);
+            var value = ParseArg(parts[0], source, longSize);
             var delimiter = string.Empty;
             var first = 1;
             if (flags)
@@ -871,7 +900,7 @@ public sealed class PrintFormat
             return new Arg(text, ArgKind.Constant, null) { Constant = constant };
         }
 
-        return PrintExpression.TryParse(text) is { } expr
+        return PrintExpression.TryParse(text, longSize) is { } expr
             ? new Arg(text, ArgKind.Expression, null) { Expression = expr }
             : new Arg(text, ArgKind.Unsupported, null);
     }

@@ -94,8 +94,14 @@ public sealed class TracePipeReader : IDisposable
     /// <summary>The pipe's path.</summary>
     public string SystemPath { get; }
 
-    /// <summary>How long to sleep when the pipe is empty.</summary>
+    /// <summary>How long to sleep when the pipe is empty and cannot be polled (default 20 ms).</summary>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromMilliseconds(20);
+
+    /// <summary>With poll in use (the normal case: an empty pipe waits for the kernel's readiness
+    /// signal through <see cref="FdWaiter"/>), the longest idle wait before the pipe is read anyway: the
+    /// kernel wakes pollers only once <c>buffer_percent</c> of the buffer is full (50 by default; set
+    /// <see cref="TraceInstance.BufferPercent"/> to 0 in a private instance to wake on any data). Default 1 s.</summary>
+    public TimeSpan PollFallback { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>Streams parsed lines until cancelled (or until the pipe is empty with
     /// <paramref name="stopWhenEmpty"/>).</summary>
@@ -141,7 +147,7 @@ public sealed class TracePipeReader : IDisposable
 
             try
             {
-                await Task.Delay(PollInterval, cancellationToken).ConfigureAwait(false);
+                await WaitReadableAsync(cancellationToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {
@@ -150,6 +156,36 @@ public sealed class TracePipeReader : IDisposable
         }
     }
 
+    private FdWaiter? _waiter;
+    private Task? _pendingWait;
+    private bool _pollUnusable;
+
+    // The pipe is empty: wait for POLLIN (at most PollFallback), or sleep PollInterval where the
+    // descriptor cannot be polled. A wait left pending by the fallback is reused by the next call.
+    private async Task WaitReadableAsync(CancellationToken cancellationToken)
+    {
+        if (!_pollUnusable && _pendingWait is not { IsCompleted: false })
+        {
+            try
+            {
+                _waiter ??= new FdWaiter(_handle);
+                _pendingWait = _waiter.WaitAsync(PollEvents.In, cancellationToken).AsTask();
+            }
+            catch (DeviceException)
+            {
+                _pollUnusable = true;
+            }
+        }
+
+        var delay = Task.Delay(_pollUnusable ? PollInterval : PollFallback, cancellationToken);
+        await (_pollUnusable ? delay : Task.WhenAny(_pendingWait!, delay)).ConfigureAwait(false);
+        cancellationToken.ThrowIfCancellationRequested();
+    }
+
     /// <summary>Closes the pipe.</summary>
-    public void Dispose() => _handle.Dispose();
+    public void Dispose()
+    {
+        _waiter?.Dispose();
+        _handle.Dispose();
+    }
 }

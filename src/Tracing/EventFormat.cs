@@ -82,8 +82,10 @@ public sealed class EventFormat
     /// <param name="text">The file content.</param>
     /// <param name="system">The event's system (directory name), for messages and <see cref="System"/>.</param>
     /// <param name="source">The path or a description, for error messages.</param>
+    /// <param name="longSize">The traced kernel's <c>sizeof(long)</c> (4 or 8; <see cref="HeaderPage.LongSize"/>),
+    /// for the print format (see <see cref="PrintFormat.Parse"/>).</param>
     /// <exception cref="TraceFormatException">The text is malformed.</exception>
-    public static EventFormat Parse(string text, string system = "", string? source = null)
+    public static EventFormat Parse(string text, string system = "", string? source = null, int longSize = 8)
     {
         ArgumentNullException.ThrowIfNull(text);
         source ??= system.Length > 0 ? $"events/{system}/?/format" : "format";
@@ -170,7 +172,7 @@ public sealed class EventFormat
             throw new TraceFormatException(source, 0, "no 'print fmt:' line");
         }
 
-        var fmt = PrintFormat.Parse(printFmt, source);
+        var fmt = PrintFormat.Parse(printFmt, source, longSize);
         return new EventFormat(system, name, id, fields, printFmt, fmt);
     }
 

@@ -108,7 +108,7 @@ public sealed class TraceFs
     public EventFormat ReadFormat(string system, string eventName)
     {
         var path = $"{Root}/events/{system}/{eventName}/format";
-        return EventFormat.Parse(ReadRaw(path), system, path);
+        return EventFormat.Parse(ReadRaw(path), system, path, ReadHeaderPage().LongSize);
     }
 
     /// <summary>Reads the formats of all events of a system.</summary>

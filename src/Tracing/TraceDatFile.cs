@@ -31,10 +31,13 @@ public sealed class TraceDatFile
     /// <summary>The text of <c>saved_cmdlines</c> (<c>PID COMM</c> lines).</summary>
     public string CmdlinesText { get; init; } = string.Empty;
 
+    /// <summary>The traced kernel's <c>sizeof(long)</c> (4 or 8), stored in the file header.</summary>
+    public int LongSize { get; init; } = 8;
+
     /// <summary>Each CPU's concatenated sub-buffers.</summary>
     public IReadOnlyList<byte[]> CpuData { get; init; } = [];
 
-    /// <summary>Writes the file (version 6, little-endian, 64-bit longs).</summary>
+    /// <summary>Writes the file (version 6, little-endian, the long size of <see cref="LongSize"/>).</summary>
     /// <param name="path">The output path.</param>
     public void Write(string path)
     {
@@ -43,7 +46,7 @@ public sealed class TraceDatFile
         w.Write(s_magic);
         w.Write("6\0"u8);
         w.Write((byte)0); // little endian
-        w.Write((byte)8); // long size
+        w.Write((byte)LongSize);
         w.Write(PageSize);
         w.Write("header_page\0"u8);
         WriteBlob64(w, HeaderPageText);
@@ -114,7 +117,12 @@ public sealed class TraceDatFile
             throw new TraceFormatException(path, 0, "big-endian trace.dat files are not supported");
         }
 
-        pos++; // long size
+        var longSize = b[pos++];
+        if (longSize is not (4 or 8))
+        {
+            throw new TraceFormatException(path, 0, $"trace.dat long size {longSize} is neither 4 nor 8");
+        }
+
         var pageSize = I32(b, ref pos, path);
         Expect(b, ref pos, "header_page\0"u8, path);
         var headerPage = Blob64(b, ref pos, path);
@@ -186,6 +194,7 @@ public sealed class TraceDatFile
         return new TraceDatFile
         {
             PageSize = pageSize,
+            LongSize = longSize,
             HeaderPageText = headerPage,
             HeaderEventText = headerEvent,
             Systems = systems,
@@ -204,7 +213,7 @@ public sealed class TraceDatFile
         {
             foreach (var f in formats)
             {
-                reg.Add(EventFormat.Parse(f, system));
+                reg.Add(EventFormat.Parse(f, system, longSize: LongSize));
             }
         }
 

@@ -1,0 +1,61 @@
+using LinuxDevices.LabTests.V4l2;
+using Xunit;
+
+namespace LinuxDevices.LabTests.Infrastructure;
+
+/// <summary>The NativeAOT build of <c>linuxdev</c> (published by <c>./build.sh test</c> for x86_64
+/// cells into <c>artifacts/publish/linuxdev-aot</c>) against the real drivers: the same answers as
+/// the JIT build, a capture through the async frame loop, and the same typed errors. The libraries
+/// build with the trim and AOT analyzers on and warnings as errors, so this proves they also run
+/// compiled ahead of time.</summary>
+[Trait("Fixture", "v4l2")]
+public sealed class LinuxdevAotLabTests
+{
+    private static string RequireAot()
+    {
+        var repo = Environment.GetEnvironmentVariable("LAB_REPO") ?? Directory.GetCurrentDirectory();
+        var aot = Path.Combine(repo, "artifacts/publish/linuxdev-aot/linuxdev");
+        if (!File.Exists(aot))
+        {
+            Assert.Skip($"no NativeAOT build of linuxdev at {aot}: ./build.sh test publishes it for x86_64 cells only (an arm64 one would need ILCompiler's cross linking against an arm64 sysroot)");
+        }
+
+        return aot;
+    }
+
+    [Fact]
+    public void TheNativeAotBuildAnswersLikeTheJitBuild()
+    {
+        var aot = RequireAot();
+        Lab.Require("v4l2");
+        foreach (var command in new[] { "info", "v4l2 list", $"v4l2 info {Vivid.Capture}", "nvmem list", "uio list" })
+        {
+            var (jitCode, jitOut, _) = Lab.TrySh($"linuxdev {command}");
+            var (aotCode, aotOut, aotErr) = Lab.TrySh($"'{aot}' {command}");
+            Assert.True(jitCode == aotCode, $"linuxdev {command}: JIT exited {jitCode}, AOT {aotCode}: {aotErr}");
+            Assert.Equal(jitOut, aotOut);
+        }
+    }
+
+    [Fact]
+    public void TheNativeAotBuildCapturesThroughTheAsyncFrameLoop()
+    {
+        var aot = RequireAot();
+        Lab.Require("v4l2");
+        var text = Lab.Sh($"'{aot}' v4l2 capture {Vivid.Capture} --frames 5", 120);
+        Assert.Contains("captured 5 frames", text, StringComparison.Ordinal);
+        Assert.Contains("dropped 0", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void TheNativeAotBuildReportsTypedErrorsLikeTheJitBuild()
+    {
+        var aot = RequireAot();
+        var (jitCode, _, jitErr) = Lab.TrySh("linuxdev v4l2 info /dev/null");
+        var (aotCode, _, aotErr) = Lab.TrySh($"'{aot}' v4l2 info /dev/null");
+        Assert.NotEqual(0, aotCode);
+        Assert.Equal(jitCode, aotCode);
+        Assert.Contains("VIDIOC_QUERYCAP on /dev/null failed: ENOTTY", aotErr, StringComparison.Ordinal);
+        Assert.Equal(jitErr, aotErr);
+    }
+}
