@@ -72,7 +72,7 @@ public sealed class NvmemReliabilityLabTests
             rw.Write(rw.Size - 4, saved);
         }
 
-        Record("nvmem", "failed or short write", "typed error (EPERM → DevicePermissionException); bytes written reported (TryWrite, \"after N byte(s)\")");
+        Record("nvmem", "failed or short write", "read-only provider refused at open (DevicePermissionException saying why); a short write reports the bytes written (TryWrite) and Write never reports it done");
     }
 
     // Writers at overlapping offsets, each with its own descriptor (as separate processes would

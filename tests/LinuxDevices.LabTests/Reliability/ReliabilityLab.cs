@@ -49,7 +49,8 @@ internal static class ReliabilityLab
 
     public static void AssertNoLeak(Resources before, Resources after, string what)
     {
-        Assert.True(after.Fds == before.Fds, $"{what}: descriptors {before.Fds} -> {after.Fds} (new: {after.NewSince(before)})");
+        // Fewer is fine: a descriptor of an earlier test can be finalized meanwhile.
+        Assert.True(after.Fds <= before.Fds, $"{what}: descriptors {before.Fds} -> {after.Fds} (new: {after.NewSince(before)})");
         Assert.True(after.Maps <= before.Maps + MapsSlack, $"{what}: mappings {before.Maps} -> {after.Maps}");
     }
 
@@ -94,7 +95,7 @@ internal static class ReliabilityLab
             $"{count} cycles in {sw.Elapsed.TotalSeconds:F1} s; before {before}; after {after}");
         TestContext.Current.SendDiagnosticMessage($"soak {area} {what}: {figures}");
         Console.WriteLine($"soak {area} {what}: {figures}");
-        Assert.True(after.Fds == before.Fds, $"{area} {what} soak: descriptors {before.Fds} -> {after.Fds} (new: {after.NewSince(before)})");
+        Assert.True(after.Fds <= before.Fds, $"{area} {what} soak: descriptors {before.Fds} -> {after.Fds} (new: {after.NewSince(before)})");
         // A leaked mapping per cycle would add `count`; the runtime's own heaps move by a few dozen.
         Assert.True(after.Maps <= before.Maps + Math.Max(MapsSlack, count / 100), $"{area} {what} soak: mappings {before.Maps} -> {after.Maps}");
         Assert.True(after.ManagedBytes <= before.ManagedBytes + ManagedSlack, $"{area} {what} soak: managed {before.ManagedBytes} -> {after.ManagedBytes}");
