@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Bootstrap for build.cake: ./build.sh [build|test|demo|pack|lab|bench|abi|api] [--arch A] [--kernel K] [cake options]
+# Bootstrap for build.cake: ./build.sh [build|test|demo|pack|lab|bench|abi|api|fuzz] [--arch A] [--kernel K] [cake options]
 # Needs the .NET 10 SDK; everything else (apt packages, kernel, headers, Cake) is fetched by the
 # project's own scripts, idempotently.
 set -euo pipefail

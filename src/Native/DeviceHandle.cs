@@ -13,7 +13,7 @@ namespace LinuxDevices.Native;
 /// errno, the call and the path; the <c>Try*</c> forms return the errno instead, for hot paths and
 /// expected failures. EINTR is retried.
 /// </summary>
-public sealed unsafe class DeviceHandle : SafeHandle
+public sealed unsafe partial class DeviceHandle : SafeHandle
 {
     private DeviceHandle(int fd, string path, bool ownsHandle)
         : base(new IntPtr(-1), ownsHandle)

@@ -88,6 +88,7 @@ public sealed partial class NvmemDevice
         length = (length + g.WordSize - 1) / g.WordSize * g.WordSize;
         CheckRange(start, length, $"write cell '{cell.Name}' (widened to stride {g.Stride}, word size {g.WordSize})");
 
+        using var hold = Hold(exclusive: true); // the read-modify-write is one transfer
         var buffer = new byte[length];
         var at = (int)(cell.Offset - start);
         if (bitCell || at != 0 || length != cell.Bytes)

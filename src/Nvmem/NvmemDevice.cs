@@ -23,6 +23,14 @@ public readonly record struct NvmemGranularity(int Stride, int WordSize);
 /// EINVAL → the provider's stride/word-size alignment, EPERM → the device is read-only (provider
 /// flag or <c>force_ro</c>), EACCES → file permissions (root-only providers are mode 0400/0600).
 /// Not thread-safe; dispose to close the file.
+/// <para>Integrity: every transfer holds an advisory <c>flock</c> on the raw file for all of its
+/// <c>pread</c>/<c>pwrite</c> calls (exclusive for writes and cell read-modify-writes, shared for
+/// reads), so among the SDK's users of a device (threads with their own instance, other processes)
+/// a write reported done is never torn by another write and a read never sees half of one, even
+/// where the kernel splits a transfer into pages or the provider copies without a lock. Writers
+/// that bypass the SDK (a shell <c>dd</c>) do not take the lock. A failed write says how much was
+/// written before the failure (<see cref="TryWrite"/>'s <c>bytesWritten</c>, and the exception's
+/// message "after N byte(s)").</para>
 /// </summary>
 public sealed partial class NvmemDevice : IDisposable
 {
@@ -30,6 +38,7 @@ public sealed partial class NvmemDevice : IDisposable
     private static readonly int[] Probes = [1, 2, 4, 8, 16, 32, 64];
     private readonly DeviceHandle _handle;
     private readonly SysfsTree _fs;
+    private int _lockDepth;
 
     private NvmemDevice(NvmemDeviceInfo info, DeviceHandle handle, SysfsTree fs, NvmemAccess access)
     {
@@ -109,6 +118,7 @@ public sealed partial class NvmemDevice : IDisposable
     public byte[] Read(long offset, int length)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(length);
+        CheckRange(offset, length, "read"); // before allocating: an absurd length is refused, not attempted
         var buffer = new byte[length];
         var n = Read(offset, buffer);
         return n == length ? buffer : buffer[..n];
@@ -125,6 +135,7 @@ public sealed partial class NvmemDevice : IDisposable
     /// <returns>0, or the errno of the failed pread.</returns>
     public int TryRead(long offset, Span<byte> buffer, out int bytesRead)
     {
+        using var hold = Hold(exclusive: false);
         bytesRead = 0;
         while (bytesRead < buffer.Length)
         {
@@ -162,9 +173,10 @@ public sealed partial class NvmemDevice : IDisposable
 
         CheckRange(offset, data.Length, "write");
         var errno = TryWrite(offset, data, out var total);
-        if (errno != 0)
+        if (errno != 0 || total < data.Length)
         {
-            throw TransferError(errno, "pwrite", offset, data.Length, total);
+            // A write that stopped short is never reported done: the error says how much was written.
+            throw TransferError(errno != 0 ? errno : Errno.EIO, "pwrite", offset, data.Length, total);
         }
     }
 
@@ -175,6 +187,7 @@ public sealed partial class NvmemDevice : IDisposable
     /// <returns>0, or the errno of the failed pwrite.</returns>
     public int TryWrite(long offset, ReadOnlySpan<byte> data, out int bytesWritten)
     {
+        using var hold = Hold(exclusive: true);
         bytesWritten = 0;
         while (bytesWritten < data.Length)
         {
@@ -301,6 +314,36 @@ public sealed partial class NvmemDevice : IDisposable
 
     /// <inheritdoc/>
     public void Dispose() => _handle.Dispose();
+
+    // The transfer lock (see the class remarks); nested holds (a cell write's read) reuse the outer.
+    private FileLockHold Hold(bool exclusive)
+    {
+        if (_lockDepth++ == 0)
+        {
+            try
+            {
+                _handle.Lock(exclusive);
+            }
+            catch
+            {
+                _lockDepth--;
+                throw;
+            }
+        }
+
+        return new FileLockHold(this);
+    }
+
+    private readonly struct FileLockHold(NvmemDevice owner) : IDisposable
+    {
+        public void Dispose()
+        {
+            if (--owner._lockDepth == 0 && !owner._handle.IsClosed)
+            {
+                owner._handle.Unlock();
+            }
+        }
+    }
 
     private void CheckRange(long offset, int length, string what)
     {

@@ -140,6 +140,11 @@ public static class NvmemDeviceTree
                     throw new FormatException($"{node}: invalid bits <{bo} {nb}> for reg length {bytes}: {why} (the kernel rejects this node)");
                 }
 
+                if (bo + (ulong)nb > int.MaxValue)
+                {
+                    throw new FormatException($"{node}: invalid bits <{bo} {nb}>: larger than any cell");
+                }
+
                 bitOffset = (int)bo;
                 bitCount = (int)nb;
                 bytes = (uint)NvmemBits.ByteCount(bitOffset, bitCount);

@@ -34,6 +34,7 @@ public sealed class RpmsgEndpoint : IDisposable
     private readonly bool _destroyOnDispose;
     private readonly TimeSpan _sendTimeout;
     private FdWaiter? _waiter;
+    private EventFd? _wake;
     private int _disposed;
 
     private RpmsgEndpoint(DeviceHandle handle, RpmsgEndpointDevice? info, RpmsgEndpointOptions? options, bool destroyOnDispose)
@@ -174,8 +175,20 @@ public sealed class RpmsgEndpoint : IDisposable
         var errno = _handle.TryRead(buffer, out var n);
         while (errno == Errno.EAGAIN)
         {
-            // Nothing queued: wait for readability (or hang-up, which the next read reports).
-            errno = _handle.TryPoll(PollEvents.In, Timeout.InfiniteTimeSpan, out _);
+            // Nothing queued: wait for readability (or hang-up, which the next read reports), or
+            // for Dispose on another thread, which signals the wake-up eventfd.
+            var wake = WakeUp();
+            if (Volatile.Read(ref _disposed) != 0)
+            {
+                throw new ObjectDisposedException(DevicePath, $"The endpoint {DevicePath} was disposed.");
+            }
+
+            errno = _handle.PollOrWake(PollEvents.In, wake.Handle, Timeout.InfiniteTimeSpan, out _, out var woken);
+            if (woken || Volatile.Read(ref _disposed) != 0)
+            {
+                throw new ObjectDisposedException(DevicePath, $"The endpoint {DevicePath} was disposed during a blocking receive.");
+            }
+
             if (errno == 0)
             {
                 errno = _handle.TryRead(buffer, out n);
@@ -353,6 +366,12 @@ public sealed class RpmsgEndpoint : IDisposable
         }
 
         _waiter?.Dispose();
+        if (Interlocked.CompareExchange(ref _wake, null, null) is { } wake)
+        {
+            wake.Signal(); // ends a blocking Receive on another thread
+            wake.Dispose(); // closed once that call has released it
+        }
+
         if (_destroyOnDispose && !_handle.IsClosed && !IsGone())
         {
             _ = _handle.TryIoctlValue(RpmsgIoctls.DestroyEndpoint, 0, out _);
@@ -375,6 +394,25 @@ public sealed class RpmsgEndpoint : IDisposable
         Info is { } i ? $"{DevicePath} ({i.ServiceName}, src {RpmsgAddress.Format(i.Source)}, dst {RpmsgAddress.Format(i.Destination)})" : DevicePath;
 
     private FdWaiter Waiter => _waiter ??= new FdWaiter(_handle);
+
+    // Created on the first blocking wait (published with a full fence, as Dispose's flag is).
+    private EventFd WakeUp()
+    {
+        if (Volatile.Read(ref _wake) is { } w)
+        {
+            return w;
+        }
+
+        var created = EventFd.Create($"{DevicePath} (receive wake-up)");
+        var existing = Interlocked.CompareExchange(ref _wake, created, null);
+        if (existing is not null)
+        {
+            created.Dispose();
+            return existing;
+        }
+
+        return created;
+    }
 
     private void CheckMtu(int length)
     {

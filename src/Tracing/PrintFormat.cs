@@ -171,6 +171,9 @@ public sealed class PrintFormat
     /// <param name="fieldName">The field name.</param>
     public SymbolTable? FindSymbols(string fieldName) => _symbols.GetValueOrDefault(fieldName);
 
+    // Widths and precisions (literal or from the record) are bounded to this.
+    private const int MaxPrecision = 4096;
+
     /// <summary>Parses the text after <c>print fmt: </c>.</summary>
     /// <param name="text">The text: a quoted C string, then comma-separated arguments.</param>
     /// <param name="source">For error messages.</param>
@@ -328,7 +331,8 @@ public sealed class PrintFormat
     {
         ArgumentNullException.ThrowIfNull(o);
         var argIndex = 0;
-        Span<char> num = stackalloc char[72];
+        // a number: sign, 0x prefix, 64-bit digits and up to MaxPrecision zeros of precision
+        Span<char> num = stackalloc char[MaxPrecision + 72];
         for (var si = 0; si < _segments.Length; si++)
         {
             ref readonly var seg = ref _segments[si];
@@ -341,13 +345,14 @@ public sealed class PrintFormat
             var width = seg.Width;
             if (width == -2)
             {
-                width = argIndex < _args.Length ? (int)_args[argIndex++].Value(record) : 0;
+                // from the record: bounded like a literal width (a corrupt record must not print GBs)
+                width = argIndex < _args.Length ? (int)Math.Clamp(_args[argIndex++].Value(record), -MaxPrecision, MaxPrecision) : 0;
             }
 
             var precision = seg.Precision;
             if (precision == -2)
             {
-                precision = argIndex < _args.Length ? (int)_args[argIndex++].Value(record) : -1;
+                precision = argIndex < _args.Length ? (int)Math.Clamp(_args[argIndex++].Value(record), -1, MaxPrecision) : -1;
             }
 
             var arg = argIndex < _args.Length ? _args[argIndex++] : null;
@@ -636,7 +641,7 @@ public sealed class PrintFormat
                 var any = false;
                 while (i < format.Length && char.IsAsciiDigit(format[i]))
                 {
-                    w = Math.Min(w * 10 + (format[i++] - '0'), 4096);
+                    w = Math.Min(w * 10 + (format[i++] - '0'), MaxPrecision);
                     any = true;
                 }
 
@@ -659,7 +664,7 @@ public sealed class PrintFormat
                     var p = 0;
                     while (i < format.Length && char.IsAsciiDigit(format[i]))
                     {
-                        p = Math.Min(p * 10 + (format[i++] - '0'), 4096);
+                        p = Math.Min(p * 10 + (format[i++] - '0'), MaxPrecision);
                     }
 
                     seg.Precision = p;

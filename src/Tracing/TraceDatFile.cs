@@ -94,9 +94,11 @@ public sealed class TraceDatFile
     /// without compression).</summary>
     /// <param name="path">The file.</param>
     /// <exception cref="TraceFormatException">Not a v6 little-endian flyrecord file.</exception>
-    public static TraceDatFile Read(string path)
+    public static TraceDatFile Read(string path) => Parse(File.ReadAllBytes(path), path);
+
+    // The parser proper, on bytes (the fuzz target's entry point).
+    internal static TraceDatFile Parse(byte[] b, string path)
     {
-        var b = File.ReadAllBytes(path);
         var pos = 0;
         if (b.Length < 20 || !b.AsSpan(0, 10).SequenceEqual(s_magic))
         {

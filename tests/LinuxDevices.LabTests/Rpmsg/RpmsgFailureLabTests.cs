@@ -1,3 +1,4 @@
+using LinuxDevices.LabTests.Reliability;
 using LinuxDevices.Native;
 using LinuxDevices.Rpmsg;
 using Xunit;
@@ -137,5 +138,6 @@ public sealed class RpmsgFailureLabTests
         var b = new byte[8];
         fresh.Send("z"u8);
         Assert.Equal(1, fresh.Receive(b));
+        ReliabilityLab.Record("rpmsg", "transport module removed under in-flight blocking and async reads", "DeviceGoneException (EPIPE) naming the endpoint, then typed errors for every later call");
     }
 }

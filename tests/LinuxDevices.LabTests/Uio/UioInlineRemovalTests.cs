@@ -1,3 +1,4 @@
+using LinuxDevices.LabTests.Reliability;
 using LinuxDevices.Native;
 using Xunit;
 
@@ -21,5 +22,6 @@ public sealed class UioInlineRemovalTests
         var run = Lab.TrySh($"LINUXDEVICES_INLINE_COMPLETIONS=1 '{Environment.ProcessPath}' -noColor -method '{method}'", timeoutSeconds: 120);
         Assert.True(run.ExitCode == 0, $"exit {run.ExitCode}: {run.StdOut}{run.StdErr}");
         Assert.Contains("Total: 1, Errors: 0, Failed: 0, Skipped: 0", run.StdOut, StringComparison.Ordinal);
+        ReliabilityLab.Record("uio", "device unbound under an in-flight async wait (completion inline on the epoll thread)", "prompt DeviceGoneException; no sleep on the epoll thread");
     }
 }

@@ -1,3 +1,4 @@
+using LinuxDevices.LabTests.Reliability;
 using LinuxDevices.Native;
 using LinuxDevices.V4l2;
 using Xunit;
@@ -73,5 +74,6 @@ public sealed class V4l2DeviceGoneLabTests
 
         using var again = VideoDevice.Open(Vivid.Capture);
         Assert.Equal("vivid", again.Capabilities.Driver);
+        ReliabilityLab.Record("v4l2", "driver unbound / module removed during a running stream", "the stream ends with DeviceGoneException (ENODEV) naming the node; buffers unmapped, descriptor closed", how);
     }
 }

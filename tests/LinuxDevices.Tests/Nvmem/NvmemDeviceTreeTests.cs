@@ -64,6 +64,23 @@ public sealed class NvmemDeviceTreeTests
         Assert.Contains(why, ex.Message);
     }
 
+    // Found by the nvmemcells fuzz target (tests/fuzz): a huge reg length lets bits beyond int's
+    // range pass the kernel's checks; they used to end in ArgumentOutOfRangeException, not the
+    // documented FormatException.
+    [Theory]
+    [InlineData(0u, 0xA5A5A5A5u)]
+    [InlineData(0xE3000010u, 1u)]
+    public void Rejects_bits_larger_than_any_cell(uint bitOffset, uint bitCount)
+    {
+        using var t = new FakeNvmemTree();
+        var dev = t.AddNode("/sys/firmware/devicetree/base/otp@0");
+        var cell = t.AddNode(dev + "/huge@0");
+        t.AddCells(cell, "reg", 0, 0xA5A5A5A5);
+        t.AddCells(cell, "bits", bitOffset, bitCount);
+        var ex = Assert.Throws<FormatException>(() => NvmemDeviceTree.ReadLegacyCells(dev, t.Fs));
+        Assert.Contains("huge@0", ex.Message);
+    }
+
     [Fact]
     public void Rejects_a_short_reg()
     {
