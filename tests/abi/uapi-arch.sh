@@ -8,8 +8,13 @@
 set -euo pipefail
 karch="${1:?usage: uapi-arch.sh arm64|arm}"
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-eval "$("$here/../lab/kernel.sh" env)" >/dev/null
 cache="${LINUXDEVICES_CACHE:-${HOME:-/root}/.cache/linuxdevices}"
+# Test classes run in parallel and each may ask for headers on a cold cache: one at a time (the
+# kernel resolution included), and the first one's result serves the rest.
+mkdir -p "$cache/uapi-arch"
+exec 9>"$cache/uapi-arch/.lock"
+flock 9
+eval "$("$here/../lab/kernel.sh" env)" >/dev/null
 upstream="${KVER%%+*}"; upstream="${upstream%%-*}"       # 6.12.118
 series="$(echo "$upstream" | cut -d. -f1,2)"
 pkg="linux-source-$series"
