@@ -211,8 +211,10 @@ public sealed class FdWaiter : IDisposable, IValueTaskSource<PollEvents>
         private readonly int _epfd;
         private readonly int _stopFd = -1;
         private readonly ConcurrentDictionary<long, FdWaiter> _waiters = new();
+        private readonly Thread _thread;
         private long _nextId;
         private int _stopped;
+        private int _inWait;
 
         public EpollLoop(string name, bool dedicated)
         {
@@ -242,8 +244,8 @@ public sealed class FdWaiter : IDisposable, IValueTaskSource<PollEvents>
                 }
             }
 
-            var thread = new Thread(Run) { IsBackground = true, Name = name };
-            thread.Start();
+            _thread = new Thread(Run) { IsBackground = true, Name = name };
+            _thread.Start();
         }
 
         public long Add(FdWaiter waiter, int fd)
@@ -281,7 +283,10 @@ public sealed class FdWaiter : IDisposable, IValueTaskSource<PollEvents>
         }
 
         /// <summary>Ends a dedicated loop: its thread closes the epoll and eventfd descriptors on the
-        /// way out (also when called from a continuation running on that thread).</summary>
+        /// way out. Called from another thread while the loop is idle in epoll_wait, it waits (up to
+        /// 2 s) for that, so the descriptors are gone when the waiter's Dispose returns; called from a
+        /// continuation running on the loop's thread, or while one runs, the loop closes them as soon
+        /// as that continuation returns (waiting then could deadlock on the caller's locks).</summary>
         public void Stop()
         {
             if (_stopFd < 0 || Interlocked.Exchange(ref _stopped, 1) != 0)
@@ -289,8 +294,13 @@ public sealed class FdWaiter : IDisposable, IValueTaskSource<PollEvents>
                 return;
             }
 
+            var idle = Volatile.Read(ref _inWait) != 0;
             ulong one = 1;
             LibC.write(_stopFd, &one, sizeof(ulong));
+            if (idle && Thread.CurrentThread != _thread)
+            {
+                _thread.Join(TimeSpan.FromSeconds(2));
+            }
         }
 
         private void Run()
@@ -299,7 +309,9 @@ public sealed class FdWaiter : IDisposable, IValueTaskSource<PollEvents>
             var events = stackalloc epoll_event[Max];
             while (true)
             {
-                var n = LibC.epoll_wait(_epfd, events, Max, -1);
+                Volatile.Write(ref _inWait, 1);
+                var n = Volatile.Read(ref _stopped) != 0 ? 0 : LibC.epoll_wait(_epfd, events, Max, -1);
+                Volatile.Write(ref _inWait, 0);
                 if (n < 0)
                 {
                     continue; // EINTR
