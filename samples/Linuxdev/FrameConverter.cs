@@ -5,9 +5,9 @@ namespace Linuxdev;
 /// <summary>
 /// Converts one captured V4L2 frame to packed 8-bit RGB (3 bytes a pixel, rows without padding),
 /// for <c>linuxdev v4l2 snapshot</c>. YUV and GREY frames are taken as the V4L2 defaults for an
-/// sRGB/Rec.709-class stream say: BT.601 Y'CbCr with limited ("video") range, Y' 16..235 and
-/// Cb/Cr 16..240 (V4L2_MAP_YCBCR_ENC_DEFAULT / V4L2_MAP_QUANTIZATION_DEFAULT); RGB formats are full
-/// range. Strides come from the negotiated <c>bytesperline</c>. Pure managed code (no native image
+/// sRGB stream say: BT.601 Y'CbCr with limited ("video") range, Y' 16..235 and Cb/Cr 16..240
+/// (V4L2_MAP_YCBCR_ENC_DEFAULT / V4L2_MAP_QUANTIZATION_DEFAULT); RGB formats are full range; GREY is
+/// taken as full-range luma copied to R, G and B (what sensors and vivid deliver). Strides come from the negotiated <c>bytesperline</c>. Pure managed code (no native image
 /// library), so the tool runs the same on x86_64, arm64 and armhf and compiles with NativeAOT.
 /// </summary>
 internal static class FrameConverter
@@ -125,7 +125,7 @@ internal static class FrameConverter
         {
             for (var x = 0; x < width; x++)
             {
-                var y = Clamp(((src[(row * stride) + x] - 16) * 255 * 256 / 219) >> 8);
+                var y = src[(row * stride) + x];
                 var o = ((row * width) + x) * 3;
                 rgb[o] = rgb[o + 1] = rgb[o + 2] = y;
             }

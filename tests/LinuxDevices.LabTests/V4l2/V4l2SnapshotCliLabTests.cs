@@ -8,7 +8,7 @@ namespace LinuxDevices.LabTests.V4l2;
 /// <summary><c>linuxdev v4l2 snapshot</c>: one vivid frame per pixel format written as PNG, decoded
 /// here (StbImageSharp, independent of the tool's encoder) and compared with vivid's 75% colour bars
 /// (drivers/media/common/v4l2-tpg: bars[0] is 75% white 191, then 75% yellow, cyan, green, magenta,
-/// red, blue, and black; each bar an eighth of the width).</summary>
+/// red, blue, and black; each bar an eighth of the width; GREY is tpg's Rec. 709 luma, full range).</summary>
 [Trait("Fixture", "v4l2")]
 public sealed class V4l2SnapshotCliLabTests
 {
@@ -42,6 +42,7 @@ public sealed class V4l2SnapshotCliLabTests
         try
         {
             Lab.Sh($"linuxdev v4l2 ctrl set {dev} test_pattern '75% Colorbar'");
+            Lab.Sh($"linuxdev v4l2 ctrl set {dev} osd_text_mode None"); // at 320x180 vivid's OSD text covers most rows
             var failures = new List<string>();
             var tested = 0;
             foreach (var fourcc in Formats.Where(offered.Contains))
@@ -58,7 +59,7 @@ public sealed class V4l2SnapshotCliLabTests
                 Assert.Equal(((int)Vivid.Width, (int)Vivid.Height), (image.Width, image.Height));
                 tested++;
                 var grey = fourcc == "GREY";
-                var y = image.Height * 3 / 4; // below vivid's OSD text lines
+                var y = image.Height * 3 / 4;
                 for (var i = 0; i < Bars.Length; i++)
                 {
                     var x = ((2 * i) + 1) * image.Width / 16;
@@ -67,7 +68,8 @@ public sealed class V4l2SnapshotCliLabTests
                     var (name, er, eg, eb) = Bars[i];
                     if (grey)
                     {
-                        var luma = (byte)Math.Round((0.299 * er) + (0.587 * eg) + (0.114 * eb));
+                        // tpg's luma-only encoding: Rec. 709 weights on R'G'B', full range.
+                        var luma = (byte)Math.Round((0.2126 * er) + (0.7152 * eg) + (0.0722 * eb));
                         (er, eg, eb) = (luma, luma, luma);
                     }
 
@@ -85,6 +87,7 @@ public sealed class V4l2SnapshotCliLabTests
         finally
         {
             Lab.Sh($"rm -rf {dir}");
+            Lab.Sh($"linuxdev v4l2 ctrl set {dev} osd_text_mode All");
         }
     }
 
