@@ -8,6 +8,7 @@ ICommandModule[] modules =
 [
     new InfoCommand(), new MediaCommand(), new MhiCommand(), new MhiTraceCommand(), new NvmemCommand(),
     new RpmsgCommand(), new RprocCommand(), new UioCommand(), new V4l2Command(),
+    new BindCommand(), new UnbindCommand(), new VfioCommand(),
 ];
 foreach (var module in modules)
 {

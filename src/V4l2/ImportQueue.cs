@@ -159,7 +159,7 @@ public sealed class ImportQueue : IDisposable
                 b.bytesused = output ? bytesUsed : 0;
             }
 
-            var errno = Handle.TryIoctl(V4l2Ioctl.QBUF, ref b, out _);
+            var errno = _device.TimeAbi.Buffer(Handle, V4l2Ioctl.QBUF, V4l2Ioctl.QBUF_TIME32, ref b);
             if (errno != 0)
             {
                 throw Handle.Error(errno, "VIDIOC_QBUF", $"slot {index}, {Memory} {DescribeMemory(memory)}");
@@ -268,7 +268,7 @@ public sealed class ImportQueue : IDisposable
             b.length = 1;
         }
 
-        var errno = Handle.TryIoctl(V4l2Ioctl.DQBUF, ref b, out _);
+        var errno = _device.TimeAbi.Buffer(Handle, V4l2Ioctl.DQBUF, V4l2Ioctl.DQBUF_TIME32, ref b);
         if (errno != 0)
         {
             info = default;

@@ -35,6 +35,10 @@ public sealed partial class VideoDevice : IDisposable
     /// <summary>The open descriptor.</summary>
     public DeviceHandle Handle { get; }
 
+    /// <summary>The timestamp layout this device's buffer and event calls use (32-bit processes: y2038-safe,
+    /// or the time32 fallback on kernels before 5.6).</summary>
+    internal V4l2TimeAbi TimeAbi { get; } = new();
+
     /// <summary>The node path.</summary>
     public string Path => Handle.Path;
 
@@ -356,7 +360,7 @@ public sealed partial class VideoDevice : IDisposable
     public bool TryDequeueEvent(out VideoEvent ev)
     {
         var e = default(v4l2_event);
-        var errno = Handle.TryIoctl(V4l2Ioctl.DQEVENT, ref e, out _);
+        var errno = TimeAbi.DequeueEvent(Handle, ref e);
         if (errno == 0)
         {
             ev = Marshalling.ToEvent(e);

@@ -26,7 +26,7 @@ public sealed partial class VideoQueue
         FillOutputPayload(ref b, index, bytesUsed);
         b.flags |= RequestIoctl.BufFlagRequestFd;
         b.request_fd = request.Descriptor;
-        var errno = Handle.TryIoctl(V4l2Ioctl.QBUF, ref b, out _);
+        var errno = _device.TimeAbi.Buffer(Handle, V4l2Ioctl.QBUF, V4l2Ioctl.QBUF_TIME32, ref b);
         if (errno != 0)
         {
             throw Handle.Error(errno, "VIDIOC_QBUF", $"buffer {index} into {request.Handle.Path}");

@@ -238,7 +238,7 @@ public sealed partial class VideoQueue : IDisposable
         ThrowIfDisposed();
         var b = default(v4l2_buffer);
         Init(ref b, index);
-        var errno = Handle.TryIoctl(V4l2Ioctl.QUERYBUF, ref b, out _);
+        var errno = _device.TimeAbi.Buffer(Handle, V4l2Ioctl.QUERYBUF, V4l2Ioctl.QUERYBUF_TIME32, ref b);
         if (errno != 0)
         {
             throw Handle.Error(errno, "VIDIOC_QUERYBUF", $"buffer {index}; SDK view {Ledger[index]}");
@@ -273,7 +273,7 @@ public sealed partial class VideoQueue : IDisposable
         var b = default(v4l2_buffer);
         Init(ref b, index);
         FillOutputPayload(ref b, index, 0);
-        var errno = Handle.TryIoctl(V4l2Ioctl.PREPARE_BUF, ref b, out _);
+        var errno = _device.TimeAbi.Buffer(Handle, V4l2Ioctl.PREPARE_BUF, V4l2Ioctl.PREPARE_BUF_TIME32, ref b);
         if (errno != 0)
         {
             throw Handle.Error(errno, "VIDIOC_PREPARE_BUF", $"buffer {index}");
@@ -392,7 +392,19 @@ public sealed partial class VideoQueue : IDisposable
     {
         ThrowIfDisposed();
         var type = (int)Type;
-        Handle.Ioctl(V4l2Ioctl.STREAMON, ref type, "VIDIOC_STREAMON");
+        var errno = Handle.TryIoctl(V4l2Ioctl.STREAMON, ref type, out _);
+        if (errno == Errno.EPIPE)
+        {
+            // media_pipeline_start(): a link of the pipeline joins pads whose formats differ. The device
+            // is not gone (what EPIPE means elsewhere): a plain DeviceException saying so.
+            throw new DeviceException(errno, "VIDIOC_STREAMON", Path, "pipeline link validation failed: a link joins pads with different formats (linuxdev media formats shows them)");
+        }
+
+        if (errno != 0)
+        {
+            throw Handle.Error(errno, "VIDIOC_STREAMON");
+        }
+
         IsStreaming = true;
     }
 
@@ -722,7 +734,7 @@ public sealed partial class VideoQueue : IDisposable
         }
 
         FillOutputPayload(ref b, index, bytesUsed);
-        var errno = Handle.TryIoctl(V4l2Ioctl.QBUF, ref b, out _);
+        var errno = _device.TimeAbi.Buffer(Handle, V4l2Ioctl.QBUF, V4l2Ioctl.QBUF_TIME32, ref b);
         if (errno == 0)
         {
             Ledger.Set(index, BufferState.Queued);
@@ -735,7 +747,7 @@ public sealed partial class VideoQueue : IDisposable
     {
         var b = default(v4l2_buffer);
         Init(ref b, 0);
-        var errno = Handle.TryIoctl(V4l2Ioctl.DQBUF, ref b, out _);
+        var errno = _device.TimeAbi.Buffer(Handle, V4l2Ioctl.DQBUF, V4l2Ioctl.DQBUF_TIME32, ref b);
         if (errno != 0)
         {
             info = default;
@@ -791,7 +803,11 @@ public sealed partial class VideoQueue : IDisposable
         {
             var b = default(v4l2_buffer);
             Init(ref b, i);
-            Handle.Ioctl(V4l2Ioctl.QUERYBUF, ref b, "VIDIOC_QUERYBUF");
+            var qerr = _device.TimeAbi.Buffer(Handle, V4l2Ioctl.QUERYBUF, V4l2Ioctl.QUERYBUF_TIME32, ref b);
+            if (qerr != 0)
+            {
+                throw Handle.Error(qerr, "VIDIOC_QUERYBUF", $"buffer {i}");
+            }
             BufferPlane[] planes;
             if (_planes != null)
             {

@@ -29,7 +29,11 @@ lab_as_root() {
 }
 
 # The packages the lab needs on the host.
-LAB_HOST_PACKAGES=(qemu-system-x86 busybox-static kmod xz-utils pahole make bc gcc-12 cpio v4l-utils unifdef gcc)
+LAB_HOST_PACKAGES=(qemu-system-x86 busybox-static kmod xz-utils pahole make bc gcc-12 cpio v4l-utils unifdef gcc
+    # the per-architecture ABI probe (tests/abi/uapi-arch.sh, tests/LinuxDevices.Tests/Abi/AbiArch.cs)
+    gcc-aarch64-linux-gnu libc6-dev-arm64-cross gcc-arm-linux-gnueabihf libc6-dev-armhf-cross qemu-user-static
+    # tools/AbiDump published for linux-arm64 runs under qemu-aarch64-static with this sysroot (libstdc++ for CoreCLR)
+    libstdc++6-arm64-cross)
 
 # Host packages needed only when a cell of that architecture is used: lab_arch_packages ARCH.
 lab_arch_packages() {

@@ -16,6 +16,11 @@ public sealed class KernelStructAttribute(string name, string header) : Attribut
 
     /// <summary>The header declaring the type.</summary>
     public string Header { get; } = header;
+    /// <summary>Which <c>time_t</c> width this mirror belongs to: 0 (the default) when it does not depend
+    /// on it; 64 for what a program with 64-bit <c>time_t</c> sees (every 64-bit ABI, and 32-bit ABIs
+    /// built y2038-safe); 32 for what only a 32-bit program with the historical 32-bit <c>time_t</c>
+    /// sees. The ABI verification checks a mirror only on the architectures whose C side has that width.</summary>
+    public int TimeBits { get; init; }
 }
 
 /// <summary>
@@ -52,6 +57,11 @@ public sealed class KernelIoctlAttribute(string name, string header) : Attribute
 
     /// <summary>The header defining the macro.</summary>
     public string Header { get; } = header;
+    /// <summary>Which <c>time_t</c> width this mirror belongs to: 0 (the default) when it does not depend
+    /// on it; 64 for what a program with 64-bit <c>time_t</c> sees (every 64-bit ABI, and 32-bit ABIs
+    /// built y2038-safe); 32 for what only a 32-bit program with the historical 32-bit <c>time_t</c>
+    /// sees. The ABI verification checks a mirror only on the architectures whose C side has that width.</summary>
+    public int TimeBits { get; init; }
 }
 
 /// <summary>

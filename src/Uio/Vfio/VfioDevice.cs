@@ -49,21 +49,38 @@ public sealed unsafe class VfioDevice : IDisposable
     /// <summary>The number of IRQ indices the device reports.</summary>
     public int IrqCount { get; }
 
+    /// <summary>Whether the device was opened in the kernel's unsafe no-IOMMU mode
+    /// (<c>/dev/vfio/noiommu-N</c>, <c>VFIO_NOIOMMU_IOMMU</c>): the device can DMA anywhere in
+    /// memory, nothing isolates it, the kernel taints itself, and DMA mapping is not available.</summary>
+    public bool IsUnsafeNoIommu { get; private init; }
+
     /// <summary>Opens the vfio-pci device at <paramref name="pciAddress"/>: its group, a new container
-    /// with the type1v2 IOMMU, and the device descriptor.</summary>
+    /// with the type1v2 IOMMU (or, for a <c>noiommu-N</c> group, the unsafe no-IOMMU backend; see
+    /// <see cref="IsUnsafeNoIommu"/>), and the device descriptor.</summary>
     /// <param name="pciAddress">The PCI address (<c>0000:00:08.0</c>).</param>
     /// <returns>The open device.</returns>
-    /// <exception cref="DeviceGoneException">No such device or it has no IOMMU group.</exception>
-    /// <exception cref="DeviceNotSupportedException">The group is not viable (another device of it is bound to a host driver).</exception>
+    /// <exception cref="DeviceGoneException">No such PCI device.</exception>
+    /// <exception cref="VfioNotBoundException">The device is not bound to vfio-pci, or has no IOMMU group.</exception>
+    /// <exception cref="DeviceNotSupportedException">The group is not viable (another device of it is bound to a host driver), or the IOMMU backend module is missing.</exception>
+    /// <exception cref="VfioUnsafeInterruptsException">The IOMMU cannot isolate MSIs and the type1 backend refused the group.</exception>
     public static VfioDevice Open(string pciAddress)
     {
-        var groupLink = $"/sys/bus/pci/devices/{pciAddress}/iommu_group";
-        if (!Directory.Exists(groupLink))
+        ArgumentException.ThrowIfNullOrWhiteSpace(pciAddress);
+        var sys = $"/sys/bus/pci/devices/{pciAddress}";
+        if (pciAddress.Contains('/', StringComparison.Ordinal) || !Directory.Exists(sys))
         {
-            throw new DeviceGoneException(Errno.ENOENT, "open", groupLink, "no such PCI device, or it has no IOMMU group (no IOMMU, or not bound to vfio-pci)");
+            throw new DeviceGoneException(Errno.ENOENT, "open", sys, "no such PCI device");
+        }
+
+        var driver = SysfsTree.System.LinkName(sys + "/driver");
+        var groupLink = sys + "/iommu_group";
+        if (driver != "vfio-pci" || !Directory.Exists(groupLink))
+        {
+            throw new VfioNotBoundException(pciAddress, sys, driver, Directory.Exists(groupLink));
         }
 
         var group = Path.GetFileName(new DirectoryInfo(groupLink).ResolveLinkTarget(true)!.FullName);
+        var noIommu = !File.Exists($"/dev/vfio/{group}") && File.Exists($"/dev/vfio/noiommu-{group}");
         var container = DeviceHandle.Open("/dev/vfio/vfio");
         DeviceHandle? g = null, d = null;
         try
@@ -74,7 +91,15 @@ public sealed unsafe class VfioDevice : IDisposable
                 throw new DeviceNotSupportedException("VFIO_GET_API_VERSION", container.Path, $"unknown VFIO API version {version}");
             }
 
-            g = DeviceHandle.Open($"/dev/vfio/{group}");
+            var backend = noIommu ? VfioAbi.VFIO_NOIOMMU_IOMMU : VfioAbi.VFIO_TYPE1v2_IOMMU;
+            if (container.IoctlValue(VfioAbi.VFIO_CHECK_EXTENSION, backend, "VFIO_CHECK_EXTENSION") <= 0)
+            {
+                throw new DeviceNotSupportedException("VFIO_CHECK_EXTENSION", container.Path, noIommu
+                    ? "the no-IOMMU backend is not available (vfio enable_unsafe_noiommu_mode is off)"
+                    : "the type1v2 IOMMU backend is not available: load vfio_iommu_type1");
+            }
+
+            g = DeviceHandle.Open(noIommu ? $"/dev/vfio/noiommu-{group}" : $"/dev/vfio/{group}");
             var status = new VfioGroupStatus { argsz = (uint)sizeof(VfioGroupStatus) };
             g.Ioctl(VfioAbi.VFIO_GROUP_GET_STATUS, ref status, "VFIO_GROUP_GET_STATUS");
             if ((status.flags & VfioAbi.VFIO_GROUP_FLAGS_VIABLE) == 0)
@@ -84,7 +109,16 @@ public sealed unsafe class VfioDevice : IDisposable
 
             var fd = container.DangerousDescriptor;
             g.Ioctl(VfioAbi.VFIO_GROUP_SET_CONTAINER, ref fd, "VFIO_GROUP_SET_CONTAINER");
-            container.IoctlValue(VfioAbi.VFIO_SET_IOMMU, VfioAbi.VFIO_TYPE1v2_IOMMU, "VFIO_SET_IOMMU");
+            var setErrno = container.TryIoctlValue(VfioAbi.VFIO_SET_IOMMU, backend, out _);
+            if (setErrno == Errno.EPERM && !noIommu)
+            {
+                throw new VfioUnsafeInterruptsException(pciAddress, g.Path);
+            }
+
+            if (setErrno != 0)
+            {
+                throw container.Error(setErrno, "VFIO_SET_IOMMU", $"group {group} of {pciAddress}");
+            }
             var name = System.Text.Encoding.ASCII.GetBytes(pciAddress + "\0");
             int dfd, errno;
             fixed (byte* p = name)
@@ -98,7 +132,7 @@ public sealed unsafe class VfioDevice : IDisposable
             }
 
             d = DeviceHandle.FromDescriptor(dfd, $"vfio device {pciAddress}");
-            return new VfioDevice(pciAddress, container, g, d);
+            return new VfioDevice(pciAddress, container, g, d) { IsUnsafeNoIommu = noIommu };
         }
         catch
         {

@@ -29,16 +29,16 @@ internal static class V4l2Ioctl
     [KernelIoctl("VIDIOC_REQBUFS", "linux/videodev2.h")]
     internal static readonly uint REQBUFS = IoctlCode.IOWR(V, 8, Unsafe.SizeOf<v4l2_requestbuffers>());
 
-    [KernelIoctl("VIDIOC_QUERYBUF", "linux/videodev2.h")]
+    [KernelIoctl("VIDIOC_QUERYBUF", "linux/videodev2.h", TimeBits = 64)]
     internal static readonly uint QUERYBUF = IoctlCode.IOWR(V, 9, Unsafe.SizeOf<v4l2_buffer>());
 
-    [KernelIoctl("VIDIOC_QBUF", "linux/videodev2.h")]
+    [KernelIoctl("VIDIOC_QBUF", "linux/videodev2.h", TimeBits = 64)]
     internal static readonly uint QBUF = IoctlCode.IOWR(V, 15, Unsafe.SizeOf<v4l2_buffer>());
 
     [KernelIoctl("VIDIOC_EXPBUF", "linux/videodev2.h")]
     internal static readonly uint EXPBUF = IoctlCode.IOWR(V, 16, Unsafe.SizeOf<v4l2_exportbuffer>());
 
-    [KernelIoctl("VIDIOC_DQBUF", "linux/videodev2.h")]
+    [KernelIoctl("VIDIOC_DQBUF", "linux/videodev2.h", TimeBits = 64)]
     internal static readonly uint DQBUF = IoctlCode.IOWR(V, 17, Unsafe.SizeOf<v4l2_buffer>());
 
     [KernelIoctl("VIDIOC_STREAMON", "linux/videodev2.h")]
@@ -83,7 +83,7 @@ internal static class V4l2Ioctl
     [KernelIoctl("VIDIOC_ENUM_FRAMEINTERVALS", "linux/videodev2.h")]
     internal static readonly uint ENUM_FRAMEINTERVALS = IoctlCode.IOWR(V, 75, Unsafe.SizeOf<v4l2_frmivalenum>());
 
-    [KernelIoctl("VIDIOC_DQEVENT", "linux/videodev2.h")]
+    [KernelIoctl("VIDIOC_DQEVENT", "linux/videodev2.h", TimeBits = 64)]
     internal static readonly uint DQEVENT = IoctlCode.IOR(V, 89, Unsafe.SizeOf<v4l2_event>());
 
     [KernelIoctl("VIDIOC_SUBSCRIBE_EVENT", "linux/videodev2.h")]
@@ -95,7 +95,7 @@ internal static class V4l2Ioctl
     [KernelIoctl("VIDIOC_CREATE_BUFS", "linux/videodev2.h")]
     internal static readonly uint CREATE_BUFS = IoctlCode.IOWR(V, 92, Unsafe.SizeOf<v4l2_create_buffers>());
 
-    [KernelIoctl("VIDIOC_PREPARE_BUF", "linux/videodev2.h")]
+    [KernelIoctl("VIDIOC_PREPARE_BUF", "linux/videodev2.h", TimeBits = 64)]
     internal static readonly uint PREPARE_BUF = IoctlCode.IOWR(V, 93, Unsafe.SizeOf<v4l2_buffer>());
 
     [KernelIoctl("VIDIOC_QUERY_EXT_CTRL", "linux/videodev2.h")]
@@ -105,4 +105,22 @@ internal static class V4l2Ioctl
     /// same number 104.</summary>
     [KernelIoctl("VIDIOC_REMOVE_BUFS", "linux/videodev2.h")]
     internal static readonly uint REMOVE_BUFS = IoctlCode.IOWR(V, 104, Unsafe.SizeOf<v4l2_remove_buffers>());
+    // The historical 32-bit time_t numbers (the kernel's VIDIOC_*_TIME32, include/media/v4l2-ioctl.h):
+    // what a 32-bit program with 32-bit time_t computes for the names above. Only 32-bit processes
+    // use them, as the fallback of V4l2TimeAbi on kernels before 5.6 (docs/V4l2.md, "32-bit time").
+
+    [KernelIoctl("VIDIOC_QUERYBUF", "linux/videodev2.h", TimeBits = 32)]
+    internal static readonly uint QUERYBUF_TIME32 = IoctlCode.IOWR(V, 9, Unsafe.SizeOf<v4l2_buffer_time32>());
+
+    [KernelIoctl("VIDIOC_QBUF", "linux/videodev2.h", TimeBits = 32)]
+    internal static readonly uint QBUF_TIME32 = IoctlCode.IOWR(V, 15, Unsafe.SizeOf<v4l2_buffer_time32>());
+
+    [KernelIoctl("VIDIOC_DQBUF", "linux/videodev2.h", TimeBits = 32)]
+    internal static readonly uint DQBUF_TIME32 = IoctlCode.IOWR(V, 17, Unsafe.SizeOf<v4l2_buffer_time32>());
+
+    [KernelIoctl("VIDIOC_PREPARE_BUF", "linux/videodev2.h", TimeBits = 32)]
+    internal static readonly uint PREPARE_BUF_TIME32 = IoctlCode.IOWR(V, 93, Unsafe.SizeOf<v4l2_buffer_time32>());
+
+    [KernelIoctl("VIDIOC_DQEVENT", "linux/videodev2.h", TimeBits = 32)]
+    internal static readonly uint DQEVENT_TIME32 = IoctlCode.IOR(V, 89, Unsafe.SizeOf<v4l2_event_time32>());
 }

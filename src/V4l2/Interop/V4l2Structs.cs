@@ -5,10 +5,12 @@ using LinuxDevices.Native.Abi;
 
 namespace LinuxDevices.V4l2.Interop;
 
-// Raw mirrors of the <linux/videodev2.h> structs. Where the kernel has `long`, `unsigned long` or a
-// pointer (struct timeval/timespec members, the v4l2_buffer/v4l2_plane `m` unions, pointers to
-// control payloads) the field is nint, so the same declarations give the 64-bit layouts and the
-// 32-bit (armhf, time32) ones; the ioctl numbers are computed from Unsafe.SizeOf of these structs.
+// Raw mirrors of the <linux/videodev2.h> structs. Where the kernel has `unsigned long` or a pointer
+// (the v4l2_buffer/v4l2_plane `m` unions, pointers to control payloads, the pointer members that
+// align the v4l2_format union) the field is nint, so the same declarations give the 64-bit and the
+// 32-bit ARM layouts; the ioctl numbers are computed from Unsafe.SizeOf of these structs. Timestamps
+// are 64-bit everywhere (y2038-safe); the time32 forms used only as a fallback by 32-bit processes
+// are at the end of this file (docs/V4l2.md, "32-bit time").
 
 [KernelStruct("struct v4l2_capability", "linux/videodev2.h")]
 internal unsafe struct v4l2_capability
@@ -217,18 +219,37 @@ internal unsafe struct v4l2_create_buffers
     public fixed uint reserved[5];
 }
 
-/// <summary><c>struct timeval</c> as the ioctl ABI sees it: two <c>long</c>s.</summary>
+/// <summary>The y2038-safe <c>struct timeval</c> of the ioctl ABI: two 64-bit integers (the kernel's
+/// <c>struct __kernel_v4l2_timeval</c>). The same bytes as <c>long</c>s on 64-bit architectures, and what a
+/// 32-bit program built with 64-bit <c>time_t</c> passes (docs/V4l2.md, "32-bit time").</summary>
 internal struct Timeval
 {
-    public nint tv_sec;
-    public nint tv_usec;
+    public long tv_sec;
+    public long tv_usec;
 }
 
-/// <summary><c>struct timespec</c> as the ioctl ABI sees it: two <c>long</c>s.</summary>
+/// <summary>The y2038-safe <c>struct timespec</c> of the ioctl ABI (the kernel's <c>struct
+/// __kernel_timespec</c>): two 64-bit integers (little-endian: a 32-bit program's <c>tv_nsec</c> plus its
+/// zero padding read as one).</summary>
 internal struct Timespec
 {
-    public nint tv_sec;
-    public nint tv_nsec;
+    public long tv_sec;
+    public long tv_nsec;
+}
+
+/// <summary>The historical 32-bit <c>struct timeval</c> (<c>struct old_timeval32</c> in the kernel), used
+/// only by the time32 fallback on 32-bit processes.</summary>
+internal struct Timeval32
+{
+    public int tv_sec;
+    public int tv_usec;
+}
+
+/// <summary>The historical 32-bit <c>struct timespec</c> (<c>struct old_timespec32</c>), time32 fallback only.</summary>
+internal struct Timespec32
+{
+    public int tv_sec;
+    public int tv_nsec;
 }
 
 [KernelStruct("struct v4l2_timecode", "linux/videodev2.h")]
@@ -243,7 +264,7 @@ internal unsafe struct v4l2_timecode
     public fixed byte userbits[4];
 }
 
-[KernelStruct("struct v4l2_buffer", "linux/videodev2.h")]
+[KernelStruct("struct v4l2_buffer", "linux/videodev2.h", TimeBits = 64)]
 internal struct v4l2_buffer
 {
     public uint index;
@@ -408,7 +429,7 @@ internal unsafe struct v4l2_event_union
     [FieldOffset(0)] private long _align;
 }
 
-[KernelStruct("struct v4l2_event", "linux/videodev2.h")]
+[KernelStruct("struct v4l2_event", "linux/videodev2.h", TimeBits = 64)]
 internal unsafe struct v4l2_event
 {
     public uint type;
@@ -418,4 +439,67 @@ internal unsafe struct v4l2_event
     public Timespec timestamp;
     public uint id;
     public fixed uint reserved[8];
+}
+
+/// <summary><c>struct v4l2_buffer</c> as a 32-bit program with 32-bit <c>time_t</c> passes it (the
+/// kernel's <c>struct v4l2_buffer_time32</c>, include/media/v4l2-ioctl.h): used only by 32-bit processes
+/// after the y2038-safe layout's numbers failed with ENOTTY (kernels before 5.6).</summary>
+[KernelStruct("struct v4l2_buffer", "linux/videodev2.h", TimeBits = 32)]
+internal struct v4l2_buffer_time32
+{
+    public uint index;
+    public uint type;
+    public uint bytesused;
+    public uint flags;
+    public uint field;
+    public Timeval32 timestamp;
+    public v4l2_timecode timecode;
+    public uint sequence;
+    public uint memory;
+    public nint m;
+    public uint length;
+    public uint reserved2;
+    public int request_fd;
+
+    /// <summary>The time32 form of <paramref name="b"/> (the timestamp truncated: the kernel ignores an
+    /// application's timestamp except on output queues with V4L2_BUF_FLAG_TIMESTAMP_COPY).</summary>
+    internal static v4l2_buffer_time32 From(in v4l2_buffer b) => new()
+    {
+        index = b.index, type = b.type, bytesused = b.bytesused, flags = b.flags, field = b.field,
+        timestamp = new Timeval32 { tv_sec = unchecked((int)b.timestamp.tv_sec), tv_usec = unchecked((int)b.timestamp.tv_usec) },
+        timecode = b.timecode, sequence = b.sequence, memory = b.memory, m = b.m, length = b.length,
+        reserved2 = b.reserved2, request_fd = b.request_fd,
+    };
+
+    /// <summary>Copies the kernel's answer back into the y2038-safe form the SDK works with.</summary>
+    internal readonly void CopyTo(ref v4l2_buffer b)
+    {
+        b.index = index; b.type = type; b.bytesused = bytesused; b.flags = flags; b.field = field;
+        b.timestamp.tv_sec = timestamp.tv_sec; b.timestamp.tv_usec = timestamp.tv_usec;
+        b.timecode = timecode; b.sequence = sequence; b.memory = memory; b.m = m; b.length = length;
+        b.reserved2 = reserved2; b.request_fd = request_fd;
+    }
+}
+
+/// <summary><c>struct v4l2_event</c> as a 32-bit program with 32-bit <c>time_t</c> receives it (the
+/// kernel's <c>struct v4l2_event_time32</c>); time32 fallback only.</summary>
+[KernelStruct("struct v4l2_event", "linux/videodev2.h", TimeBits = 32)]
+internal unsafe struct v4l2_event_time32
+{
+    public uint type;
+    public v4l2_event_union u;
+    public uint pending;
+    public uint sequence;
+    public Timespec32 timestamp;
+    public uint id;
+    public fixed uint reserved[8];
+
+    /// <summary>The y2038-safe form of this event.</summary>
+    internal readonly v4l2_event ToTime64()
+    {
+        var e = new v4l2_event { type = type, u = u, pending = pending, sequence = sequence, id = id };
+        e.timestamp.tv_sec = timestamp.tv_sec;
+        e.timestamp.tv_nsec = timestamp.tv_nsec;
+        return e;
+    }
 }

@@ -73,7 +73,11 @@ public static class AbiProbe
     }
 
     /// <summary>Compiles and runs the probe; returns its output lines keyed by their prefix.</summary>
-    public static Dictionary<string, string> RunProbe(AbiCatalog catalog, string includeDir)
+    public static Dictionary<string, string> RunProbe(AbiCatalog catalog, string includeDir) => RunProbe(catalog, includeDir, AbiArch.X86_64);
+
+    /// <summary>Cross-compiles the probe for <paramref name="arch"/> and runs it (under qemu-user when
+    /// the architecture is not the host's); returns its output lines keyed by their prefix.</summary>
+    public static Dictionary<string, string> RunProbe(AbiCatalog catalog, string includeDir, AbiArch arch)
     {
         var dir = Directory.CreateTempSubdirectory("ld-abi-");
         try
@@ -81,13 +85,13 @@ public static class AbiProbe
             var src = Path.Combine(dir.FullName, "probe.c");
             var exe = Path.Combine(dir.FullName, "probe");
             File.WriteAllText(src, GenerateSource(catalog));
-            var (cc, ccOut, ccErr) = Run("gcc", ["-std=gnu11", "-Wall", "-Werror", "-I", includeDir, "-o", exe, src], dir.FullName, 120);
+            var (cc, ccOut, ccErr) = Run(arch.Compiler, ["-std=gnu11", "-Wall", "-Werror", .. arch.Flags, "-I", includeDir, "-o", exe, src], dir.FullName, 120);
             if (cc != 0)
             {
                 throw new InvalidOperationException($"the ABI probe does not compile against {includeDir} (an annotated name is wrong or missing):\n{ccErr}{ccOut}");
             }
 
-            var (rc, output, err) = Run(exe, [], dir.FullName, 60);
+            var (rc, output, err) = arch.Qemu is null ? Run(exe, [], dir.FullName, 60) : Run(arch.Qemu, ["-L", arch.Sysroot!, exe], dir.FullName, 60);
             if (rc != 0)
             {
                 throw new InvalidOperationException($"the ABI probe failed ({rc}): {err}");

@@ -13,6 +13,7 @@ internal static unsafe class VfioAbi
 
     [KernelConstant("VFIO_API_VERSION", H)] internal const int VFIO_API_VERSION = 0;
     [KernelConstant("VFIO_TYPE1v2_IOMMU", H)] internal const int VFIO_TYPE1v2_IOMMU = 3;
+    [KernelConstant("VFIO_NOIOMMU_IOMMU", H)] internal const int VFIO_NOIOMMU_IOMMU = 8;
     [KernelConstant("VFIO_GROUP_FLAGS_VIABLE", H)] internal const uint VFIO_GROUP_FLAGS_VIABLE = 1;
     [KernelConstant("VFIO_REGION_INFO_FLAG_MMAP", H)] internal const uint VFIO_REGION_INFO_FLAG_MMAP = 4;
     [KernelConstant("VFIO_IRQ_SET_DATA_NONE", H)] internal const uint VFIO_IRQ_SET_DATA_NONE = 1;

@@ -34,21 +34,86 @@ public sealed class AbiCatalog
             .ToList();
     }
 
-    public static AbiCatalog FromAssemblies(IEnumerable<Assembly> assemblies) => FromTypes(assemblies.SelectMany(a => a.GetTypes()));
+    /// <summary>One line per struct (<c>S</c>), field (<c>F</c>, of the struct before it) and value
+    /// (<c>V</c>), tab-separated: how AbiDump hands a catalog measured on another architecture back.</summary>
+    public string ToText()
+    {
+        var sb = new System.Text.StringBuilder();
+        foreach (var s in Structs)
+        {
+            sb.Append($"S\t{s.CName}\t{s.Header}\t{s.Size}\t{s.CSharpName}\n");
+            foreach (var f in s.Fields)
+            {
+                sb.Append($"F\t{f.CPath}\t{f.Offset}\t{f.Size}\t{f.CSharpName}\n");
+            }
+        }
 
-    public static AbiCatalog FromTypes(IEnumerable<Type> types)
+        foreach (var v in Values)
+        {
+            sb.Append($"V\t{v.CName}\t{v.Header}\t{v.Value}\t{(v.IsIoctl ? 1 : 0)}\t{v.CSharpName}\n");
+        }
+
+        return sb.ToString();
+    }
+
+    /// <summary>Reads <see cref="ToText"/>'s output (other lines are ignored).</summary>
+    public static AbiCatalog Parse(string text)
+    {
+        var c = new AbiCatalog();
+        string? name = null, header = null, cs = null;
+        var size = 0;
+        var fields = new List<AbiField>();
+        void Flush()
+        {
+            if (name is not null)
+            {
+                c.Structs.Add(new AbiStruct(name, header!, size, fields, cs!));
+            }
+
+            name = null;
+            fields = [];
+        }
+
+        var inv = System.Globalization.CultureInfo.InvariantCulture;
+        foreach (var line in text.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var p = line.Split('\t');
+            switch (p[0])
+            {
+                case "S":
+                    Flush();
+                    (name, header, size, cs) = (p[1], p[2], int.Parse(p[3], inv), p[4]);
+                    break;
+                case "F":
+                    fields.Add(new AbiField(p[1], int.Parse(p[2], inv), int.Parse(p[3], inv), p[4]));
+                    break;
+                case "V":
+                    c.Values.Add(new AbiValue(p[1], p[2], ulong.Parse(p[3], inv), p[4] == "1", p[5]));
+                    break;
+            }
+        }
+
+        Flush();
+        return c;
+    }
+
+    public static AbiCatalog FromAssemblies(IEnumerable<Assembly> assemblies, int timeBits = 64) => FromTypes(assemblies.SelectMany(a => a.GetTypes()), timeBits);
+
+    /// <summary>The mirrors in <paramref name="types"/> that apply to a C side whose <c>time_t</c> has
+    /// <paramref name="timeBits"/> bits (those marked with another <c>TimeBits</c> are left out).</summary>
+    public static AbiCatalog FromTypes(IEnumerable<Type> types, int timeBits = 64)
     {
         var catalog = new AbiCatalog();
         foreach (var type in types)
         {
-            if (type.GetCustomAttribute<KernelStructAttribute>() is { } ks)
+            if (type.GetCustomAttribute<KernelStructAttribute>() is { } ks && (ks.TimeBits == 0 || ks.TimeBits == timeBits))
             {
                 catalog.Structs.Add(DescribeStruct(type, ks));
             }
 
             foreach (var member in type.GetMembers(BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static | BindingFlags.DeclaredOnly))
             {
-                if (member.GetCustomAttribute<KernelIoctlAttribute>() is { } ki)
+                if (member.GetCustomAttribute<KernelIoctlAttribute>() is { } ki && (ki.TimeBits == 0 || ki.TimeBits == timeBits))
                 {
                     catalog.Values.Add(new AbiValue(ki.Name, ki.Header, ReadValue(member), true, $"{type.FullName}.{member.Name}"));
                 }
