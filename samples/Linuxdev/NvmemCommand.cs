@@ -201,12 +201,18 @@ internal sealed class NvmemCommand : ICommandModule
     {
         var device = new Argument<string>("device") { Description = "Device name." };
         var name = new Argument<string>("cell") { Description = "Cell name (as in `nvmem cells DEV`)." };
+        var typed = new Argument<string?>("value")
+        {
+            Description = "The value, typed: a MAC aa:bb:cc:dd:ee:ff (6-byte cells), a number (decimal or 0x hex, stored little-endian in the cell's bits), or text (ASCII, NUL-padded to the cell's size).",
+            Arity = ArgumentArity.ZeroOrOne,
+        };
         var hex = Cli.HexOption("--hex", "The value as hex bytes, little-endian as the kernel's cell file shows it.");
         var mac = new Option<string?>("--mac") { Description = "The value as a MAC address aa:bb:cc:dd:ee:ff (6-byte cells)." };
         var bits = Cli.NumberOption("--bits", "The cell's bit count when neither the device tree nor the kernel gives it (0: whole bytes). Required for sysfs-only cells.");
         var c = new Command("write", "Write one cell with the kernel's bit semantics (read-modify-write of partial bytes, word size and stride honoured).");
         c.Arguments.Add(device);
         c.Arguments.Add(name);
+        c.Arguments.Add(typed);
         c.Options.Add(hex);
         c.Options.Add(mac);
         c.Options.Add(bits);
@@ -222,7 +228,11 @@ internal sealed class NvmemCommand : ICommandModule
             }
 
             byte[] value;
-            if (r.GetValue(mac) is { } m)
+            if (r.GetValue(typed) is { } text)
+            {
+                value = ParseTyped(cell, text);
+            }
+            else if (r.GetValue(mac) is { } m)
             {
                 value = System.Net.NetworkInformation.PhysicalAddress.TryParse(m, out var pa) && pa.GetAddressBytes().Length == 6
                     ? pa.GetAddressBytes()
@@ -234,7 +244,7 @@ internal sealed class NvmemCommand : ICommandModule
             }
             else
             {
-                throw new UsageException("give the value with --hex or --mac");
+                throw new UsageException("give the value (MAC, number or text) or --hex / --mac");
             }
 
             if (info.IsReadOnly)
@@ -280,6 +290,45 @@ internal sealed class NvmemCommand : ICommandModule
     }
 
     private static int Run(Func<int> action) => Cli.Run("nvmem", action);
+
+    /// <summary>A typed cell value as the bytes to write: a MAC (6-byte cells), an unsigned number that
+    /// must fit the cell's bits (little-endian, the kernel's cell byte order), or NUL-padded ASCII text.</summary>
+    internal static byte[] ParseTyped(NvmemCell cell, string text)
+    {
+        var size = cell.Bytes;
+        if (System.Text.RegularExpressions.Regex.IsMatch(text, "^[0-9A-Fa-f]{2}([:-][0-9A-Fa-f]{2}){5}$"))
+        {
+            return size == 6
+                ? Convert.FromHexString(text.Replace(":", "", StringComparison.Ordinal).Replace("-", "", StringComparison.Ordinal))
+                : throw new UsageException($"'{text}' is a MAC address but cell '{cell.Name}' has {size} bytes, not 6");
+        }
+
+        if (Cli.ParseNumber(text) is { } number)
+        {
+            var bits = cell.BitCount is > 0 and var b ? b : size * 8;
+            if (bits < 64 && (ulong)number >> bits != 0)
+            {
+                throw new UsageException($"{text} does not fit cell '{cell.Name}' ({bits} bits, at most {(1UL << bits) - 1})");
+            }
+
+            var bytes = new byte[size];
+            for (var i = 0; i < size && i < 8; i++)
+            {
+                bytes[i] = (byte)((ulong)number >> (8 * i));
+            }
+
+            return bytes;
+        }
+
+        if (text.Any(ch => ch is < ' ' or > '~'))
+        {
+            throw new UsageException($"'{text}' is neither a MAC, a number nor printable ASCII text");
+        }
+
+        return text.Length <= size
+            ? [.. Encoding.ASCII.GetBytes(text), .. new byte[size - text.Length]]
+            : throw new UsageException($"text '{text}' ({text.Length} bytes) does not fit cell '{cell.Name}' ({size} bytes)");
+    }
 
     /// <summary>A cell's value typed: a MAC for 6-byte cells named like one, text for printable
     /// NUL-padded ASCII, an unsigned little-endian number for bit fields and up to 8 bytes, else hex.</summary>

@@ -17,6 +17,7 @@ internal sealed class V4l2Command : ICommandModule
         command.Subcommands.Add(Capture());
         command.Subcommands.Add(Buffers());
         command.Subcommands.Add(V4l2CtrlCommand.Create());
+        command.Subcommands.Add(V4l2SnapshotCommand.Create());
         command.Subcommands.Add(V4l2M2mCommand.Create());
         return command;
     }

@@ -77,6 +77,54 @@ public sealed class NvmemCliLabTests
     }
 
     [Fact]
+    public void Cells_write_takes_typed_values_and_shows_them_typed()
+    {
+        Lab.Require("nvmem-cells");
+        NvmemLab.RequireKernelCells();
+        var info = NvmemBus.Find("nvmem_lab_rw");
+        using var dev = NvmemDevice.Open(info);
+        var original = dev.ReadAll();
+        try
+        {
+            var ld = NvmemLab.Linuxdev;
+            Lab.Sh($"{ld} nvmem cells write nvmem_lab_rw mac-address 02:00:00:00:00:77 --bits 0");
+            Lab.Sh($"{ld} nvmem cells write nvmem_lab_rw serial-number LD-SN-777 --bits 0");
+            var decl = NvmemLab.DeclaredCells().Single(d => d.Device == "nvmem_lab_rw" && d.Cell.Name == "field12").Cell;
+            Lab.Sh($"{ld} nvmem cells write nvmem_lab_rw field12 0xca5 --bits {decl.BitCount}");
+
+            var field = NvmemBus.GetCells(info).Single(c => c.Name == "field12");
+            Assert.Equal("a50c", NvmemBus.ReadKernelValue(field).ToHex());
+            var serial = NvmemBus.GetCells(info).Single(c => c.Name == "serial-number");
+            Assert.Equal("4c442d534e2d373737" + new string('0', 14), NvmemBus.ReadKernelValue(serial).ToHex());
+
+            using var doc = JsonDocument.Parse(Lab.Sh($"{ld} nvmem cells nvmem_lab_rw --json"));
+            var cells = doc.RootElement.GetProperty("cells").EnumerateArray().ToList();
+            var mac = Assert.Single(cells, c => c.GetProperty("name").GetString() == "mac-address");
+            Assert.Equal(("mac", "02:00:00:00:00:77"), (mac.GetProperty("kind").GetString(), mac.GetProperty("value").GetString()));
+            var sn = Assert.Single(cells, c => c.GetProperty("name").GetString() == "serial-number");
+            Assert.Equal(("text", "LD-SN-777"), (sn.GetProperty("kind").GetString(), sn.GetProperty("value").GetString()));
+            Assert.Contains("02:00:00:00:00:77", Lab.Sh($"{ld} nvmem cells nvmem_lab_rw"), StringComparison.Ordinal);
+
+            // Values that do not fit are usage errors and write nothing.
+            var before = dev.ReadAll();
+            var tooBig = Lab.TrySh($"{ld} nvmem cells write nvmem_lab_rw field12 0x1000 --bits {decl.BitCount}");
+            Assert.True(tooBig.ExitCode == 2, $"exit {tooBig.ExitCode}: {tooBig.StdErr}");
+            Assert.Contains("does not fit cell 'field12' (12 bits", tooBig.StdErr, StringComparison.Ordinal);
+            var longText = Lab.TrySh($"{ld} nvmem cells write nvmem_lab_rw serial-number ABCDEFGHIJKLMNOPQ --bits 0");
+            Assert.Equal(2, longText.ExitCode);
+            var macForWord = Lab.TrySh($"{ld} nvmem cells write nvmem_lab_rw field12 02:00:00:00:00:01 --bits {decl.BitCount}");
+            Assert.Equal(2, macForWord.ExitCode);
+            Assert.Contains("is a MAC address but cell 'field12'", macForWord.StdErr, StringComparison.Ordinal);
+            Assert.Equal(before, dev.ReadAll());
+        }
+        finally
+        {
+            using var w = NvmemDevice.Open(info, NvmemAccess.ReadWrite);
+            w.Write(0, original);
+        }
+    }
+
+    [Fact]
     public void Exit_codes_follow_the_one_table()
     {
         Lab.Require("nvmem-cells");
