@@ -13,6 +13,11 @@ public sealed class LinuxdevAotLabTests
 {
     private static string RequireAot()
     {
+        if (System.Runtime.InteropServices.RuntimeInformation.ProcessArchitecture != System.Runtime.InteropServices.Architecture.X64)
+        {
+            Assert.Skip($"the NativeAOT build of linuxdev is published for x86_64 only (an {System.Runtime.InteropServices.RuntimeInformation.ProcessArchitecture} one would need ILCompiler's cross linking against an arm64 sysroot); this guest is {Lab.Cell}");
+        }
+
         var repo = Environment.GetEnvironmentVariable("LAB_REPO") ?? Directory.GetCurrentDirectory();
         var aot = Path.Combine(repo, "artifacts/publish/linuxdev-aot/linuxdev");
         if (!File.Exists(aot))

@@ -31,6 +31,10 @@ internal readonly record struct Resources(int Fds, int Maps, long ManagedBytes, 
     public string NewSince(Resources before) =>
         string.Join(", ", FdTargets.GroupBy(t => t).Select(g => (g.Key, N: g.Count() - before.FdTargets.Count(b => b == g.Key))).Where(x => x.N > 0).Select(x => $"{x.N}× {x.Key}"));
 
+    /// <summary>Descriptors still open when their targets were read: one listed but gone by then
+    /// (target "?") was being closed by another thread at that moment, not leaked.</summary>
+    public int StableFds => Fds - FdTargets.Count(t => t == "?");
+
     public override string ToString() => $"{Fds} fds, {Maps} mappings, {ManagedBytes / 1024} KiB managed";
 }
 
@@ -50,7 +54,7 @@ internal static class ReliabilityLab
     public static void AssertNoLeak(Resources before, Resources after, string what, int mapsSlack = MapsSlack)
     {
         // Fewer is fine: a descriptor of an earlier test can be finalized meanwhile.
-        Assert.True(after.Fds <= before.Fds, $"{what}: descriptors {before.Fds} -> {after.Fds} (new: {after.NewSince(before)})");
+        Assert.True(after.StableFds <= before.Fds, $"{what}: descriptors {before.Fds} -> {after.Fds} (new: {after.NewSince(before)})");
         Assert.True(after.Maps <= before.Maps + mapsSlack, $"{what}: mappings {before.Maps} -> {after.Maps}");
     }
 
@@ -95,9 +99,10 @@ internal static class ReliabilityLab
             $"{count} cycles in {sw.Elapsed.TotalSeconds:F1} s; before {before}; after {after}");
         TestContext.Current.SendDiagnosticMessage($"soak {area} {what}: {figures}");
         Console.WriteLine($"soak {area} {what}: {figures}");
-        Assert.True(after.Fds <= before.Fds, $"{area} {what} soak: descriptors {before.Fds} -> {after.Fds} (new: {after.NewSince(before)})");
-        // A leaked mapping per cycle would add `count`; the runtime's own heaps move by a few dozen.
-        Assert.True(after.Maps <= before.Maps + Math.Max(MapsSlack, count / 100), $"{area} {what} soak: mappings {before.Maps} -> {after.Maps}");
+        Assert.True(after.StableFds <= before.Fds, $"{area} {what} soak: descriptors {before.Fds} -> {after.Fds} (new: {after.NewSince(before)})");
+        // A leaked mapping per cycle would add `count`; the runtime's own heaps (and, on arm64 under
+        // emulation, its thread stacks) move by a few dozen.
+        Assert.True(after.Maps <= before.Maps + Math.Max(64, count / 100), $"{area} {what} soak: mappings {before.Maps} -> {after.Maps}");
         Assert.True(after.ManagedBytes <= before.ManagedBytes + ManagedSlack, $"{area} {what} soak: managed {before.ManagedBytes} -> {after.ManagedBytes}");
         Record(area, $"soak: {count} × {what}", "descriptors, mappings and managed memory flat", figures);
         return figures;
