@@ -214,7 +214,6 @@ public sealed class FdWaiter : IDisposable, IValueTaskSource<PollEvents>
         private readonly Thread _thread;
         private long _nextId;
         private int _stopped;
-        private int _inWait;
 
         public EpollLoop(string name, bool dedicated)
         {
@@ -283,10 +282,9 @@ public sealed class FdWaiter : IDisposable, IValueTaskSource<PollEvents>
         }
 
         /// <summary>Ends a dedicated loop: its thread closes the epoll and eventfd descriptors on the
-        /// way out. Called from another thread while the loop is idle in epoll_wait, it waits (up to
-        /// 2 s) for that, so the descriptors are gone when the waiter's Dispose returns; called from a
-        /// continuation running on the loop's thread, or while one runs, the loop closes them as soon
-        /// as that continuation returns (waiting then could deadlock on the caller's locks).</summary>
+        /// way out. Called from another thread, it waits (1 s at most) for that, so the descriptors are
+        /// gone when the waiter's Dispose returns; called from a continuation running on the loop's
+        /// own thread, the loop closes them as soon as that continuation returns.</summary>
         public void Stop()
         {
             if (_stopFd < 0 || Interlocked.Exchange(ref _stopped, 1) != 0)
@@ -294,12 +292,14 @@ public sealed class FdWaiter : IDisposable, IValueTaskSource<PollEvents>
                 return;
             }
 
-            var idle = Volatile.Read(ref _inWait) != 0;
             ulong one = 1;
             LibC.write(_stopFd, &one, sizeof(ulong));
-            if (idle && Thread.CurrentThread != _thread)
+            if (Thread.CurrentThread != _thread)
             {
-                _thread.Join(TimeSpan.FromSeconds(2));
+                // Bounded: a continuation still running there (e.g. a stream's loop body racing this
+                // dispose) ends with the waiter's ObjectDisposedException; one that waits on the
+                // caller would otherwise hold the caller up, so after 1 s the loop closes on its own.
+                _thread.Join(TimeSpan.FromSeconds(1));
             }
         }
 
@@ -309,9 +309,7 @@ public sealed class FdWaiter : IDisposable, IValueTaskSource<PollEvents>
             var events = stackalloc epoll_event[Max];
             while (true)
             {
-                Volatile.Write(ref _inWait, 1);
                 var n = Volatile.Read(ref _stopped) != 0 ? 0 : LibC.epoll_wait(_epfd, events, Max, -1);
-                Volatile.Write(ref _inWait, 0);
                 if (n < 0)
                 {
                     continue; // EINTR
