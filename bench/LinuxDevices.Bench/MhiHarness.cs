@@ -93,7 +93,7 @@ internal sealed class MhiHarness : IHarness
 
     private static (string Layout, List<string> Formats, string Printk, List<byte[]> Pages) Record()
     {
-        var fs = TraceFs.TryFind();
+        TraceFs.TryFind(out var fs);
         if (fs is null || !fs.HasSystem("mhi_host") || !Directory.Exists("/sys/kernel/mhi_lab"))
         {
             // off the lab: the golden capture of the unit tests stands in
@@ -139,7 +139,7 @@ internal sealed class MhiHarness : IHarness
             using var h = DeviceHandle.Open($"{inst.Path}/per_cpu/cpu{cpu}/trace_pipe_raw", DeviceOpenFlags.ReadOnly | DeviceOpenFlags.NonBlocking);
             var ms = new MemoryStream();
             var page = new byte[4096];
-            while (h.TryRead(page, out var n) == 0 && n > 0)
+            while (h.ReadErrno(page, out var n) == 0 && n > 0)
             {
                 ms.Write(page, 0, 4096);
             }

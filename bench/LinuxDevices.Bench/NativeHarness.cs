@@ -40,7 +40,7 @@ internal sealed class NativeHarness : IHarness
             var sw = Stopwatch.StartNew();
             for (var i = 0; i < n; i++)
             {
-                if (efd.Handle.TryWrite(one, out _) != 0 || efd.Handle.TryRead(back, out _) != 0)
+                if (efd.Handle.WriteErrno(one, out _) != 0 || efd.Handle.ReadErrno(back, out _) != 0)
                 {
                     throw new InvalidOperationException("eventfd round trip failed");
                 }
@@ -54,7 +54,7 @@ internal sealed class NativeHarness : IHarness
             var sw = Stopwatch.StartNew();
             for (var i = 0; i < n; i++)
             {
-                if (devNull.TryIoctl(request, ref cap[0], out _) != Errno.ENOTTY)
+                if (devNull.IoctlErrno(request, ref cap[0], out _) != Errno.ENOTTY)
                 {
                     throw new InvalidOperationException("expected ENOTTY");
                 }

@@ -22,7 +22,7 @@ internal sealed class RpmsgHarness : IHarness
         var count = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 5000;
         var size = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 64;
         var rounds = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 10;
-        var channel = RpmsgDiscovery.GetChannels().FirstOrDefault(c => c.ServiceName == "rpmsg-raw" && c.EndpointDevices.Count > 0);
+        var channel = RpmsgChannel.Enumerate().FirstOrDefault(c => c.ServiceName == "rpmsg-raw" && c.EndpointDevices.Count > 0);
         if (channel is null)
         {
             Console.Error.WriteLine("rpmsg: no rpmsg-raw channel with an endpoint device (needs the lab fixture rpmsg)");

@@ -36,7 +36,7 @@ internal sealed class UioHarness : IHarness
         }
 
         var rc = 0;
-        var edu = UioDeviceInfo.GetAll().FirstOrDefault(d => d.Parent is { VendorId: 0x1234, DeviceId: 0x11e8 });
+        var edu = UioDevice.Enumerate().FirstOrDefault(d => d.Parent is { VendorId: 0x1234, DeviceId: 0x11e8 });
         if (edu is null)
         {
             Console.Error.WriteLine("uio: no edu UIO device (fixture uio)");
@@ -44,7 +44,7 @@ internal sealed class UioHarness : IHarness
         }
         else
         {
-            Console.WriteLine($"uio INTx: edu {edu.Parent!.Address} on {edu.Name} ({edu.DevicePath}), {n} interrupts per run");
+            Console.WriteLine($"uio INTx: edu {edu.Parent!.Address} on {edu.Title} ({edu.DevicePath}), {n} interrupts per run");
             var c1 = RunC(baseline, "intx", edu.DevicePath, edu.Parent.ConfigPath, n);
             var blocking = Intx(edu, n, async: false);
             var asynchronous = Intx(edu, n, async: true);
@@ -60,7 +60,7 @@ internal sealed class UioHarness : IHarness
         }
         else
         {
-            Console.WriteLine($"uio MSI-X: e1000e {nic.Parent!.Address} on {nic.Name} ({nic.DevicePath}, {nic.MsiControlPath}), vector 0, {n} interrupts per run");
+            Console.WriteLine($"uio MSI-X: e1000e {nic.Parent!.Address} on {nic.Title} ({nic.DevicePath}, {nic.MsiControlPath}), vector 0, {n} interrupts per run");
             var c1 = RunC(baseline, "msix", nic.DevicePath, nic.MsiControlPath, n);
             var blocking = Msix(nic, n, async: false);
             var asynchronous = Msix(nic, n, async: true);

@@ -28,9 +28,9 @@ internal sealed class MediaCommand : ICommandModule
                 Console.WriteLine("no media devices");
             }
 
-            foreach (var (path, info) in all)
+            foreach (var info in all)
             {
-                Console.WriteLine($"{path}: driver {info.Driver}, model {info.Model}, bus {info.BusInfo}");
+                Console.WriteLine($"{info.DevicePath}: driver {info.Driver}, model {info.Model}, bus {info.BusInfo}");
             }
 
             return 0;
@@ -42,7 +42,7 @@ internal sealed class MediaCommand : ICommandModule
         new("device") { Description = "A /dev/mediaN node, or a driver/model name (e.g. vimc)." };
 
     private static MediaDevice OpenByPathOrName(string device) =>
-        device.StartsWith('/') ? MediaDevice.Open(device) : MediaDevice.Find(device);
+        MediaDevice.Open(device);
 
     private static Command Graph()
     {
@@ -55,7 +55,7 @@ internal sealed class MediaCommand : ICommandModule
         {
             using var dev = OpenByPathOrName(parseResult.GetValue(device)!);
             var graph = dev.GetTopology();
-            Console.Write(parseResult.GetValue(dot) ? graph.ToDot() : $"{dev.Path}: {graph.ToText()}");
+            Console.Write(parseResult.GetValue(dot) ? graph.ToDot() : $"{dev.DevicePath}: {graph.ToText()}");
         }));
         return c;
     }

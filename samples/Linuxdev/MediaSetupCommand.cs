@@ -35,7 +35,7 @@ internal static class MediaSetupCommand
             }
 
             var name = parseResult.GetValue(device)!;
-            using var media = name.StartsWith('/') ? MediaDevice.Open(name) : MediaDevice.Find(name);
+            using var media = MediaDevice.Open(name);
             var applied = pipeline.Apply(media, strict: !parseResult.GetValue(loose));
             var graph = media.GetTopology();
             foreach (var l in pipeline.Links)

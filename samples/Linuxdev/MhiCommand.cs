@@ -42,7 +42,7 @@ internal sealed class MhiCommand : ICommandModule
         var devices = new Command("devices", "List MHI controllers and channel devices (/sys/bus/mhi/devices).");
         devices.SetAction(_ =>
         {
-            var list = MhiBus.Enumerate();
+            var list = MhiDevice.Enumerate();
             if (list.Count == 0)
             {
                 Console.WriteLine("no MHI devices (/sys/bus/mhi/devices is empty or missing)");

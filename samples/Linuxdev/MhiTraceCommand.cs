@@ -61,7 +61,7 @@ internal sealed class MhiTraceCommand : ICommandModule
 
         foreach (var e in fs.ListEvents(system))
         {
-            var id = fs.Tree.TryReadText($"{fs.Root}/events/{system}/{e}/id")?.Trim() ?? "?";
+            var id = File.Exists($"{fs.Root}/events/{system}/{e}/id") ? File.ReadAllText($"{fs.Root}/events/{system}/{e}/id").Trim() : "?";
             o.WriteLine($"{system}:{e,-36} id {id}");
         }
     }

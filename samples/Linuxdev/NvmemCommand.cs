@@ -28,7 +28,7 @@ internal sealed class NvmemCommand : ICommandModule
         c.Options.Add(json);
         c.SetAction(r => Run(() =>
         {
-            var devices = NvmemBus.Enumerate();
+            var devices = NvmemDevice.Enumerate();
             if (r.GetValue(json))
             {
                 var rows = new List<NvmemDeviceJson>();
@@ -48,7 +48,7 @@ internal sealed class NvmemCommand : ICommandModule
                     }
 
                     rows.Add(new NvmemDeviceJson(d.Name, d.TypeText, d.Size, Convert.ToString((int)d.Mode, 8), d.IsReadOnly, d.IsRootOnly,
-                        d.ForceReadOnly, d.ProviderDevice, d.Driver, d.CellsPath is null ? null : NvmemBus.GetCells(d).Count, g?.Stride, g?.WordSize));
+                        d.ForceReadOnly, d.ProviderDevice, d.Driver, d.CellsPath is null ? null : d.Cells.Count, g?.Stride, g?.WordSize));
                 }
 
                 Cli.WriteJson<IReadOnlyList<NvmemDeviceJson>>(rows, NvmemJsonContext.Default.IReadOnlyListNvmemDeviceJson);
@@ -64,7 +64,7 @@ internal sealed class NvmemCommand : ICommandModule
             Console.WriteLine($"{"NAME",-16} {"TYPE",-14} {"SIZE",6} {"MODE",-5} {"ACCESS",-10} {"PROVIDER",-14} {"DRIVER",-12} {"CELLS",5}{(r.GetValue(probe) ? "  STRIDE/WORD" : "")}");
             foreach (var d in devices)
             {
-                var cells = d.CellsPath is null ? "-" : NvmemBus.GetCells(d).Count.ToString(CultureInfo.InvariantCulture);
+                var cells = d.CellsPath is null ? "-" : d.Cells.Count.ToString(CultureInfo.InvariantCulture);
                 var access = (d.IsReadOnly ? "ro" : "rw") + (d.IsRootOnly ? ",root" : "") + (d.ForceReadOnly == true ? ",forced" : "");
                 var line = $"{d.Name,-16} {d.TypeText,-14} {d.Size,6} {Convert.ToString((int)d.Mode, 8),-5} {access,-10} {d.ProviderDevice ?? "-",-14} {d.Driver ?? "-",-12} {cells,5}";
                 if (r.GetValue(probe))
@@ -130,8 +130,8 @@ internal sealed class NvmemCommand : ICommandModule
         c.Subcommands.Add(CreateCellWrite());
         c.SetAction(r => Run(() =>
         {
-            var info = NvmemBus.Find(r.GetValue(device)!);
-            var cells = NvmemBus.GetCells(info);
+            var info = NvmemDevice.Find(r.GetValue(device)!);
+            var cells = info.Cells;
             var rows = new List<NvmemCellJson>();
             NvmemDevice? raw = null;
             try
@@ -142,7 +142,7 @@ internal sealed class NvmemCommand : ICommandModule
                     string source;
                     if (cell.SysfsFile is not null)
                     {
-                        value = NvmemBus.ReadKernelValue(cell);
+                        value = info.ReadKernelValue(cell);
                         source = "kernel";
                     }
                     else
@@ -218,9 +218,9 @@ internal sealed class NvmemCommand : ICommandModule
         c.Options.Add(bits);
         c.SetAction(r => Run(() =>
         {
-            var info = NvmemBus.Find(r.GetValue(device)!);
+            var info = NvmemDevice.Find(r.GetValue(device)!);
             var cellName = r.GetValue(name)!;
-            var cell = NvmemBus.GetCells(info).FirstOrDefault(x => x.Name == cellName)
+            var cell = info.Cells.FirstOrDefault(x => x.Name == cellName)
                 ?? throw new UsageException($"{info.Name} has no cell '{cellName}'");
             if (r.GetResult(bits) is { Implicit: false })
             {
@@ -272,7 +272,7 @@ internal sealed class NvmemCommand : ICommandModule
         c.Options.Add(hex);
         c.SetAction(r => Run(() =>
         {
-            var info = NvmemBus.Find(r.GetValue(device)!);
+            var info = NvmemDevice.Find(r.GetValue(device)!);
             if (info.IsReadOnly)
             {
                 throw new DevicePermissionException(Errno.EPERM, "write", info.RawPath,
@@ -282,7 +282,7 @@ internal sealed class NvmemCommand : ICommandModule
             var data = r.GetValue(hex)!;
             var off = r.GetValue(offset);
             using var dev = NvmemDevice.Open(info, NvmemAccess.ReadWrite);
-            dev.Write(off, data);
+            dev.Write(data, off);
             Console.WriteLine($"wrote {data.Length} byte(s) to {info.Name} at 0x{off:x}");
             return 0;
         }));

@@ -38,13 +38,13 @@ internal sealed class RpmsgCommand : ICommandModule
         }
 
         o.WriteLine("controllers:");
-        foreach (var c in RpmsgDiscovery.GetControlDevices(fs))
+        foreach (var c in RpmsgControl.Enumerate())
         {
             o.WriteLine($"  {c.DevicePath,-18} transport {c.Transport ?? "?"}{(c.RemoteProc is null ? "" : $" ({c.RemoteProc})")}, endpoints: {(c.Endpoints.Count == 0 ? "none" : string.Join(", ", c.Endpoints))}");
         }
 
         o.WriteLine("channels:");
-        foreach (var ch in RpmsgDiscovery.GetChannels(fs))
+        foreach (var ch in RpmsgChannel.Enumerate())
         {
             var nodes = ch.EndpointDevices.Concat(ch.TtyDevices).Select(n => "/dev/" + n).ToList();
             o.WriteLine($"  {ch.DeviceName,-36} {ch.ServiceName,-14} src {RpmsgAddress.Format(ch.Source),-6} dst {RpmsgAddress.Format(ch.Destination),-6} driver {ch.Driver ?? "(none)"}" +
@@ -53,7 +53,7 @@ internal sealed class RpmsgCommand : ICommandModule
         }
 
         o.WriteLine("endpoints:");
-        foreach (var e in RpmsgDiscovery.GetEndpointDevices(fs))
+        foreach (var e in RpmsgEndpoint.Enumerate())
         {
             o.WriteLine($"  {e.DevicePath,-14} {e.ServiceName,-14} src {RpmsgAddress.Format(e.Source),-6} dst {RpmsgAddress.Format(e.Destination),-6} {(e.Control is not null ? "via " + e.Control : "channel " + e.Channel)}");
         }

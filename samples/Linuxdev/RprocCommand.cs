@@ -21,7 +21,7 @@ internal sealed class RprocCommand : ICommandModule
 
             foreach (var info in all)
             {
-                var rp = RemoteProcessor.Find(info.Instance);
+                var rp = RemoteProcessor.Open(info.Instance);
                 Console.WriteLine($"{info.Instance} {info.Name}: {info.State.ToString().ToLowerInvariant()}, firmware {info.Firmware}, " +
                     $"recovery {(rp.RecoveryEnabled ? "enabled" : "disabled")}, coredump {rp.CoredumpMode}");
                 foreach (var v in rp.GetVirtioDevices())
@@ -43,7 +43,7 @@ internal sealed class RprocCommand : ICommandModule
         var start = new Command("start", "Boot the remote processor (loads its firmware).") { name, wait, timeout };
         start.SetAction(p => Run(() =>
         {
-            var rp = RemoteProcessor.Find(p.GetValue(name)!);
+            var rp = RemoteProcessor.Open(p.GetValue(name)!);
             rp.Start();
             Console.WriteLine($"{rp.Instance} {rp.Name}: {rp.State.ToString().ToLowerInvariant()} ({rp.Firmware})");
             var services = p.GetValue(wait) ?? [];
@@ -60,7 +60,7 @@ internal sealed class RprocCommand : ICommandModule
         var stop = new Command("stop", "Shut the remote processor down.") { name };
         stop.SetAction(p => Run(() =>
         {
-            var rp = RemoteProcessor.Find(p.GetValue(name)!);
+            var rp = RemoteProcessor.Open(p.GetValue(name)!);
             rp.Stop();
             Console.WriteLine($"{rp.Instance} {rp.Name}: {rp.State.ToString().ToLowerInvariant()}");
         }));
@@ -70,7 +70,7 @@ internal sealed class RprocCommand : ICommandModule
         var firmware = new Command("firmware", "Print or set the firmware the next start loads (the processor must be offline).") { name, file };
         firmware.SetAction(p => Run(() =>
         {
-            var rp = RemoteProcessor.Find(p.GetValue(name)!);
+            var rp = RemoteProcessor.Open(p.GetValue(name)!);
             if (p.GetValue(file) is { } f)
             {
                 rp.SetFirmware(f);

@@ -46,7 +46,7 @@ internal sealed class UioCommand : ICommandModule
 
     internal static int List(SysfsTree fs, TextWriter o)
     {
-        var all = UioDeviceInfo.GetAll(fs);
+        var all = UioDevice.Enumerate();
         if (all.Count == 0)
         {
             o.WriteLine(fs.Exists("/sys/class/uio")
@@ -58,7 +58,7 @@ internal sealed class UioCommand : ICommandModule
         o.WriteLine($"{"DEVICE",-11} {"NAME",-18} {"DRIVER",-16} {"PCI",-13} {"IDS",-10} {"MAPS",4} {"EVENTS",10}");
         foreach (var d in all)
         {
-            o.WriteLine($"{d.DevicePath,-11} {d.Name,-18} {d.ParentDriver ?? "-",-16} {d.Parent?.Address ?? "-",-13} {d.Parent?.Ids ?? "-",-10} {d.Maps.Count,4} {d.EventCount,10}");
+            o.WriteLine($"{d.DevicePath,-11} {d.Title,-18} {d.ParentDriver ?? "-",-16} {d.Parent?.Address ?? "-",-13} {d.Parent?.Ids ?? "-",-10} {d.Maps.Count,4} {d.EventCount,10}");
         }
 
         return 0;
@@ -69,7 +69,7 @@ internal sealed class UioCommand : ICommandModule
         UioDeviceInfo d;
         try
         {
-            d = UioDeviceInfo.Get(device, fs);
+            d = UioDevice.Find(device);
         }
         catch (DeviceException ex)
         {
@@ -78,7 +78,7 @@ internal sealed class UioCommand : ICommandModule
         }
 
         o.WriteLine($"device:   {d.DevicePath} ({d.SysfsPath})");
-        o.WriteLine($"name:     {d.Name}");
+        o.WriteLine($"name:     {d.Title}");
         o.WriteLine($"version:  {d.Version}");
         o.WriteLine($"events:   {d.EventCount}");
         o.WriteLine(d.Parent is { } p
@@ -107,7 +107,7 @@ internal sealed class UioCommand : ICommandModule
         UioDeviceInfo info;
         try
         {
-            info = UioDeviceInfo.Get(device);
+            info = UioDevice.Find(device);
         }
         catch (DeviceException ex)
         {
@@ -130,7 +130,7 @@ internal sealed class UioCommand : ICommandModule
                 }
             }
 
-            o.WriteLine($"watching {info.DevicePath} ({info.Name}){(bound.Count > 0 ? " and MSI-X vector(s) " + string.Join(", ", bound.Select(b => b.Vector)) : string.Empty)}; Ctrl-C stops");
+            o.WriteLine($"watching {info.DevicePath} ({info.Title}){(bound.Count > 0 ? " and MSI-X vector(s) " + string.Join(", ", bound.Select(b => b.Vector)) : string.Empty)}; Ctrl-C stops");
             var totals = new ulong[bound.Count];
             var last = info.ReadEventCount();
             var clock = Stopwatch.StartNew();
@@ -152,7 +152,7 @@ internal sealed class UioCommand : ICommandModule
                 var count = info.Exists ? info.ReadEventCount() : -1;
                 if (count < 0)
                 {
-                    o.WriteLine($"{now.TotalSeconds,8:F1}s  {info.Node} is gone (driver unbound)");
+                    o.WriteLine($"{now.TotalSeconds,8:F1}s  {info.Name} is gone (driver unbound)");
                     return 1;
                 }
 

@@ -27,7 +27,7 @@ internal sealed class V4l2Command : ICommandModule
         var c = new Command("list", "List the V4L2 nodes (sysfs) with their node capabilities.");
         c.SetAction(_ =>
         {
-            var nodes = VideoDevice.List();
+            var nodes = VideoDevice.Enumerate();
             if (nodes.Count == 0)
             {
                 Console.WriteLine("no V4L2 nodes (/sys/class/video4linux is empty; e.g. modprobe vivid)");
@@ -64,7 +64,7 @@ internal sealed class V4l2Command : ICommandModule
         {
             using var dev = VideoDevice.Open(parseResult.GetValue(device)!);
             var cap = dev.Capabilities;
-            Console.WriteLine($"{dev.Path}: {cap.Card} (driver {cap.Driver} {cap.KernelVersion}, {cap.BusInfo})");
+            Console.WriteLine($"{dev.DevicePath}: {cap.Card} (driver {cap.Driver} {cap.KernelVersion}, {cap.BusInfo})");
             Console.WriteLine($"  device caps: {cap.NodeCapabilities}");
             Console.WriteLine($"  all caps:    {cap.Capabilities}");
             foreach (var type in cap.BufferTypes)
@@ -173,7 +173,7 @@ internal sealed class V4l2Command : ICommandModule
                 using var dev = VideoDevice.Open(parseResult.GetValue(device)!);
                 var type = dev.Capabilities.Supports(BufferType.VideoCapture) ? BufferType.VideoCapture
                     : dev.Capabilities.Supports(BufferType.VideoCaptureMultiplanar) ? BufferType.VideoCaptureMultiplanar
-                    : throw new DeviceNotSupportedException("capture", dev.Path, $"no video capture queue (device caps {dev.Capabilities.NodeCapabilities})");
+                    : throw new DeviceNotSupportedException("capture", dev.DevicePath, $"no video capture queue (device caps {dev.Capabilities.NodeCapabilities})");
                 var q = dev.GetQueue(type);
                 q.RequestBuffers(0);
                 var fmt = dev.GetFormat(type);
@@ -203,7 +203,7 @@ internal sealed class V4l2Command : ICommandModule
                 }
 
                 var granted = q.RequestBuffers(parseResult.GetValue(buffers));
-                Console.WriteLine($"{dev.Path}: {fmt}, {granted} buffers, capturing {n} frames");
+                Console.WriteLine($"{dev.DevicePath}: {fmt}, {granted} buffers, capturing {n} frames");
                 var sw = Stopwatch.StartNew();
                 var lastReport = sw.Elapsed;
                 uint first = 0, last = 0;
@@ -267,11 +267,11 @@ internal sealed class V4l2Command : ICommandModule
         c.SetAction(parseResult => Run(() =>
         {
             using var dev = VideoDevice.Open(parseResult.GetValue(device)!);
-            var type = dev.DefaultBufferType ?? throw new DeviceNotSupportedException("buffers", dev.Path, "no streaming buffer type");
+            var type = dev.DefaultBufferType ?? throw new DeviceNotSupportedException("buffers", dev.DevicePath, "no streaming buffer type");
             var q = dev.GetQueue(type);
             q.RequestBuffers(0);
             var (first, count) = q.CreateBuffers(parseResult.GetValue(create));
-            Console.WriteLine($"{dev.Path} {type}: CREATE_BUFS -> {count} buffers from index {first}; caps {q.Capabilities}; max {q.MaxBuffers}; REMOVE_BUFS {(q.SupportsRemoveBuffers ? "supported" : "not supported")}");
+            Console.WriteLine($"{dev.DevicePath} {type}: CREATE_BUFS -> {count} buffers from index {first}; caps {q.Capabilities}; max {q.MaxBuffers}; REMOVE_BUFS {(q.SupportsRemoveBuffers ? "supported" : "not supported")}");
             Show(q, "before");
             if (parseResult.GetValue(remove) is { } spec)
             {

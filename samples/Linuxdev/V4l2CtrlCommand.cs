@@ -70,7 +70,7 @@ internal static class V4l2CtrlCommand
         }
 
         return all.FirstOrDefault(c => KeyOf(c.Name) == KeyOf(name))
-            ?? throw new UsageException($"{dev.Path} has no control '{name}' (linuxdev v4l2 ctrl list {dev.Path})");
+            ?? throw new UsageException($"{dev.DevicePath} has no control '{name}' (linuxdev v4l2 ctrl list {dev.DevicePath})");
     }
 
     private static string Describe(VideoDevice dev, ControlInfo c)

@@ -32,7 +32,7 @@ internal static class V4l2SnapshotCommand
             using var dev = VideoDevice.Open(r.GetValue(device)!);
             var type = dev.Capabilities.Supports(BufferType.VideoCapture) ? BufferType.VideoCapture
                 : dev.Capabilities.Supports(BufferType.VideoCaptureMultiplanar) ? BufferType.VideoCaptureMultiplanar
-                : throw new DeviceNotSupportedException("snapshot", dev.Path, $"{dev.Path} has no video capture queue (device caps {dev.Capabilities.NodeCapabilities})");
+                : throw new DeviceNotSupportedException("snapshot", dev.DevicePath, $"{dev.DevicePath} has no video capture queue (device caps {dev.Capabilities.NodeCapabilities})");
             var q = dev.GetQueue(type);
             q.RequestBuffers(0);
             var fmt = dev.GetFormat(type);
@@ -55,14 +55,14 @@ internal static class V4l2SnapshotCommand
 
             if (!FrameConverter.IsSupported(fmt.PixelFormat))
             {
-                throw new DeviceNotSupportedException("snapshot", dev.Path,
+                throw new DeviceNotSupportedException("snapshot", dev.DevicePath,
                     $"linuxdev cannot convert {fmt.PixelFormat} to PNG; choose one of {string.Join(", ", FrameConverter.Supported)} with --format (the node offers: {string.Join(", ", dev.EnumerateFormats(type).Select(f => f.PixelFormat.ToString()))})");
             }
 
             fmt = dev.SetFormatExact(fmt);
             if (fmt.Planes.Count != 1)
             {
-                throw new DeviceNotSupportedException("snapshot", dev.Path, $"{fmt.PixelFormat} uses {fmt.Planes.Count} memory planes; snapshot converts single-plane layouts");
+                throw new DeviceNotSupportedException("snapshot", dev.DevicePath, $"{fmt.PixelFormat} uses {fmt.Planes.Count} memory planes; snapshot converts single-plane layouts");
             }
 
             q.RequestBuffers(3);
@@ -95,12 +95,12 @@ internal static class V4l2SnapshotCommand
 
             if (r.GetValue(json))
             {
-                Cli.WriteJson(new V4l2SnapshotJson(dev.Path, fmt.PixelFormat.ToString(), fmt.Width, fmt.Height, fmt.Planes[0].BytesPerLine, sequence, Path.GetFullPath(path)),
+                Cli.WriteJson(new V4l2SnapshotJson(dev.DevicePath, fmt.PixelFormat.ToString(), fmt.Width, fmt.Height, fmt.Planes[0].BytesPerLine, sequence, Path.GetFullPath(path)),
                     V4l2JsonContext.Default.V4l2SnapshotJson);
             }
             else
             {
-                Console.WriteLine($"{dev.Path}: frame {sequence}, {fmt.Width}x{fmt.Height} {fmt.PixelFormat} -> {path}");
+                Console.WriteLine($"{dev.DevicePath}: frame {sequence}, {fmt.Width}x{fmt.Height} {fmt.PixelFormat} -> {path}");
             }
 
             return ExitCode.Ok;

@@ -12,20 +12,21 @@ namespace LinuxDevices.Mhi;
 /// <param name="Driver">The bound driver, if any.</param>
 /// <param name="SerialNumber">The serial number a controller reports, if any.</param>
 /// <param name="OemPkHash">The OEM public key hash segments a controller reports.</param>
-public sealed record MhiBusDevice(string Name, bool IsController, string Controller, string? Channel, string? Driver, uint? SerialNumber, IReadOnlyList<uint> OemPkHash);
+public sealed record MhiDeviceInfo(string Name, bool IsController, string Controller, string? Channel, string? Driver, uint? SerialNumber, IReadOnlyList<uint> OemPkHash);
 
-/// <summary>Discovers MHI controllers and channel devices from sysfs.</summary>
-public static class MhiBus
+/// <summary>Discovers MHI controllers and channel devices from sysfs (the seam behind
+/// <see cref="MhiDevice.Enumerate()"/>).</summary>
+internal static class MhiBus
 {
     /// <summary>The bus directory.</summary>
     public const string DevicesPath = "/sys/bus/mhi/devices";
 
     /// <summary>Lists the MHI devices (empty when the bus is not registered).</summary>
     /// <param name="tree">The sysfs tree (the real one by default).</param>
-    public static IReadOnlyList<MhiBusDevice> Enumerate(SysfsTree? tree = null)
+    public static IReadOnlyList<MhiDeviceInfo> Enumerate(SysfsTree? tree = null)
     {
         tree ??= SysfsTree.System;
-        var list = new List<MhiBusDevice>();
+        var list = new List<MhiDeviceInfo>();
         foreach (var name in tree.List(DevicesPath))
         {
             var dir = $"{DevicesPath}/{name}";
@@ -41,7 +42,7 @@ public static class MhiBus
                 hash.AddRange(ParseOemPkHash(tree.TryReadText(dir + "/oem_pk_hash")));
             }
 
-            list.Add(new MhiBusDevice(name, isController, controller, channel, tree.LinkName(dir + "/driver"), serial, hash));
+            list.Add(new MhiDeviceInfo(name, isController, controller, channel, tree.LinkName(dir + "/driver"), serial, hash));
         }
 
         return list;

@@ -81,6 +81,7 @@ public class DeviceException : IOException
         {
             DeviceErrorKind.NotSupported => new DeviceNotSupportedException(errno, call, path, detail),
             DeviceErrorKind.Busy => new DeviceBusyException(errno, call, path, detail),
+            DeviceErrorKind.NoDevice when errno == Native.Errno.ENOENT && path is not null => DeviceNotFoundException.ForPath(call, path, detail),
             DeviceErrorKind.NoDevice => new DeviceGoneException(errno, call, path, detail),
             DeviceErrorKind.PermissionDenied => detail is null && path is not null
                 ? DevicePermissionException.WithAccessHint(errno, call, path)

@@ -17,7 +17,7 @@ public sealed unsafe partial class DeviceHandle
     /// <param name="woken">Whether <paramref name="wake"/> was readable.</param>
     /// <returns>0, or the errno of a failed poll(2).</returns>
     /// <exception cref="ObjectDisposedException">Either handle was disposed before the call.</exception>
-    public int PollOrWake(PollEvents events, DeviceHandle wake, TimeSpan timeout, out PollEvents revents, out bool woken)
+    public int PollOrWakeErrno(PollEvents events, DeviceHandle wake, TimeSpan timeout, out PollEvents revents, out bool woken)
     {
         ArgumentNullException.ThrowIfNull(wake);
         var ms = timeout == Timeout.InfiniteTimeSpan ? -1 : (int)Math.Clamp(Math.Ceiling(timeout.TotalMilliseconds), 0, int.MaxValue);

@@ -49,7 +49,7 @@ public sealed unsafe partial class DeviceHandle : SafeHandle
     /// <param name="flags">Access mode and options.</param>
     /// <param name="handle">The open handle, or <see langword="null"/>.</param>
     /// <returns>0 on success, else the errno.</returns>
-    public static int TryOpen(string path, DeviceOpenFlags flags, out DeviceHandle? handle)
+    public static int OpenErrno(string path, DeviceOpenFlags flags, out DeviceHandle? handle)
     {
         var fd = OpenRaw(path, flags, out var errno);
         handle = fd < 0 ? null : new DeviceHandle(fd, path, ownsHandle: true);
@@ -79,6 +79,11 @@ public sealed unsafe partial class DeviceHandle : SafeHandle
         if ((flags & DeviceOpenFlags.NoControllingTty) != 0)
         {
             oflags |= LibC.O_NOCTTY;
+        }
+
+        if ((flags & DeviceOpenFlags.Directory) != 0)
+        {
+            oflags |= LibC.O_DIRECTORY;
         }
 
         var max = Encoding.UTF8.GetMaxByteCount(path.Length) + 1;
@@ -136,7 +141,7 @@ public sealed unsafe partial class DeviceHandle : SafeHandle
     /// <returns>The ioctl's non-negative return value.</returns>
     public int Ioctl<T>(uint request, ref T arg, string call) where T : unmanaged
     {
-        var errno = TryIoctl(request, ref arg, out var result);
+        var errno = IoctlErrno(request, ref arg, out var result);
         return errno == 0 ? result : throw Error(errno, call);
     }
 
@@ -147,11 +152,11 @@ public sealed unsafe partial class DeviceHandle : SafeHandle
     /// <param name="arg">The argument (in/out).</param>
     /// <param name="result">The ioctl's return value (-1 on failure).</param>
     /// <returns>0 on success, else the errno.</returns>
-    public int TryIoctl<T>(uint request, ref T arg, out int result) where T : unmanaged
+    public int IoctlErrno<T>(uint request, ref T arg, out int result) where T : unmanaged
     {
         fixed (T* p = &arg)
         {
-            return TryIoctlPointer(request, p, out result);
+            return IoctlPointerErrno(request, p, out result);
         }
     }
 
@@ -162,7 +167,7 @@ public sealed unsafe partial class DeviceHandle : SafeHandle
     /// <returns>The ioctl's non-negative return value.</returns>
     public int IoctlValue(uint request, nint value, string call)
     {
-        var errno = TryIoctlPointer(request, (void*)value, out var result);
+        var errno = IoctlPointerErrno(request, (void*)value, out var result);
         return errno == 0 ? result : throw Error(errno, call);
     }
 
@@ -171,8 +176,8 @@ public sealed unsafe partial class DeviceHandle : SafeHandle
     /// <param name="value">The argument value.</param>
     /// <param name="result">The return value (-1 on failure).</param>
     /// <returns>0 on success, else the errno.</returns>
-    public int TryIoctlValue(uint request, nint value, out int result) =>
-        TryIoctlPointer(request, (void*)value, out result);
+    public int IoctlValueErrno(uint request, nint value, out int result) =>
+        IoctlPointerErrno(request, (void*)value, out result);
 
     /// <summary>Issues an ioctl with a raw pointer argument (for variable-length arguments such as
     /// arrays following a header), returning the errno.</summary>
@@ -180,7 +185,7 @@ public sealed unsafe partial class DeviceHandle : SafeHandle
     /// <param name="arg">The argument pointer.</param>
     /// <param name="result">The return value (-1 on failure).</param>
     /// <returns>0 on success, else the errno.</returns>
-    public int TryIoctlPointer(uint request, void* arg, out int result)
+    public int IoctlPointerErrno(uint request, void* arg, out int result)
     {
         var added = false;
         AddRefOrThrow(ref added);
@@ -220,7 +225,7 @@ public sealed unsafe partial class DeviceHandle : SafeHandle
     /// <returns>Bytes read (0 at end of file).</returns>
     public int Read(Span<byte> buffer, string call = "read")
     {
-        var errno = TryRead(buffer, out var n);
+        var errno = ReadErrno(buffer, out var n);
         return errno == 0 ? n : throw Error(errno, call);
     }
 
@@ -229,7 +234,7 @@ public sealed unsafe partial class DeviceHandle : SafeHandle
     /// <param name="buffer">Where to read into.</param>
     /// <param name="bytesRead">Bytes read.</param>
     /// <returns>0 on success, else the errno.</returns>
-    public int TryRead(Span<byte> buffer, out int bytesRead)
+    public int ReadErrno(Span<byte> buffer, out int bytesRead)
     {
         fixed (byte* p = buffer)
         {
@@ -243,7 +248,7 @@ public sealed unsafe partial class DeviceHandle : SafeHandle
     /// <returns>Bytes written.</returns>
     public int Write(ReadOnlySpan<byte> data, string call = "write")
     {
-        var errno = TryWrite(data, out var n);
+        var errno = WriteErrno(data, out var n);
         return errno == 0 ? n : throw Error(errno, call);
     }
 
@@ -251,7 +256,7 @@ public sealed unsafe partial class DeviceHandle : SafeHandle
     /// <param name="data">The bytes to write.</param>
     /// <param name="bytesWritten">Bytes written.</param>
     /// <returns>0 on success, else the errno.</returns>
-    public int TryWrite(ReadOnlySpan<byte> data, out int bytesWritten)
+    public int WriteErrno(ReadOnlySpan<byte> data, out int bytesWritten)
     {
         fixed (byte* p = data)
         {
@@ -264,7 +269,7 @@ public sealed unsafe partial class DeviceHandle : SafeHandle
     /// <param name="offset">The file offset.</param>
     /// <param name="bytesRead">Bytes read.</param>
     /// <returns>0 on success, else the errno.</returns>
-    public int TryReadAt(Span<byte> buffer, long offset, out int bytesRead)
+    public int ReadAtErrno(Span<byte> buffer, long offset, out int bytesRead)
     {
         fixed (byte* p = buffer)
         {
@@ -277,7 +282,7 @@ public sealed unsafe partial class DeviceHandle : SafeHandle
     /// <param name="offset">The file offset.</param>
     /// <param name="bytesWritten">Bytes written.</param>
     /// <returns>0 on success, else the errno.</returns>
-    public int TryWriteAt(ReadOnlySpan<byte> data, long offset, out int bytesWritten)
+    public int WriteAtErrno(ReadOnlySpan<byte> data, long offset, out int bytesWritten)
     {
         fixed (byte* p = data)
         {
@@ -355,7 +360,7 @@ public sealed unsafe partial class DeviceHandle : SafeHandle
     /// hang-up bits are reported even if not requested.</returns>
     public PollEvents Poll(PollEvents events, TimeSpan timeout)
     {
-        var errno = TryPoll(events, timeout, out var revents);
+        var errno = PollErrno(events, timeout, out var revents);
         return errno == 0 ? revents : throw Error(errno, "poll");
     }
 
@@ -365,7 +370,7 @@ public sealed unsafe partial class DeviceHandle : SafeHandle
     /// <param name="timeout">How long to wait (infinite: <see cref="Timeout.InfiniteTimeSpan"/>).</param>
     /// <param name="revents">The events that occurred (None on timeout).</param>
     /// <returns>0 on success or timeout, else the errno.</returns>
-    public int TryPoll(PollEvents events, TimeSpan timeout, out PollEvents revents)
+    public int PollErrno(PollEvents events, TimeSpan timeout, out PollEvents revents)
     {
         var ms = timeout == Timeout.InfiniteTimeSpan ? -1 : (int)Math.Clamp(Math.Ceiling(timeout.TotalMilliseconds), 0, int.MaxValue);
         var added = false;

@@ -14,4 +14,7 @@ public enum DeviceOpenFlags
     NonBlocking = 0x100,
     /// <summary>Do not make a tty the controlling terminal (O_NOCTTY).</summary>
     NoControllingTty = 0x200,
+    /// <summary>The path must be a directory (<c>O_DIRECTORY</c>): a handle that pins a sysfs device
+    /// directory, whose entries are then read through it.</summary>
+    Directory = 0x400,
 }

@@ -44,7 +44,7 @@ public sealed class EventFd : IDisposable
     public bool TryRead(out ulong value)
     {
         Span<byte> buf = stackalloc byte[8];
-        var errno = Handle.TryRead(buf, out var n);
+        var errno = Handle.ReadErrno(buf, out var n);
         if (errno == Errno.EAGAIN)
         {
             value = 0;

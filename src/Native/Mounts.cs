@@ -4,7 +4,7 @@ namespace LinuxDevices.Native;
 
 /// <summary>Mount points: reading <c>/proc/mounts</c> and mounting a pseudo file system (tracefs,
 /// debugfs) with mount(2).</summary>
-public static partial class Mounts
+internal static partial class Mounts
 {
     /// <summary>One line of <c>/proc/mounts</c>.</summary>
     /// <param name="Source">The source (often the file system name for pseudo file systems).</param>

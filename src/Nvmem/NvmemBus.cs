@@ -4,9 +4,11 @@ namespace LinuxDevices.Nvmem;
 
 /// <summary>
 /// Discovery of nvmem devices and their cells under a configurable <see cref="SysfsTree"/>
-/// (the real <c>/</c> by default; a fake tree in tests).
+/// (the real <c>/</c> by default; a fake tree in tests): the internal seam behind
+/// <see cref="NvmemDevice.Enumerate()"/>, <see cref="NvmemDevice.Find(string)"/> and
+/// <see cref="NvmemDeviceInfo.Cells"/>.
 /// </summary>
-public static class NvmemBus
+internal static class NvmemBus
 {
     /// <summary>The bus directory, <c>/sys/bus/nvmem/devices</c>.</summary>
     public const string BusPath = "/sys/bus/nvmem/devices";
@@ -22,7 +24,7 @@ public static class NvmemBus
     /// <summary>Finds one device by name (or by a sysfs path ending in it).</summary>
     /// <param name="name">The device name, e.g. <c>cmos_nvram0</c>, or <c>/sys/bus/nvmem/devices/NAME</c>.</param>
     /// <param name="fs">The sysfs tree.</param>
-    /// <exception cref="DeviceGoneException">No such device; the message lists those present.</exception>
+    /// <exception cref="DeviceNotFoundException">No such device; the message lists those present.</exception>
     public static NvmemDeviceInfo Find(string name, SysfsTree? fs = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
@@ -32,8 +34,8 @@ public static class NvmemBus
         if (string.IsNullOrEmpty(n) || !fs.Exists(path + "/nvmem"))
         {
             var present = fs.List(BusPath);
-            throw new DeviceGoneException(Errno.ENOENT, "open", path,
-                $"no nvmem device '{n}'; present: {(present.Count == 0 ? "none (no nvmem provider loaded)" : string.Join(", ", present))}");
+            throw new DeviceNotFoundException("nvmem device", n, BusPath,
+                $"present: {(present.Count == 0 ? "none (no nvmem provider loaded)" : string.Join(", ", present))}");
         }
 
         return Describe(fs, n);
@@ -97,7 +99,7 @@ public static class NvmemBus
     internal static IReadOnlyList<NvmemCell> GetCells(NvmemDeviceInfo device, bool? assumeLegacyOptIn, SysfsTree? fs)
     {
         ArgumentNullException.ThrowIfNull(device);
-        fs ??= SysfsTree.System;
+        fs ??= device.Tree;
         var cells = new List<NvmemCell>();
         if (device.CellsPath is { } dir)
         {
@@ -191,6 +193,7 @@ public static class NvmemBus
             Driver = driver,
             OfNode = ofNode,
             CellsPath = fs.Exists(sysfsPath + "/cells") ? sysfsPath + "/cells" : null,
+            Tree = fs,
         };
     }
 

@@ -32,10 +32,10 @@ public static class NvmemConsumers
     /// <summary>Like <see cref="TryFindConsumerCell(string, string, out NvmemConsumerCell)"/>, throwing when not found.</summary>
     /// <param name="consumer">An alias or a node path.</param>
     /// <param name="cellName">The name in <c>nvmem-cell-names</c>.</param>
-    /// <exception cref="DeviceGoneException">No such consumer, cell reference or provider.</exception>
+    /// <exception cref="DeviceNotFoundException">No such consumer, cell reference or provider.</exception>
     public static NvmemConsumerCell FindConsumerCell(string consumer, string cellName) =>
         TryFindConsumerCell(consumer, cellName, out var c) ? c
-            : throw new DeviceGoneException(Errno.ENOENT, "find consumer cell", consumer,
+            : throw new DeviceNotFoundException("nvmem consumer cell", $"{consumer}/{cellName}", "/sys/firmware/devicetree/base",
                 $"no nvmem cell '{cellName}' for consumer '{consumer}' (no device tree, no such alias/node, no nvmem-cell-names entry, or its provider is not registered)");
 
     internal static bool TryFindConsumerCell(string consumer, string cellName, SysfsTree fs, out NvmemConsumerCell cell)

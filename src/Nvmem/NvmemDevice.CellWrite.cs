@@ -93,7 +93,7 @@ public sealed partial class NvmemDevice
         var at = (int)(cell.Offset - start);
         if (bitCell || at != 0 || length != cell.Bytes)
         {
-            var errno = TryRead(start, buffer, out var got);
+            var errno = ReadErrno(buffer, start, out var got);
             if (errno != 0 || got != length)
             {
                 throw TransferError(errno == 0 ? Errno.EIO : errno, "pread (read-modify-write)", start, length, got);
@@ -101,7 +101,7 @@ public sealed partial class NvmemDevice
         }
 
         Merge(buffer.AsSpan(at, cell.Bytes), value, cell.BitOffset, nbits);
-        Write(start, buffer);
+        Write(buffer, start);
     }
 
     /// <summary>Places the low <paramref name="nbits"/> bits of <paramref name="value"/> at

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using LinuxDevices.Native;
 
 namespace LinuxDevices.Nvmem;
@@ -29,7 +30,7 @@ public readonly record struct NvmemGranularity(int Stride, int WordSize);
 /// a write reported done is never torn by another write and a read never sees half of one, even
 /// where the kernel splits a transfer into pages or the provider copies without a lock. Writers
 /// that bypass the SDK (a shell <c>dd</c>) do not take the lock. A failed write says how much was
-/// written before the failure (<see cref="TryWrite"/>'s <c>bytesWritten</c>, and the exception's
+/// written before the failure (<see cref="WriteErrno"/>'s <c>bytesWritten</c>, and the exception's
 /// message "after N byte(s)").</para>
 /// </summary>
 public sealed partial class NvmemDevice : IDisposable
@@ -64,29 +65,53 @@ public sealed partial class NvmemDevice : IDisposable
     /// widen cell reads; <see langword="null"/> before.</summary>
     public NvmemGranularity? Granularity { get; private set; }
 
+    /// <summary>Every nvmem device of the running system, sorted by name; empty when there are none.</summary>
+    public static IReadOnlyList<NvmemDeviceInfo> Enumerate() => NvmemBus.Enumerate(SysfsTree.System);
+
+    /// <summary>Finds a device by name (e.g. <c>cmos_nvram0</c>) or by a sysfs path ending in it.</summary>
+    /// <param name="name">The device name or its sysfs path.</param>
+    /// <param name="info">The device, when found.</param>
+    /// <returns>Whether the device exists.</returns>
+    public static bool TryFind(string name, [NotNullWhen(true)] out NvmemDeviceInfo? info)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        try
+        {
+            info = NvmemBus.Find(name, SysfsTree.System);
+            return true;
+        }
+        catch (DeviceNotFoundException)
+        {
+            info = null;
+            return false;
+        }
+    }
+
+    /// <summary>Like <see cref="TryFind"/>, throwing when there is no such device.</summary>
+    /// <param name="name">The device name or its sysfs path.</param>
+    /// <exception cref="DeviceNotFoundException">No such device; the message lists those present.</exception>
+    public static NvmemDeviceInfo Find(string name) => NvmemBus.Find(name, SysfsTree.System);
+
     /// <summary>Opens a device by name (e.g. <c>cmos_nvram0</c>).</summary>
     /// <param name="name">The device name or its sysfs path.</param>
     /// <param name="access">Read, or read and write.</param>
-    /// <param name="fs">The sysfs tree; <see cref="SysfsTree.System"/> by default.</param>
-    /// <exception cref="DeviceGoneException">No such device.</exception>
+    /// <exception cref="DeviceNotFoundException">No such device.</exception>
     /// <exception cref="DevicePermissionException">The raw file's mode refuses this process (the
     /// message says whether the device is root-only or read-only).</exception>
-    public static NvmemDevice Open(string name, NvmemAccess access = NvmemAccess.Read, SysfsTree? fs = null)
-    {
-        fs ??= SysfsTree.System;
-        return Open(NvmemBus.Find(name, fs), access, fs);
-    }
+    public static NvmemDevice Open(string name, NvmemAccess access = NvmemAccess.Read) => Open(name, access, SysfsTree.System);
+
+    internal static NvmemDevice Open(string name, NvmemAccess access, SysfsTree fs) => Open(NvmemBus.Find(name, fs), access);
 
     /// <summary>Opens a discovered device.</summary>
     /// <param name="info">The device.</param>
     /// <param name="access">Read, or read and write.</param>
-    /// <param name="fs">The sysfs tree the device was found in.</param>
-    public static NvmemDevice Open(NvmemDeviceInfo info, NvmemAccess access = NvmemAccess.Read, SysfsTree? fs = null)
+    /// <exception cref="DevicePermissionException">The raw file's mode refuses this process.</exception>
+    public static NvmemDevice Open(NvmemDeviceInfo info, NvmemAccess access = NvmemAccess.Read)
     {
         ArgumentNullException.ThrowIfNull(info);
-        fs ??= SysfsTree.System;
+        var fs = info.Tree;
         var path = fs.Resolve(info.RawPath);
-        var errno = DeviceHandle.TryOpen(path, access == NvmemAccess.ReadWrite ? DeviceOpenFlags.ReadWrite : DeviceOpenFlags.ReadOnly, out var handle);
+        var errno = DeviceHandle.OpenErrno(path, access == NvmemAccess.ReadWrite ? DeviceOpenFlags.ReadWrite : DeviceOpenFlags.ReadOnly, out var handle);
         if (errno != 0)
         {
             throw OpenError(info, errno, access, path);
@@ -105,10 +130,10 @@ public sealed partial class NvmemDevice : IDisposable
     /// rounded the last access down.</returns>
     /// <exception cref="ArgumentOutOfRangeException">The range is not inside the device.</exception>
     /// <exception cref="DeviceException">The provider refused (see the class remarks).</exception>
-    public int Read(long offset, Span<byte> buffer)
+    public int Read(Span<byte> buffer, long offset)
     {
         CheckRange(offset, buffer.Length, "read");
-        var errno = TryRead(offset, buffer, out var total);
+        var errno = ReadErrno(buffer, offset, out var total);
         return errno == 0 ? total : throw TransferError(errno, "pread", offset, buffer.Length, total);
     }
 
@@ -120,26 +145,26 @@ public sealed partial class NvmemDevice : IDisposable
         ArgumentOutOfRangeException.ThrowIfNegative(length);
         CheckRange(offset, length, "read"); // before allocating: an absurd length is refused, not attempted
         var buffer = new byte[length];
-        var n = Read(offset, buffer);
+        var n = Read(buffer, offset);
         return n == length ? buffer : buffer[..n];
     }
 
     /// <summary>Reads the whole device.</summary>
     public byte[] ReadAll() => Read(0, checked((int)Size));
 
-    /// <summary>Reads without throwing: the allocation-free form of <see cref="Read(long, Span{byte})"/>
+    /// <summary>Reads without throwing: the allocation-free form of <see cref="Read(Span{byte}, long)"/>
     /// (no bounds check beyond the kernel's).</summary>
     /// <param name="offset">The byte offset.</param>
     /// <param name="buffer">Where to read into.</param>
     /// <param name="bytesRead">Bytes read before the end, an error or a short transfer.</param>
     /// <returns>0, or the errno of the failed pread.</returns>
-    public int TryRead(long offset, Span<byte> buffer, out int bytesRead)
+    public int ReadErrno(Span<byte> buffer, long offset, out int bytesRead)
     {
         using var hold = Hold(exclusive: false);
         bytesRead = 0;
         while (bytesRead < buffer.Length)
         {
-            var errno = _handle.TryReadAt(buffer[bytesRead..], offset + bytesRead, out var n);
+            var errno = _handle.ReadAtErrno(buffer[bytesRead..], offset + bytesRead, out var n);
             if (errno != 0)
             {
                 return errno;
@@ -164,7 +189,7 @@ public sealed partial class NvmemDevice : IDisposable
     /// <exception cref="InvalidOperationException">The device was opened for reading only.</exception>
     /// <exception cref="DevicePermissionException">EPERM: the device is read-only.</exception>
     /// <exception cref="DeviceException">EINVAL: stride/word-size alignment; other errnos.</exception>
-    public void Write(long offset, ReadOnlySpan<byte> data)
+    public void Write(ReadOnlySpan<byte> data, long offset)
     {
         if (Access != NvmemAccess.ReadWrite)
         {
@@ -172,7 +197,7 @@ public sealed partial class NvmemDevice : IDisposable
         }
 
         CheckRange(offset, data.Length, "write");
-        var errno = TryWrite(offset, data, out var total);
+        var errno = WriteErrno(data, offset, out var total);
         if (errno != 0 || total < data.Length)
         {
             // A write that stopped short is never reported done: the error says how much was written.
@@ -185,13 +210,13 @@ public sealed partial class NvmemDevice : IDisposable
     /// <param name="data">The bytes.</param>
     /// <param name="bytesWritten">Bytes written before an error or a zero-length transfer.</param>
     /// <returns>0, or the errno of the failed pwrite.</returns>
-    public int TryWrite(long offset, ReadOnlySpan<byte> data, out int bytesWritten)
+    public int WriteErrno(ReadOnlySpan<byte> data, long offset, out int bytesWritten)
     {
         using var hold = Hold(exclusive: true);
         bytesWritten = 0;
         while (bytesWritten < data.Length)
         {
-            var errno = _handle.TryWriteAt(data[bytesWritten..], offset + bytesWritten, out var n);
+            var errno = _handle.WriteAtErrno(data[bytesWritten..], offset + bytesWritten, out var n);
             if (errno != 0)
             {
                 return errno;
@@ -224,7 +249,7 @@ public sealed partial class NvmemDevice : IDisposable
                 break;
             }
 
-            var errno = _handle.TryReadAt(scratch[..n], 0, out _);
+            var errno = _handle.ReadAtErrno(scratch[..n], 0, out _);
             if (errno == 0)
             {
                 word = n;
@@ -251,7 +276,7 @@ public sealed partial class NvmemDevice : IDisposable
                 break;
             }
 
-            var errno = _handle.TryReadAt(scratch[..word], s, out _);
+            var errno = _handle.ReadAtErrno(scratch[..word], s, out _);
             if (errno == 0)
             {
                 stride = s;
@@ -280,7 +305,7 @@ public sealed partial class NvmemDevice : IDisposable
         ArgumentNullException.ThrowIfNull(cell);
         CheckRange(cell.Offset, cell.Bytes, $"read cell '{cell.Name}'");
         var raw = new byte[cell.Bytes];
-        var errno = TryRead(cell.Offset, raw, out var n);
+        var errno = ReadErrno(raw, cell.Offset, out var n);
         if (errno == Errno.EINVAL || (errno == 0 && n < raw.Length))
         {
             var word = (Granularity ?? ProbeGranularity()).WordSize;
@@ -291,7 +316,7 @@ public sealed partial class NvmemDevice : IDisposable
             }
 
             var wide = new byte[widened];
-            errno = TryRead(cell.Offset, wide, out n);
+            errno = ReadErrno(wide, cell.Offset, out n);
             if (errno == 0 && n >= raw.Length)
             {
                 wide.AsSpan(0, raw.Length).CopyTo(raw);

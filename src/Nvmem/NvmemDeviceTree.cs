@@ -10,7 +10,7 @@ namespace LinuxDevices.Nvmem;
 /// and the legacy one with cell nodes directly under the device node. <c>reg</c> and <c>bits</c>
 /// are big-endian 32-bit pairs; the cell name is the node name without its unit address.
 /// </summary>
-public static class NvmemDeviceTree
+internal static class NvmemDeviceTree
 {
     /// <summary>
     /// Reads the device-tree cells of an nvmem device node the way the kernel's

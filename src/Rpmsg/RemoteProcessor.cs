@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using LinuxDevices.Native;
 using LinuxDevices.Rpmsg.Interop;
 
@@ -29,7 +30,7 @@ public enum RemoteProcessorState
 /// <param name="Name">The processor's name (<c>name</c> attribute), e.g. <c>lab-remote</c>.</param>
 /// <param name="State">Its state.</param>
 /// <param name="Firmware">The firmware file name the next start loads.</param>
-public readonly record struct RemoteProcessorInfo(string Instance, string Name, RemoteProcessorState State, string Firmware);
+public sealed record RemoteProcessorInfo(string Instance, string Name, RemoteProcessorState State, string Firmware);
 
 /// <summary>
 /// A remote processor managed by the Linux remoteproc framework (<c>/sys/class/remoteproc/remoteprocN</c>):
@@ -96,31 +97,35 @@ public sealed class RemoteProcessor
 
     /// <summary>Finds a remote processor by its name (<c>lab-remote</c>) or instance (<c>remoteproc0</c>).</summary>
     /// <param name="name">The processor's name or its class device name.</param>
-    /// <param name="processor">The processor, when found.</param>
+    /// <param name="info">The processor, when found.</param>
     /// <returns>Whether it was found.</returns>
-    public static bool TryFind(string name, out RemoteProcessor processor) => TryFind(name, SysfsTree.System, out processor);
+    public static bool TryFind(string name, [NotNullWhen(true)] out RemoteProcessorInfo? info) => TryFind(name, SysfsTree.System, out info);
 
-    internal static bool TryFind(string name, SysfsTree sysfs, out RemoteProcessor processor)
+    internal static bool TryFind(string name, SysfsTree sysfs, [NotNullWhen(true)] out RemoteProcessorInfo? info)
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
-        foreach (var info in Enumerate(sysfs))
-        {
-            if (info.Instance == name || info.Name == name)
-            {
-                processor = new RemoteProcessor(info.Instance, sysfs);
-                return true;
-            }
-        }
-
-        processor = null!;
-        return false;
+        info = Enumerate(sysfs).FirstOrDefault(i => i.Instance == name || i.Name == name);
+        return info is not null;
     }
 
-    /// <summary>Finds a remote processor by its name or instance.</summary>
+    /// <summary>Like <see cref="TryFind(string, out RemoteProcessorInfo?)"/>, throwing when there is none.</summary>
     /// <param name="name">The processor's name or its class device name.</param>
     /// <exception cref="RemoteProcessorNotFoundException">There is none.</exception>
-    public static RemoteProcessor Find(string name) =>
-        TryFind(name, out var p) ? p : throw new RemoteProcessorNotFoundException(name);
+    public static RemoteProcessorInfo Find(string name) =>
+        TryFind(name, out var info) ? info : throw new RemoteProcessorNotFoundException(name);
+
+    /// <summary>Opens a discovered remote processor (its sysfs control attributes).</summary>
+    /// <param name="info">The processor.</param>
+    public static RemoteProcessor Open(RemoteProcessorInfo info)
+    {
+        ArgumentNullException.ThrowIfNull(info);
+        return new RemoteProcessor(info.Instance, SysfsTree.System);
+    }
+
+    /// <summary>Opens a remote processor by its name (<c>lab-remote</c>) or instance (<c>remoteproc0</c>).</summary>
+    /// <param name="name">The processor's name or its class device name.</param>
+    /// <exception cref="RemoteProcessorNotFoundException">There is none.</exception>
+    public static RemoteProcessor Open(string name) => Open(Find(name));
 
     /// <summary>Boots the processor: the kernel loads <see cref="Firmware"/>, handles its resource table
     /// (vrings, virtio devices) and starts it (<c>echo start &gt; state</c>).</summary>
@@ -317,7 +322,7 @@ public sealed class RemoteProcessor
     private int TryWrite(string attribute, string value)
     {
         var path = _sysfs.Resolve($"{SysfsPath}/{attribute}");
-        var rc = DeviceHandle.TryOpen(path, DeviceOpenFlags.WriteOnly, out var handle);
+        var rc = DeviceHandle.OpenErrno(path, DeviceOpenFlags.WriteOnly, out var handle);
         if (rc != 0)
         {
             return rc;
@@ -325,7 +330,7 @@ public sealed class RemoteProcessor
 
         using (handle)
         {
-            return handle!.TryWrite(System.Text.Encoding.UTF8.GetBytes(value), out _);
+            return handle!.WriteErrno(System.Text.Encoding.UTF8.GetBytes(value), out _);
         }
     }
 }

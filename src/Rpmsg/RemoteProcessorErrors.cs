@@ -6,8 +6,7 @@ namespace LinuxDevices.Rpmsg;
 /// <c>/sys/class/remoteproc</c>.</summary>
 /// <param name="name">The name or instance asked for.</param>
 public sealed class RemoteProcessorNotFoundException(string name)
-    : DeviceGoneException(Native.Errno.ENOENT, "find remoteproc", "/sys/class/remoteproc",
-        $"no remote processor named or numbered '{name}'");
+    : DeviceNotFoundException("remote processor", name, "/sys/class/remoteproc", "neither a name nor an instance (remoteprocN) matches");
 
 /// <summary>The firmware could not be loaded on start: the file is missing under the firmware
 /// search path (ENOENT from <c>request_firmware</c>) or the driver rejected it (EINVAL from its

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using LinuxDevices.Native;
 using LinuxDevices.Rpmsg.Interop;
 
@@ -29,25 +30,63 @@ public sealed class RpmsgControl : IDisposable
     /// device nodes to appear (default 5 s).</summary>
     public TimeSpan NodeTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>Every rpmsg control device (<c>/dev/rpmsg_ctrlN</c>) of the running system, ordered by number.</summary>
+    public static IReadOnlyList<RpmsgControlInfo> Enumerate() => RpmsgDiscovery.GetControlDevices(SysfsTree.System);
+
+    /// <summary>Finds a control device by name (<c>rpmsg_ctrl0</c>) or node path.</summary>
+    /// <param name="name">The name or node path.</param>
+    /// <param name="info">The device, when found.</param>
+    /// <returns>Whether it exists.</returns>
+    public static bool TryFind(string name, [NotNullWhen(true)] out RpmsgControlInfo? info)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        info = Enumerate().FirstOrDefault(d => d.Name == Path.GetFileName(name));
+        return info is not null;
+    }
+
+    /// <summary>Like <see cref="TryFind"/>, throwing when there is no such device.</summary>
+    /// <param name="name">The name or node path.</param>
+    /// <exception cref="DeviceNotFoundException">There is no such rpmsg control device.</exception>
+    public static RpmsgControlInfo Find(string name) => RpmsgDiscovery.GetControlDevice(name, SysfsTree.System);
+
+    /// <summary>Opens a discovered control device.</summary>
+    /// <param name="info">The device.</param>
+    public static RpmsgControl Open(RpmsgControlInfo info)
+    {
+        ArgumentNullException.ThrowIfNull(info);
+        return Open(info.DevicePath, SysfsTree.System);
+    }
+
     /// <summary>Opens a control device.</summary>
-    /// <param name="devicePath">The node, e.g. <c>/dev/rpmsg_ctrl0</c>.</param>
-    /// <param name="sysfs">The sysfs tree (default: the real one).</param>
+    /// <param name="devicePath">The node, e.g. <c>/dev/rpmsg_ctrl0</c>, or its name.</param>
     /// <exception cref="DeviceNotSupportedException">The path is not an rpmsg control device.</exception>
-    public static RpmsgControl Open(string devicePath = "/dev/rpmsg_ctrl0", SysfsTree? sysfs = null)
+    public static RpmsgControl Open(string devicePath) => Open(devicePath, SysfsTree.System);
+
+    internal static RpmsgControl Open(string devicePath, SysfsTree? sysfs)
     {
         ArgumentException.ThrowIfNullOrEmpty(devicePath);
         var t = sysfs ?? SysfsTree.System;
-        var name = RpmsgEndpoint.ResolveName(devicePath);
-        if (!RpmsgDiscovery.ControlName().IsMatch(name) || !t.Exists($"/sys/class/rpmsg/{name}"))
+        if (!devicePath.Contains('/'))
         {
-            throw new DeviceNotSupportedException("open", devicePath, $"not an rpmsg control device (no /sys/class/rpmsg/{name})");
+            devicePath = "/dev/" + devicePath;
+        }
+
+        var name = RpmsgEndpoint.ResolveName(devicePath);
+        if (!RpmsgDiscovery.ControlName().IsMatch(name))
+        {
+            throw new DeviceNotSupportedException("open", devicePath, $"not an rpmsg control device (expected /dev/rpmsg_ctrlN, {name} is not one)");
+        }
+
+        if (!t.Exists($"/sys/class/rpmsg/{name}"))
+        {
+            throw new DeviceNotFoundException("rpmsg control device", name, "/sys/class/rpmsg", $"no /sys/class/rpmsg/{name}");
         }
 
         return new RpmsgControl(DeviceHandle.Open(devicePath, DeviceOpenFlags.ReadWrite), name, t);
     }
 
     /// <summary>What sysfs says about this control device now (channel, transport, endpoints).</summary>
-    public RpmsgControlDevice Describe() => RpmsgDiscovery.GetControlDevice(Name, _sysfs);
+    public RpmsgControlInfo Describe() => RpmsgDiscovery.GetControlDevice(Name, _sysfs);
 
     /// <summary>
     /// Creates an endpoint device, finds its <c>/dev/rpmsgN</c> (the new child of this control device in

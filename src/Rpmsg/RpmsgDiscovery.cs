@@ -11,7 +11,7 @@ namespace LinuxDevices.Rpmsg;
 /// <param name="Transport">The transport device above the bus devices (e.g. <c>virtio0</c>).</param>
 /// <param name="RemoteProc">The remoteproc instance above it (e.g. <c>remoteproc0</c>), if any.</param>
 /// <param name="Endpoints">The endpoint devices created through it (<c>rpmsgN</c>).</param>
-public sealed record RpmsgControlDevice(string Name, string DevicePath, string? Channel, string? Transport,
+public sealed record RpmsgControlInfo(string Name, string DevicePath, string? Channel, string? Transport,
     string? RemoteProc, IReadOnlyList<string> Endpoints);
 
 /// <summary>An endpoint device (<c>/dev/rpmsgN</c>).</summary>
@@ -23,7 +23,7 @@ public sealed record RpmsgControlDevice(string Name, string DevicePath, string? 
 /// <param name="Control">The control device that created it (<c>rpmsg_ctrlN</c>), or null for a channel's
 /// default endpoint.</param>
 /// <param name="Channel">The bus device (channel) it belongs to, for a channel's default endpoint.</param>
-public sealed record RpmsgEndpointDevice(string Name, string DevicePath, string ServiceName, uint Source,
+public sealed record RpmsgEndpointInfo(string Name, string DevicePath, string ServiceName, uint Source,
     uint Destination, string? Control, string? Channel);
 
 /// <summary>An rpmsg channel: a device on the rpmsg bus (<c>/sys/bus/rpmsg/devices</c>).</summary>
@@ -38,7 +38,7 @@ public sealed record RpmsgEndpointDevice(string Name, string DevicePath, string 
 /// <param name="RemoteProc">The remoteproc instance above it, if any.</param>
 /// <param name="EndpointDevices">Endpoint devices of this channel (<c>rpmsgN</c>, via rpmsg_chrdev).</param>
 /// <param name="TtyDevices">TTY devices of this channel (<c>ttyRPMSGN</c>, via rpmsg_tty).</param>
-public sealed record RpmsgChannel(string DeviceName, string ServiceName, uint Source, uint Destination,
+public sealed partial record RpmsgChannel(string DeviceName, string ServiceName, uint Source, uint Destination,
     bool Announce, string? Driver, string? DriverOverride, string? Transport, string? RemoteProc,
     IReadOnlyList<string> EndpointDevices, IReadOnlyList<string> TtyDevices);
 
@@ -46,21 +46,21 @@ public sealed record RpmsgChannel(string DeviceName, string ServiceName, uint So
 /// Finds rpmsg control devices, endpoint devices and channels in sysfs. Every method takes an optional
 /// <see cref="SysfsTree"/> (default: the real one), so it can be pointed at a copy of a device's sysfs.
 /// </summary>
-public static partial class RpmsgDiscovery
+internal static partial class RpmsgDiscovery
 {
     private const string ClassDir = "/sys/class/rpmsg";
     private const string BusDevices = "/sys/bus/rpmsg/devices";
     private const string BusDrivers = "/sys/bus/rpmsg/drivers";
 
     /// <summary>The driver that exposes a channel as an endpoint device (<c>/dev/rpmsgN</c>).</summary>
-    public const string CharDriver = "rpmsg_chrdev";
+    public const string CharDriver = RpmsgChannel.CharDriver;
 
     /// <summary>Lists control devices (<c>/dev/rpmsg_ctrlN</c>), ordered by number.</summary>
     /// <param name="sysfs">The sysfs tree (default: the real one).</param>
-    public static IReadOnlyList<RpmsgControlDevice> GetControlDevices(SysfsTree? sysfs = null)
+    public static IReadOnlyList<RpmsgControlInfo> GetControlDevices(SysfsTree? sysfs = null)
     {
         var t = sysfs ?? SysfsTree.System;
-        var list = new List<RpmsgControlDevice>();
+        var list = new List<RpmsgControlInfo>();
         foreach (var name in SortByNumber(t.List(ClassDir).Where(n => ControlName().IsMatch(n))))
         {
             list.Add(GetControlDevice(name, t));
@@ -72,27 +72,27 @@ public static partial class RpmsgDiscovery
     /// <summary>Describes one control device.</summary>
     /// <param name="name">The name, e.g. <c>rpmsg_ctrl0</c> (or its node path).</param>
     /// <param name="sysfs">The sysfs tree.</param>
-    /// <exception cref="DeviceNotSupportedException">There is no such rpmsg control device.</exception>
-    public static RpmsgControlDevice GetControlDevice(string name, SysfsTree? sysfs = null)
+    /// <exception cref="DeviceNotFoundException">There is no such rpmsg control device.</exception>
+    public static RpmsgControlInfo GetControlDevice(string name, SysfsTree? sysfs = null)
     {
         var t = sysfs ?? SysfsTree.System;
         name = Path.GetFileName(name);
         var dir = $"{ClassDir}/{name}";
         if (!ControlName().IsMatch(name) || !t.Exists(dir))
         {
-            throw new DeviceNotSupportedException("open", "/dev/" + name, $"not an rpmsg control device (no {dir})");
+            throw new DeviceNotFoundException("rpmsg control device", name, ClassDir, $"no {dir}");
         }
 
         var channel = t.LinkName($"{dir}/device");
         var real = t.ResolveLink(dir);
         var endpoints = real is null ? [] : SortByNumber(t.List(real).Where(n => EndpointName().IsMatch(n))).ToList();
         var transport = channel is null ? null : ParentName(t, $"{BusDevices}/{channel}");
-        return new RpmsgControlDevice(name, "/dev/" + name, channel, transport, RemoteProcOf(real), endpoints);
+        return new RpmsgControlInfo(name, "/dev/" + name, channel, transport, RemoteProcOf(real), endpoints);
     }
 
     /// <summary>Lists endpoint devices (<c>/dev/rpmsgN</c>), ordered by number.</summary>
     /// <param name="sysfs">The sysfs tree.</param>
-    public static IReadOnlyList<RpmsgEndpointDevice> GetEndpointDevices(SysfsTree? sysfs = null)
+    public static IReadOnlyList<RpmsgEndpointInfo> GetEndpointDevices(SysfsTree? sysfs = null)
     {
         var t = sysfs ?? SysfsTree.System;
         return SortByNumber(t.List(ClassDir).Where(n => EndpointName().IsMatch(n))).Select(n => GetEndpointDevice(n, t)).ToList();
@@ -101,15 +101,15 @@ public static partial class RpmsgDiscovery
     /// <summary>Describes one endpoint device.</summary>
     /// <param name="name">The name, e.g. <c>rpmsg1</c> (or its node path).</param>
     /// <param name="sysfs">The sysfs tree.</param>
-    /// <exception cref="DeviceNotSupportedException">There is no such rpmsg endpoint device.</exception>
-    public static RpmsgEndpointDevice GetEndpointDevice(string name, SysfsTree? sysfs = null)
+    /// <exception cref="DeviceNotFoundException">There is no such rpmsg endpoint device.</exception>
+    public static RpmsgEndpointInfo GetEndpointDevice(string name, SysfsTree? sysfs = null)
     {
         var t = sysfs ?? SysfsTree.System;
         name = Path.GetFileName(name);
         var dir = $"{ClassDir}/{name}";
         if (!EndpointName().IsMatch(name) || !t.Exists(dir))
         {
-            throw new DeviceNotSupportedException("open", "/dev/" + name, $"not an rpmsg endpoint device (no {dir})");
+            throw new DeviceNotFoundException("rpmsg endpoint device", name, ClassDir, $"no {dir}");
         }
 
         var parent = t.LinkName($"{dir}/device");
@@ -123,7 +123,7 @@ public static partial class RpmsgDiscovery
             channel = parent;
         }
 
-        return new RpmsgEndpointDevice(name, "/dev/" + name, t.TryReadText($"{dir}/name") ?? "",
+        return new RpmsgEndpointInfo(name, "/dev/" + name, t.TryReadText($"{dir}/name") ?? "",
             ParseSigned(t.TryReadText($"{dir}/src")), ParseSigned(t.TryReadText($"{dir}/dst")), control, channel);
     }
 
@@ -176,7 +176,7 @@ public static partial class RpmsgDiscovery
         var dir = $"{BusDevices}/{deviceName}";
         if (!t.Exists(dir))
         {
-            throw new DeviceException("bind", dir, $"no rpmsg channel {deviceName}", DeviceErrorKind.NoDevice);
+            throw new DeviceNotFoundException("rpmsg channel", deviceName, BusDevices);
         }
 
         if (!t.Exists($"{BusDrivers}/{driver}"))

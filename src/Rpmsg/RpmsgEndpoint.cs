@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 using LinuxDevices.Native;
 using LinuxDevices.Rpmsg.Interop;
@@ -37,7 +38,7 @@ public sealed class RpmsgEndpoint : IDisposable
     private EventFd? _wake;
     private int _disposed;
 
-    private RpmsgEndpoint(DeviceHandle handle, RpmsgEndpointDevice? info, RpmsgEndpointOptions? options, bool destroyOnDispose)
+    private RpmsgEndpoint(DeviceHandle handle, RpmsgEndpointInfo? info, RpmsgEndpointOptions? options, bool destroyOnDispose)
     {
         _handle = handle;
         Info = info;
@@ -49,8 +50,11 @@ public sealed class RpmsgEndpoint : IDisposable
     /// <summary>The endpoint node, e.g. <c>/dev/rpmsg1</c>.</summary>
     public string DevicePath => _handle.Path;
 
+    /// <summary>The device name, e.g. <c>rpmsg0</c>.</summary>
+    public string Name => Info?.Name ?? System.IO.Path.GetFileName(_handle.Path);
+
     /// <summary>What sysfs said about the endpoint when it was opened (name, addresses, parent).</summary>
-    public RpmsgEndpointDevice? Info { get; }
+    public RpmsgEndpointInfo? Info { get; }
 
     /// <summary>The service name.</summary>
     public string ServiceName => Info?.ServiceName ?? "";
@@ -61,20 +65,54 @@ public sealed class RpmsgEndpoint : IDisposable
     /// <summary>The underlying handle (for advanced use: polling together with other descriptors).</summary>
     public DeviceHandle Handle => _handle;
 
+    /// <summary>Every rpmsg endpoint device (<c>/dev/rpmsgN</c>) of the running system, ordered by number.</summary>
+    public static IReadOnlyList<RpmsgEndpointInfo> Enumerate() => RpmsgDiscovery.GetEndpointDevices(SysfsTree.System);
+
+    /// <summary>Finds an endpoint device by name (<c>rpmsg0</c>) or node path.</summary>
+    /// <param name="name">The name or node path.</param>
+    /// <param name="info">The device, when found.</param>
+    /// <returns>Whether it exists.</returns>
+    public static bool TryFind(string name, [NotNullWhen(true)] out RpmsgEndpointInfo? info)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        info = Enumerate().FirstOrDefault(d => d.Name == Path.GetFileName(name));
+        return info is not null;
+    }
+
+    /// <summary>Like <see cref="TryFind"/>, throwing when there is no such device.</summary>
+    /// <param name="name">The name or node path.</param>
+    /// <exception cref="DeviceNotFoundException">There is no such rpmsg endpoint device.</exception>
+    public static RpmsgEndpointInfo Find(string name) => RpmsgDiscovery.GetEndpointDevice(name, SysfsTree.System);
+
+    /// <summary>Opens a discovered endpoint device. Disposing closes it without destroying it.</summary>
+    /// <param name="info">The device.</param>
+    /// <param name="options">Options.</param>
+    /// <exception cref="DeviceBusyException">The endpoint is already open (EBUSY).</exception>
+    /// <exception cref="DeviceGoneException">The channel went away (ENETRESET) or the node does not exist.</exception>
+    public static RpmsgEndpoint Open(RpmsgEndpointInfo info, RpmsgEndpointOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(info);
+        return Open(info.DevicePath, options, null, destroyOnDispose: false);
+    }
+
     /// <summary>Opens an existing endpoint device, e.g. a channel's default endpoint
     /// (<c>rpmsg-raw</c> service bound to rpmsg_chrdev). Disposing closes it without destroying it.</summary>
-    /// <param name="devicePath">The node, e.g. <c>/dev/rpmsg0</c>.</param>
+    /// <param name="devicePath">The node, e.g. <c>/dev/rpmsg0</c>, or its name.</param>
     /// <param name="options">Options.</param>
-    /// <param name="sysfs">The sysfs tree used to check that the node is an rpmsg endpoint.</param>
     /// <exception cref="DeviceNotSupportedException">The path is not an rpmsg endpoint device.</exception>
     /// <exception cref="DeviceBusyException">The endpoint is already open (EBUSY).</exception>
     /// <exception cref="DeviceGoneException">The channel went away (ENETRESET) or the node does not exist.</exception>
-    public static RpmsgEndpoint Open(string devicePath, RpmsgEndpointOptions? options = null, SysfsTree? sysfs = null) =>
-        Open(devicePath, options, sysfs, destroyOnDispose: false);
+    public static RpmsgEndpoint Open(string devicePath, RpmsgEndpointOptions? options = null) =>
+        Open(devicePath, options, null, destroyOnDispose: false);
 
-    internal static RpmsgEndpoint Open(string devicePath, RpmsgEndpointOptions? options, SysfsTree? sysfs, bool destroyOnDispose)
+    internal static RpmsgEndpoint Open(string devicePath, RpmsgEndpointOptions? options, SysfsTree? sysfs, bool destroyOnDispose = false)
     {
         ArgumentException.ThrowIfNullOrEmpty(devicePath);
+        if (!devicePath.Contains('/'))
+        {
+            devicePath = "/dev/" + devicePath;
+        }
+
         var name = ResolveName(devicePath);
         if (!RpmsgDiscovery.EndpointName().IsMatch(name))
         {
@@ -116,7 +154,7 @@ public sealed class RpmsgEndpoint : IDisposable
     public int Send(ReadOnlySpan<byte> message)
     {
         CheckMtu(message.Length);
-        var errno = _handle.TryWrite(message, out var n);
+        var errno = _handle.WriteErrno(message, out var n);
         if (errno == Errno.EAGAIN)
         {
             // The transport is full: wait for a transmit buffer (in short poll slices, since not
@@ -124,8 +162,8 @@ public sealed class RpmsgEndpoint : IDisposable
             var deadline = Environment.TickCount64 + (long)_sendTimeout.TotalMilliseconds;
             do
             {
-                _ = _handle.TryPoll(PollEvents.Out, TimeSpan.FromMilliseconds(20), out _);
-                errno = _handle.TryWrite(message, out n);
+                _ = _handle.PollErrno(PollEvents.Out, TimeSpan.FromMilliseconds(20), out _);
+                errno = _handle.WriteErrno(message, out n);
             }
             while (errno == Errno.EAGAIN && Environment.TickCount64 < deadline);
         }
@@ -139,7 +177,7 @@ public sealed class RpmsgEndpoint : IDisposable
     public bool TrySend(ReadOnlySpan<byte> message)
     {
         CheckMtu(message.Length);
-        var errno = _handle.TryWrite(message, out _);
+        var errno = _handle.WriteErrno(message, out _);
         return errno switch
         {
             0 => true,
@@ -172,7 +210,7 @@ public sealed class RpmsgEndpoint : IDisposable
     /// <exception cref="DeviceGoneException">The endpoint or channel went away (EPIPE), also while waiting.</exception>
     public int Receive(Span<byte> buffer)
     {
-        var errno = _handle.TryRead(buffer, out var n);
+        var errno = _handle.ReadErrno(buffer, out var n);
         while (errno == Errno.EAGAIN)
         {
             // Nothing queued: wait for readability (or hang-up, which the next read reports), or
@@ -183,7 +221,7 @@ public sealed class RpmsgEndpoint : IDisposable
                 throw new ObjectDisposedException(DevicePath, $"The endpoint {DevicePath} was disposed.");
             }
 
-            errno = _handle.PollOrWake(PollEvents.In, wake.Handle, Timeout.InfiniteTimeSpan, out _, out var woken);
+            errno = _handle.PollOrWakeErrno(PollEvents.In, wake.Handle, Timeout.InfiniteTimeSpan, out _, out var woken);
             if (woken || Volatile.Read(ref _disposed) != 0)
             {
                 throw new ObjectDisposedException(DevicePath, $"The endpoint {DevicePath} was disposed during a blocking receive.");
@@ -191,7 +229,7 @@ public sealed class RpmsgEndpoint : IDisposable
 
             if (errno == 0)
             {
-                errno = _handle.TryRead(buffer, out n);
+                errno = _handle.ReadErrno(buffer, out n);
             }
         }
 
@@ -204,7 +242,7 @@ public sealed class RpmsgEndpoint : IDisposable
     /// <returns>False when no message is queued (EAGAIN).</returns>
     public bool TryReceive(Span<byte> buffer, out int length)
     {
-        var errno = _handle.TryRead(buffer, out length);
+        var errno = _handle.ReadErrno(buffer, out length);
         return errno switch
         {
             0 => true,
@@ -229,7 +267,7 @@ public sealed class RpmsgEndpoint : IDisposable
                 return false;
             }
 
-            var errno = _handle.TryPoll(PollEvents.In, TimeSpan.FromMilliseconds(left), out var ev);
+            var errno = _handle.PollErrno(PollEvents.In, TimeSpan.FromMilliseconds(left), out var ev);
             if (errno != 0)
             {
                 throw Fail(errno, "poll", 0);
@@ -274,7 +312,7 @@ public sealed class RpmsgEndpoint : IDisposable
     public bool IsOutgoingFlowRestricted()
     {
         var value = 0;
-        var errno = _handle.TryIoctl(RpmsgIoctls.GetOutgoingFlowControl, ref value, out _);
+        var errno = _handle.IoctlErrno(RpmsgIoctls.GetOutgoingFlowControl, ref value, out _);
         return errno == 0 ? value != 0 : throw Fail(errno, "RPMSG_GET_OUTGOING_FLOWCONTROL", 0);
     }
 
@@ -285,7 +323,7 @@ public sealed class RpmsgEndpoint : IDisposable
     /// or the kernel predates the flow-control ioctls (Linux 6.6; EINVAL); the endpoint stays usable.</exception>
     public void SetIncomingFlowControl(bool pause)
     {
-        var errno = _handle.TryIoctlValue(RpmsgIoctls.SetIncomingFlowControl, pause ? 1 : 0, out _);
+        var errno = _handle.IoctlValueErrno(RpmsgIoctls.SetIncomingFlowControl, pause ? 1 : 0, out _);
         if (errno != 0)
         {
             throw Fail(errno, "RPMSG_SET_INCOMING_FLOWCONTROL", 0);
@@ -300,7 +338,7 @@ public sealed class RpmsgEndpoint : IDisposable
     public bool WaitForFlowControlChange(TimeSpan timeout, out bool restricted)
     {
         restricted = false;
-        var errno = _handle.TryPoll(PollEvents.Priority, timeout, out var ev);
+        var errno = _handle.PollErrno(PollEvents.Priority, timeout, out var ev);
         if (errno != 0)
         {
             throw Fail(errno, "poll", 0);
@@ -350,7 +388,7 @@ public sealed class RpmsgEndpoint : IDisposable
             throw _handle.Error(Errno.EPIPE, "RPMSG_DESTROY_EPT_IOCTL", "the endpoint is already gone (its transport was removed)");
         }
 
-        var errno = _handle.TryIoctlValue(RpmsgIoctls.DestroyEndpoint, 0, out _);
+        var errno = _handle.IoctlValueErrno(RpmsgIoctls.DestroyEndpoint, 0, out _);
         if (errno != 0)
         {
             throw Fail(errno, "RPMSG_DESTROY_EPT_IOCTL", 0);
@@ -374,7 +412,7 @@ public sealed class RpmsgEndpoint : IDisposable
 
         if (_destroyOnDispose && !_handle.IsClosed && !IsGone())
         {
-            _ = _handle.TryIoctlValue(RpmsgIoctls.DestroyEndpoint, 0, out _);
+            _ = _handle.IoctlValueErrno(RpmsgIoctls.DestroyEndpoint, 0, out _);
         }
 
         _handle.Dispose();
@@ -387,7 +425,7 @@ public sealed class RpmsgEndpoint : IDisposable
     /// into a NULL dereference in the kernel.
     /// </summary>
     private bool IsGone() =>
-        _handle.TryPoll(PollEvents.In | PollEvents.Out, TimeSpan.Zero, out var ev) == 0 && (ev & PollEvents.Error) != 0;
+        _handle.PollErrno(PollEvents.In | PollEvents.Out, TimeSpan.Zero, out var ev) == 0 && (ev & PollEvents.Error) != 0;
 
     /// <inheritdoc/>
     public override string ToString() =>

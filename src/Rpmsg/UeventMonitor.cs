@@ -50,7 +50,7 @@ internal sealed class UeventMonitor : IDisposable
     private bool Drain()
     {
         var any = false;
-        while (_handle.TryRead(_drain, out var n) == 0 && n > 0)
+        while (_handle.ReadErrno(_drain, out var n) == 0 && n > 0)
         {
             any = true;
         }

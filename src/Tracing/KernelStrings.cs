@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Buffers.Binary;
 using System.Text;
 
@@ -76,10 +77,16 @@ public sealed class KcoreStrings : IKernelStrings, IDisposable
         }
     }
 
-    /// <summary>Opens <c>/proc/kcore</c>, or returns <see langword="null"/> when it is absent or not
-    /// readable (not root, lockdown).</summary>
-    /// <param name="path">The kcore path.</param>
-    public static KcoreStrings? TryOpen(string path = "/proc/kcore")
+    /// <summary>Opens <c>/proc/kcore</c>; false when it is absent or not readable (not root, lockdown).</summary>
+    /// <param name="strings">The reader, when it could be opened.</param>
+    /// <returns>Whether kcore could be opened.</returns>
+    public static bool TryOpen([NotNullWhen(true)] out KcoreStrings? strings)
+    {
+        strings = OpenOrNull("/proc/kcore");
+        return strings is not null;
+    }
+
+    internal static KcoreStrings? OpenOrNull(string path)
     {
         try
         {

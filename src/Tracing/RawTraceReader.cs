@@ -202,7 +202,7 @@ public sealed class RawTraceReader : IDisposable
             foreach (var cpu in cpus)
             {
                 var path = $"{instance.Path}/per_cpu/cpu{cpu}/trace_pipe_raw";
-                var errno = DeviceHandle.TryOpen(tree.Resolve(path), DeviceOpenFlags.ReadOnly | DeviceOpenFlags.NonBlocking, out var h);
+                var errno = DeviceHandle.OpenErrno(tree.Resolve(path), DeviceOpenFlags.ReadOnly | DeviceOpenFlags.NonBlocking, out var h);
                 if (errno == Errno.ENODEV || errno == Errno.ENOENT)
                 {
                     continue; // an offline CPU
@@ -414,7 +414,7 @@ public sealed class RawTraceReader : IDisposable
     {
         public int Read(byte[] page)
         {
-            var errno = handle.TryRead(page, out var n);
+            var errno = handle.ReadErrno(page, out var n);
             if (errno == Errno.EAGAIN || errno == 0 && n == 0)
             {
                 return 0;

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using LinuxDevices.Native;
 
 namespace LinuxDevices.Tracing;
@@ -26,17 +27,22 @@ public sealed class TraceFs
     }
 
     /// <summary>The tree the mount is read through (the real system, or a fake tree in tests).</summary>
-    public SysfsTree Tree { get; }
+    internal SysfsTree Tree { get; }
 
     /// <summary>The mount point as a system path, e.g. <c>/sys/kernel/tracing</c>.</summary>
     public string Root { get; }
 
-    /// <summary>Finds a mounted tracefs.</summary>
-    /// <param name="tree">The tree (the real system by default).</param>
-    /// <returns>The mount, or <see langword="null"/> when none is mounted.</returns>
-    public static TraceFs? TryFind(SysfsTree? tree = null)
+    /// <summary>Finds the mounted tracefs of the running system.</summary>
+    /// <param name="traceFs">The mount, when one is mounted.</param>
+    /// <returns>Whether tracefs is mounted.</returns>
+    public static bool TryFind([NotNullWhen(true)] out TraceFs? traceFs)
     {
-        tree ??= SysfsTree.System;
+        traceFs = Locate(SysfsTree.System);
+        return traceFs is not null;
+    }
+
+    internal static TraceFs? Locate(SysfsTree tree)
+    {
         foreach (var m in Mounts.Read(tree))
         {
             if (m.FileSystem == "tracefs" && tree.Exists(m.Target + "/events"))
@@ -57,13 +63,15 @@ public sealed class TraceFs
     }
 
     /// <summary>Finds tracefs, mounting it at <c>/sys/kernel/tracing</c> when asked and absent.</summary>
-    /// <param name="tree">The tree (the real system by default).</param>
     /// <param name="mountIfMissing">Whether to mount it (needs CAP_SYS_ADMIN).</param>
-    /// <exception cref="DeviceException">Not mounted (ENOENT), or mounting failed.</exception>
-    public static TraceFs Open(SysfsTree? tree = null, bool mountIfMissing = false)
+    /// <exception cref="DeviceNotFoundException">Not mounted (and not asked to mount it).</exception>
+    /// <exception cref="DeviceException">Mounting failed.</exception>
+    public static TraceFs Open(bool mountIfMissing = false) => Open(SysfsTree.System, mountIfMissing);
+
+    internal static TraceFs Open(SysfsTree? tree, bool mountIfMissing = false)
     {
         tree ??= SysfsTree.System;
-        var found = TryFind(tree);
+        var found = Locate(tree);
         if (found is not null)
         {
             return found;
@@ -72,17 +80,18 @@ public sealed class TraceFs
         if (mountIfMissing && tree.Root == "/")
         {
             Mounts.Mount("nodev", DefaultPath, "tracefs");
-            return TryFind(tree) ?? throw new DeviceException("mount", DefaultPath, "tracefs was mounted but has no events/ directory", DeviceErrorKind.NotSupported);
+            return Locate(tree) ?? throw new DeviceException("mount", DefaultPath, "tracefs was mounted but has no events/ directory", DeviceErrorKind.NotSupported);
         }
 
-        throw new DeviceException(Errno.ENOENT, "find tracefs", DefaultPath,
+        throw new DeviceNotFoundException("tracefs mount", "tracefs", DefaultPath,
             "tracefs is not mounted (mount -t tracefs nodev /sys/kernel/tracing, or run as root with mountIfMissing)");
     }
 
-    /// <summary>Wraps a known tracefs directory without probing (tests, unusual mounts).</summary>
-    /// <param name="root">The mount point as a system path.</param>
-    /// <param name="tree">The tree.</param>
-    public static TraceFs At(string root, SysfsTree? tree = null) => new(tree ?? SysfsTree.System, root);
+    /// <summary>Wraps a known tracefs directory without probing (unusual mounts).</summary>
+    /// <param name="root">The mount point, e.g. <c>/mnt/trace</c>.</param>
+    public static TraceFs At(string root) => new(SysfsTree.System, root);
+
+    internal static TraceFs At(string root, SysfsTree? tree) => new(tree ?? SysfsTree.System, root);
 
     /// <summary>The event systems (directories under <c>events/</c>).</summary>
     public IReadOnlyList<string> ListSystems() =>
@@ -139,7 +148,7 @@ public sealed class TraceFs
     /// kernel exposes it) <c>/proc/kcore</c> for strings of modules, which <c>printk_formats</c>
     /// does not list (e.g. MHI's tracepoint_string reasons when mhi is a module).</summary>
     public IKernelStrings KernelStrings() =>
-        _strings ??= Tree.Root == "/" ? new KernelStringChain(ReadPrintkFormats(), KcoreStrings.TryOpen()) : ReadPrintkFormats();
+        _strings ??= Tree.Root == "/" ? new KernelStringChain(ReadPrintkFormats(), KcoreStrings.OpenOrNull("/proc/kcore")) : ReadPrintkFormats();
 
     private IKernelStrings? _strings;
 

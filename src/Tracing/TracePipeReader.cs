@@ -111,7 +111,7 @@ public sealed class TracePipeReader : IDisposable
     {
         while (!cancellationToken.IsCancellationRequested)
         {
-            var errno = _handle.TryRead(_buffer, out var n);
+            var errno = _handle.ReadErrno(_buffer, out var n);
             if (errno == 0 && n > 0)
             {
                 _pending.Append(Encoding.UTF8.GetString(_buffer, 0, n));

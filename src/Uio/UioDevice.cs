@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 using LinuxDevices.Native;
 using LinuxDevices.Uio.Interop;
@@ -39,20 +40,44 @@ public sealed class UioDevice : IDisposable
     /// <summary>The device node path.</summary>
     public string DevicePath => _handle.Path;
 
+    /// <summary>The device name, e.g. <c>uio0</c> (<see cref="UioDeviceInfo.Name"/>).</summary>
+    public string Name => Info.Name;
+
     /// <summary>The open descriptor (for poll/epoll integration and raw calls).</summary>
     public DeviceHandle Handle => _handle;
 
     /// <summary>The interrupt count the last wait on this handle returned (or the count at open).</summary>
     public int LastCount => Volatile.Read(ref _lastCount);
 
+    /// <summary>Every UIO device of the running system, ordered by number.</summary>
+    public static IReadOnlyList<UioDeviceInfo> Enumerate() => UioDeviceInfo.GetAll(SysfsTree.System);
+
+    /// <summary>Finds a UIO device by node name (<c>uio0</c>), device path (<c>/dev/uio0</c>),
+    /// driver-given name (<c>uio_pci_generic</c>, first match) or parent PCI address
+    /// (<c>0000:00:04.0</c> or <c>00:04.0</c>).</summary>
+    /// <param name="name">What identifies the device.</param>
+    /// <param name="info">The device, when found.</param>
+    /// <returns>Whether a device matched.</returns>
+    public static bool TryFind(string name, [NotNullWhen(true)] out UioDeviceInfo? info)
+    {
+        info = UioDeviceInfo.TryGet(name, SysfsTree.System);
+        return info is not null;
+    }
+
+    /// <summary>Like <see cref="TryFind"/>, throwing when nothing matches.</summary>
+    /// <param name="name">What identifies the device.</param>
+    /// <exception cref="DeviceNotFoundException">No such UIO device (the message lists the present ones).</exception>
+    public static UioDeviceInfo Find(string name) => UioDeviceInfo.Get(name, SysfsTree.System);
+
     /// <summary>Opens a UIO device by node path (<c>/dev/uio0</c>, or a link to it), node name,
     /// driver-given name or parent PCI address.</summary>
-    /// <param name="device">What identifies the device.</param>
-    /// <param name="fs">The sysfs tree (default: the running system).</param>
+    /// <param name="name">What identifies the device.</param>
     /// <exception cref="DeviceNotSupportedException">The path is not a UIO device node.</exception>
-    /// <exception cref="DeviceGoneException">No such UIO device.</exception>
+    /// <exception cref="DeviceNotFoundException">No such UIO device.</exception>
     /// <exception cref="DeviceException">open(2) failed.</exception>
-    public static UioDevice Open(string device, SysfsTree? fs = null)
+    public static UioDevice Open(string name) => Open(name, SysfsTree.System);
+
+    internal static UioDevice Open(string device, SysfsTree fs)
     {
         ArgumentException.ThrowIfNullOrEmpty(device);
         if (device.StartsWith('/'))
@@ -68,7 +93,7 @@ public sealed class UioDevice : IDisposable
 
             if (UioDeviceInfo.NodeFromPath(full) is not { } node)
             {
-                throw new DeviceNotSupportedException("open", device, "not a UIO device node: expected /dev/uioN backed by /sys/class/uio/uioN (list them with UioDeviceInfo.GetAll or `linuxdev uio list`)");
+                throw new DeviceNotSupportedException("open", device, "not a UIO device node: expected /dev/uioN backed by /sys/class/uio/uioN (list them with UioDevice.Enumerate or `linuxdev uio list`)");
             }
 
             return Open(UioDeviceInfo.Get(node, fs));
@@ -115,7 +140,7 @@ public sealed class UioDevice : IDisposable
     public UioInterruptEvent WaitForInterrupt()
     {
         Span<byte> buf = stackalloc byte[4];
-        var errno = _handle.TryRead(buf, out var n);
+        var errno = _handle.ReadErrno(buf, out var n);
         if (errno != 0)
         {
             throw InterruptError(errno, "read");
@@ -130,7 +155,7 @@ public sealed class UioDevice : IDisposable
     /// <returns><see langword="false"/> when the timeout expired first.</returns>
     public bool TryWaitForInterrupt(TimeSpan timeout, out UioInterruptEvent interrupt)
     {
-        var errno = _handle.TryPoll(PollEvents.In, timeout, out var revents);
+        var errno = _handle.PollErrno(PollEvents.In, timeout, out var revents);
         if (errno != 0)
         {
             throw _handle.Error(errno, "poll");
@@ -173,13 +198,13 @@ public sealed class UioDevice : IDisposable
     {
         Span<byte> buf = stackalloc byte[4];
         BinaryPrimitives.WriteInt32LittleEndian(buf, enabled ? 1 : 0);
-        var errno = _handle.TryWrite(buf, out _);
+        var errno = _handle.WriteErrno(buf, out _);
         if (errno == Errno.ENOSYS)
         {
             var hint = Info.ParentDriver == "uio_pci_generic"
                 ? "uio_pci_generic masks INTx in its handler instead: acknowledge the device, then call RearmIntx()"
                 : "this driver leaves interrupt masking to the device's own registers";
-            throw new DeviceNotSupportedException(errno, "write (irqcontrol)", DevicePath, $"the driver '{Info.Name}' has no irqcontrol; {hint}");
+            throw new DeviceNotSupportedException(errno, "write (irqcontrol)", DevicePath, $"the driver '{Info.Title}' has no irqcontrol; {hint}");
         }
 
         if (errno != 0)
@@ -215,7 +240,7 @@ public sealed class UioDevice : IDisposable
         }
 
         b[0] &= unchecked((byte)~bit);
-        var errno = config.TryWriteAt(b, offset, out var n);
+        var errno = config.WriteAtErrno(b, offset, out var n);
         if (errno != 0 || n != 1)
         {
             throw errno != 0 ? config.Error(errno, "pwrite (PCI_COMMAND)") : new DeviceException("pwrite (PCI_COMMAND)", config.Path, "short write", DeviceErrorKind.Other);
@@ -297,7 +322,7 @@ public sealed class UioDevice : IDisposable
         }
 
         var parent = Info.Parent
-            ?? throw new DeviceNotSupportedException("INTx re-arm", DevicePath, $"the parent of {Info.Node} is not a PCI device, so there is no PCI command register to re-arm INTx with");
+            ?? throw new DeviceNotSupportedException("INTx re-arm", DevicePath, $"the parent of {Info.Name} is not a PCI device, so there is no PCI command register to re-arm INTx with");
         lock (_gate)
         {
             return _config ??= DeviceHandle.Open(Info.Tree.Resolve(parent.ConfigPath), DeviceOpenFlags.ReadWrite);
@@ -306,7 +331,7 @@ public sealed class UioDevice : IDisposable
 
     private static void ReadConfig(DeviceHandle config, Span<byte> buffer, int offset)
     {
-        var errno = config.TryReadAt(buffer, offset, out var n);
+        var errno = config.ReadAtErrno(buffer, offset, out var n);
         if (errno != 0 || n != buffer.Length)
         {
             throw errno != 0 ? config.Error(errno, "pread (PCI config)") : new DeviceException("pread (PCI config)", config.Path, $"short read at 0x{offset:x}", DeviceErrorKind.Other);
@@ -326,8 +351,8 @@ public sealed class UioDevice : IDisposable
         // EINVAL ("the device has been unregistered") until the directory itself goes, so one
         // non-blocking read of it tells the two apart.
         return StillRegistered()
-            ? new DeviceNotSupportedException(errno, call, DevicePath, $"the driver '{Info.Name}' registered no interrupt for {Info.Node}")
-            : new DeviceGoneException(errno, call, DevicePath, $"{Info.Node} was unregistered (its driver was unbound or removed); open the device again once a driver is bound");
+            ? new DeviceNotSupportedException(errno, call, DevicePath, $"the driver '{Info.Title}' registered no interrupt for {Info.Name}")
+            : new DeviceGoneException(errno, call, DevicePath, $"{Info.Name} was unregistered (its driver was unbound or removed); open the device again once a driver is bound");
     }
 
     private bool StillRegistered() =>

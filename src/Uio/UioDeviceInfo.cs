@@ -63,10 +63,10 @@ public sealed class UioDeviceInfo
     private UioDeviceInfo(SysfsTree fs, string node)
     {
         Tree = fs;
-        Node = node;
+        Name = node;
         Number = int.Parse(node.AsSpan(3), NumberStyles.None, CultureInfo.InvariantCulture);
         var dir = SysfsPath;
-        Name = fs.TryReadText(dir + "/name") ?? string.Empty;
+        Title = fs.TryReadText(dir + "/name") ?? string.Empty;
         Version = fs.TryReadText(dir + "/version") ?? string.Empty;
         EventCount = SysfsTree.ParseInt64(fs.TryReadText(dir + "/event") ?? string.Empty) ?? 0;
         Maps = ReadMaps(fs, dir);
@@ -79,22 +79,23 @@ public sealed class UioDeviceInfo
     }
 
     /// <summary>The tree this was read from.</summary>
-    public SysfsTree Tree { get; }
+    internal SysfsTree Tree { get; }
 
-    /// <summary>The node name, e.g. <c>uio0</c>.</summary>
-    public string Node { get; }
+    /// <summary>The device name, e.g. <c>uio0</c> (like every area's <c>Name</c>: the kernel's
+    /// name of the device, the sysfs directory).</summary>
+    public string Name { get; }
 
     /// <summary>The device number N of <c>uioN</c>.</summary>
     public int Number { get; }
 
     /// <summary>The device node, <c>/dev/uioN</c>.</summary>
-    public string DevicePath => "/dev/" + Node;
+    public string DevicePath => "/dev/" + Name;
 
     /// <summary>The sysfs directory, <c>/sys/class/uio/uioN</c>.</summary>
-    public string SysfsPath => ClassDir + "/" + Node;
+    public string SysfsPath => ClassDir + "/" + Name;
 
-    /// <summary>The driver-given name (<c>uio_pci_generic</c>, <c>uio_msi</c>, ...).</summary>
-    public string Name { get; }
+    /// <summary>The driver-given name, sysfs <c>name</c> (<c>uio_pci_generic</c>, <c>uio_msi</c>, ...).</summary>
+    public string Title { get; }
 
     /// <summary>The driver-given version string.</summary>
     public string Version { get; }
@@ -128,9 +129,9 @@ public sealed class UioDeviceInfo
     /// <summary>Whether the device still exists (it disappears when its driver is unbound).</summary>
     public bool Exists => Tree.Exists(SysfsPath + "/name");
 
-    /// <summary>All UIO devices, ordered by number.</summary>
+    /// <summary>All UIO devices, ordered by number (the seam behind <see cref="UioDevice.Enumerate()"/>).</summary>
     /// <param name="fs">The sysfs tree (default: the running system).</param>
-    public static IReadOnlyList<UioDeviceInfo> GetAll(SysfsTree? fs = null)
+    internal static IReadOnlyList<UioDeviceInfo> GetAll(SysfsTree? fs = null)
     {
         fs ??= SysfsTree.System;
         return fs.List(ClassDir)
@@ -144,30 +145,32 @@ public sealed class UioDeviceInfo
     /// name (<c>uio_msi</c>, first match) or PCI address (<c>0000:00:04.0</c> or <c>00:04.0</c>).</summary>
     /// <param name="device">What identifies the device.</param>
     /// <param name="fs">The sysfs tree.</param>
-    /// <exception cref="DeviceGoneException">No such UIO device (the message lists the present ones).</exception>
-    public static UioDeviceInfo Get(string device, SysfsTree? fs = null)
+    /// <exception cref="DeviceNotFoundException">No such UIO device (the message lists the present ones).</exception>
+    internal static UioDeviceInfo Get(string device, SysfsTree? fs = null) =>
+        TryGet(device, fs ?? SysfsTree.System) ?? throw NotFound(device, fs ?? SysfsTree.System);
+
+    internal static UioDeviceInfo? TryGet(string device, SysfsTree fs)
     {
         ArgumentException.ThrowIfNullOrEmpty(device);
-        fs ??= SysfsTree.System;
         var node = NodeFromPath(device);
         if (node is not null && fs.Exists(ClassDir + "/" + node + "/name"))
         {
             return new UioDeviceInfo(fs, node);
         }
 
-        return FindByName(device, fs) ?? FindByPciAddress(device, fs) ?? throw NotFound(device, fs);
+        return FindByName(device, fs) ?? FindByPciAddress(device, fs);
     }
 
     /// <summary>The first device whose driver-given name is <paramref name="name"/>, or null.</summary>
     /// <param name="name">The name, e.g. <c>uio_pci_generic</c>.</param>
     /// <param name="fs">The sysfs tree.</param>
-    public static UioDeviceInfo? FindByName(string name, SysfsTree? fs = null) =>
-        GetAll(fs).FirstOrDefault(d => d.Name == name);
+    internal static UioDeviceInfo? FindByName(string name, SysfsTree? fs = null) =>
+        GetAll(fs).FirstOrDefault(d => d.Title == name);
 
     /// <summary>The device whose parent is the PCI function at <paramref name="address"/>, or null.</summary>
     /// <param name="address">The address, with or without the domain (<c>0000:00:04.0</c>, <c>00:04.0</c>).</param>
     /// <param name="fs">The sysfs tree.</param>
-    public static UioDeviceInfo? FindByPciAddress(string address, SysfsTree? fs = null)
+    internal static UioDeviceInfo? FindByPciAddress(string address, SysfsTree? fs = null)
     {
         var want = NormalizePci(address);
         return want is null ? null : GetAll(fs).FirstOrDefault(d => d.Parent?.Address == want);
@@ -195,11 +198,11 @@ public sealed class UioDeviceInfo
         return a.Length == 12 && a[4] == ':' && a[7] == ':' && a[10] == '.' ? a : null;
     }
 
-    private static DeviceGoneException NotFound(string device, SysfsTree fs)
+    private static DeviceNotFoundException NotFound(string device, SysfsTree fs)
     {
         var present = GetAll(fs);
-        var list = present.Count == 0 ? "none are present" : "present: " + string.Join(", ", present.Select(d => $"{d.Node} ({d.Name})"));
-        return new DeviceGoneException(Errno.ENOENT, "find UIO device", device, $"No UIO device matches '{device}' by node, name or PCI address; {list}");
+        var list = present.Count == 0 ? "none are present" : "present: " + string.Join(", ", present.Select(d => $"{d.Name} ({d.Title})"));
+        return new DeviceNotFoundException("UIO device", device, ClassDir, $"nothing matches it by node, name or PCI address; {list}");
     }
 
     private static List<UioMapInfo> ReadMaps(SysfsTree fs, string dir)
@@ -275,5 +278,5 @@ public sealed class UioDeviceInfo
 
     /// <inheritdoc/>
     public override string ToString() =>
-        $"{Node} ({Name} {Version}){(Parent is null ? string.Empty : $" at {Parent.Address} [{Parent.Ids}] driver {Parent.Driver}")}, {Maps.Count} map(s), {EventCount} event(s)";
+        $"{Name} ({Title} {Version}){(Parent is null ? string.Empty : $" at {Parent.Address} [{Parent.Ids}] driver {Parent.Driver}")}, {Maps.Count} map(s), {EventCount} event(s)";
 }

@@ -167,7 +167,7 @@ public sealed class UioMsiController : IDisposable
             if (!_handle.IsClosed)
             {
                 var arg = new UioMsiIrqSet { vec = (uint)v.Vector, fd = -1 };
-                _handle.TryIoctl(UioAbi.UIO_MSI_IRQ_SET, ref arg, out _); // best effort: the device may be gone
+                _handle.IoctlErrno(UioAbi.UIO_MSI_IRQ_SET, ref arg, out _); // best effort: the device may be gone
             }
 
             v.MarkUnbound();
@@ -231,7 +231,7 @@ public sealed class UioMsiController : IDisposable
     {
         ArgumentOutOfRangeException.ThrowIfNegative(vector);
         var arg = new UioMsiIrqSet { vec = (uint)vector, fd = fd };
-        var errno = _handle.TryIoctl(UioAbi.UIO_MSI_IRQ_SET, ref arg, out _);
+        var errno = _handle.IoctlErrno(UioAbi.UIO_MSI_IRQ_SET, ref arg, out _);
         switch (errno)
         {
             case 0:
@@ -240,7 +240,7 @@ public sealed class UioMsiController : IDisposable
                 throw new UioVectorOutOfRangeException(vector, VectorCount, ControlPath);
             case Errno.ENOTTY or Errno.EOPNOTSUPP:
                 throw new DeviceNotSupportedException(errno, "UIO_MSI_IRQ_SET", ControlPath,
-                    $"the driver '{Device.Name}' of {Device.Node} does not implement the uio_msi ABI (MSI-X vectors need a uio_msi driver; uio_pci_generic is INTx only)");
+                    $"the driver '{Device.Title}' of {Device.Name} does not implement the uio_msi ABI (MSI-X vectors need a uio_msi driver; uio_pci_generic is INTx only)");
             default:
                 throw _handle.Error(errno, "UIO_MSI_IRQ_SET", $"vector {vector}, fd {fd}");
         }
@@ -335,5 +335,5 @@ public sealed class UioMsiVector : IDisposable
     internal void MarkUnbound() => Volatile.Write(ref _bound, 0);
 
     /// <inheritdoc/>
-    public override string ToString() => $"MSI-X vector {Vector} of {_controller.Device.Node}{(IsBound ? string.Empty : " (unbound)")}";
+    public override string ToString() => $"MSI-X vector {Vector} of {_controller.Device.Name}{(IsBound ? string.Empty : " (unbound)")}";
 }

@@ -51,7 +51,7 @@ public sealed class ImportQueue : IDisposable
     /// <summary>How many buffers are queued (owned by the driver, each holding a reference on its memory).</summary>
     public int QueuedCount { get; private set; }
 
-    private string Path => _device.Path;
+    private string Path => _device.DevicePath;
 
     private DeviceHandle Handle => _device.Handle;
 
@@ -76,13 +76,13 @@ public sealed class ImportQueue : IDisposable
 
         ReleaseAll();
         var r = new v4l2_requestbuffers { count = (uint)count, type = (uint)Type, memory = (uint)Memory };
-        var errno = Handle.TryIoctl(V4l2Ioctl.REQBUFS, ref r, out _);
+        var errno = Handle.IoctlErrno(V4l2Ioctl.REQBUFS, ref r, out _);
         if (errno != 0)
         {
             if (errno == Errno.EINVAL)
             {
                 var caps = new v4l2_requestbuffers { count = 0, type = (uint)Type, memory = (uint)MemoryType.Mmap };
-                var known = Handle.TryIoctl(V4l2Ioctl.REQBUFS, ref caps, out _) == 0 ? ((BufferCapabilities)caps.capabilities).ToString() : "unknown";
+                var known = Handle.IoctlErrno(V4l2Ioctl.REQBUFS, ref caps, out _) == 0 ? ((BufferCapabilities)caps.capabilities).ToString() : "unknown";
                 throw new DeviceNotSupportedException(errno, "VIDIOC_REQBUFS", Path, $"{Type} queue with {Memory} memory, count {count}; the queue supports {known}");
             }
 
@@ -216,7 +216,7 @@ public sealed class ImportQueue : IDisposable
                 throw new DeviceException("VIDIOC_DQBUF", Path, $"no {Type} buffer completed within {timeout.TotalMilliseconds:0} ms ({QueuedCount} queued, streaming {IsStreaming})", DeviceErrorKind.TimedOut);
             }
 
-            var perr = Handle.TryPoll(Type.IsOutput() ? PollEvents.Out : PollEvents.In, left, out _);
+            var perr = Handle.PollErrno(Type.IsOutput() ? PollEvents.Out : PollEvents.In, left, out _);
             if (perr != 0)
             {
                 throw Handle.Error(perr, "poll");
@@ -348,7 +348,7 @@ public sealed class ImportQueue : IDisposable
         if (open && IsStreaming)
         {
             var type = (int)Type;
-            Handle.TryIoctl(V4l2Ioctl.STREAMOFF, ref type, out _);
+            Handle.IoctlErrno(V4l2Ioctl.STREAMOFF, ref type, out _);
             IsStreaming = false;
         }
 
@@ -356,7 +356,7 @@ public sealed class ImportQueue : IDisposable
         if (open && _held.Length > 0)
         {
             var r = new v4l2_requestbuffers { count = 0, type = (uint)Type, memory = (uint)Memory };
-            Handle.TryIoctl(V4l2Ioctl.REQBUFS, ref r, out _);
+            Handle.IoctlErrno(V4l2Ioctl.REQBUFS, ref r, out _);
         }
 
         _held = [];

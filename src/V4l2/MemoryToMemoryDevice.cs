@@ -45,7 +45,7 @@ public sealed class MemoryToMemoryDevice : IDisposable
     public VideoDevice Device { get; }
 
     /// <summary>The node path.</summary>
-    public string Path => Device.Path;
+    public string DevicePath => Device.DevicePath;
 
     /// <summary>The feeding side: <see cref="BufferType.VideoOutput"/> or its multi-planar form.</summary>
     public BufferType OutputType { get; }
@@ -121,7 +121,7 @@ public sealed class MemoryToMemoryDevice : IDisposable
     public void SendEncoderCommand(EncoderCommand command)
     {
         var c = new v4l2_encoder_cmd { cmd = (uint)command };
-        var errno = Device.Handle.TryIoctl(M2mIoctl.ENCODER_CMD, ref c, out _);
+        var errno = Device.Handle.IoctlErrno(M2mIoctl.ENCODER_CMD, ref c, out _);
         if (errno != 0)
         {
             throw Device.Handle.Error(errno, "VIDIOC_ENCODER_CMD", $"{command}");
@@ -134,7 +134,7 @@ public sealed class MemoryToMemoryDevice : IDisposable
     public void SendDecoderCommand(DecoderCommand command)
     {
         var c = new v4l2_decoder_cmd { cmd = (uint)command };
-        var errno = Device.Handle.TryIoctl(M2mIoctl.DECODER_CMD, ref c, out _);
+        var errno = Device.Handle.IoctlErrno(M2mIoctl.DECODER_CMD, ref c, out _);
         if (errno != 0)
         {
             throw Device.Handle.Error(errno, "VIDIOC_DECODER_CMD", $"{command}");
@@ -155,7 +155,7 @@ public sealed class MemoryToMemoryDevice : IDisposable
                 SendDecoderCommand(DecoderCommand.Stop);
                 break;
             default:
-                throw new DeviceNotSupportedException("VIDIOC_TRY_ENCODER_CMD", Path, "the node accepts neither encoder nor decoder commands: nothing to drain (a plain m2m device finishes every job it is given)");
+                throw new DeviceNotSupportedException("VIDIOC_TRY_ENCODER_CMD", DevicePath, "the node accepts neither encoder nor decoder commands: nothing to drain (a plain m2m device finishes every job it is given)");
         }
     }
 
@@ -172,7 +172,7 @@ public sealed class MemoryToMemoryDevice : IDisposable
                 SendDecoderCommand(DecoderCommand.Start);
                 break;
             default:
-                throw new DeviceNotSupportedException("VIDIOC_TRY_ENCODER_CMD", Path, "the node accepts neither encoder nor decoder commands");
+                throw new DeviceNotSupportedException("VIDIOC_TRY_ENCODER_CMD", DevicePath, "the node accepts neither encoder nor decoder commands");
         }
     }
 
@@ -250,7 +250,7 @@ public sealed class MemoryToMemoryDevice : IDisposable
             var revents = await _captureWaiter.WaitAsync(PollEvents.In, cancellationToken).ConfigureAwait(false);
             if ((revents & PollEvents.Error) != 0 && !q.TryDequeue(out b))
             {
-                throw new DeviceException("VIDIOC_DQBUF", Path, $"poll reported {revents} on the {CaptureType} queue and no buffer can be dequeued (nothing queued, or not streaming: queue {q.Describe()})", DeviceErrorKind.Other);
+                throw new DeviceException("VIDIOC_DQBUF", DevicePath, $"poll reported {revents} on the {CaptureType} queue and no buffer can be dequeued (nothing queued, or not streaming: queue {q.Describe()})", DeviceErrorKind.Other);
             }
             else if ((revents & PollEvents.Error) != 0)
             {
@@ -277,7 +277,7 @@ public sealed class MemoryToMemoryDevice : IDisposable
             var revents = await _outputWaiter.WaitAsync(PollEvents.Out, cancellationToken).ConfigureAwait(false);
             if ((revents & PollEvents.Error) != 0 && !q.TryDequeue(out b))
             {
-                throw new DeviceException("VIDIOC_DQBUF", Path, $"poll reported {revents} on the {OutputType} queue and no buffer can be dequeued (queue {q.Describe()})", DeviceErrorKind.Other);
+                throw new DeviceException("VIDIOC_DQBUF", DevicePath, $"poll reported {revents} on the {OutputType} queue and no buffer can be dequeued (queue {q.Describe()})", DeviceErrorKind.Other);
             }
             else if ((revents & PollEvents.Error) != 0)
             {
@@ -289,13 +289,13 @@ public sealed class MemoryToMemoryDevice : IDisposable
     private CodecRole ProbeRole()
     {
         var e = new v4l2_encoder_cmd { cmd = (uint)EncoderCommand.Stop };
-        if (Device.Handle.TryIoctl(M2mIoctl.TRY_ENCODER_CMD, ref e, out _) == 0)
+        if (Device.Handle.IoctlErrno(M2mIoctl.TRY_ENCODER_CMD, ref e, out _) == 0)
         {
             return CodecRole.Encoder;
         }
 
         var d = new v4l2_decoder_cmd { cmd = (uint)DecoderCommand.Stop };
-        return Device.Handle.TryIoctl(M2mIoctl.TRY_DECODER_CMD, ref d, out _) == 0 ? CodecRole.Decoder : CodecRole.None;
+        return Device.Handle.IoctlErrno(M2mIoctl.TRY_DECODER_CMD, ref d, out _) == 0 ? CodecRole.Decoder : CodecRole.None;
     }
 
     /// <summary>Disposes both queues and the node.</summary>

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using LinuxDevices.Native;
 using LinuxDevices.Native.Abi;
 using LinuxDevices.V4l2.Interop;
@@ -87,7 +88,7 @@ public readonly record struct SubdevFrameSize(MediaBusCode Code, uint MinWidth, 
 /// <param name="Name">The node name, e.g. <c>v4l-subdev0</c>.</param>
 /// <param name="DevicePath">E.g. <c>/dev/v4l-subdev0</c>.</param>
 /// <param name="Title">The sysfs <c>name</c>: the media entity's name, e.g. <c>Sensor A</c>.</param>
-public sealed record SubdevInfo(string Name, string DevicePath, string Title);
+public sealed record SubDeviceInfo(string Name, string DevicePath, string Title);
 
 /// <summary>
 /// A V4L2 subdevice node (<c>/dev/v4l-subdevN</c>): one media entity's pads (formats, media bus codes,
@@ -109,7 +110,7 @@ public sealed class SubDevice : IDisposable
     public DeviceHandle Handle { get; }
 
     /// <summary>The node path.</summary>
-    public string Path => Handle.Path;
+    public string DevicePath => Handle.Path;
 
     /// <summary>The entity's controls (the same calls as <see cref="VideoDevice.Controls"/>).</summary>
     public VideoControls Controls { get; }
@@ -121,21 +122,27 @@ public sealed class SubDevice : IDisposable
     public bool IsReadOnly { get; }
 
     /// <summary>Opens a subdevice node.</summary>
-    /// <param name="path">E.g. <c>/dev/v4l-subdev0</c>.</param>
+    /// <param name="path">A device path (<c>/dev/v4l-subdev0</c>), or a name as <see cref="TryFind"/> takes.</param>
     /// <exception cref="DeviceNotSupportedException">Not a subdevice (VIDIOC_SUBDEV_QUERYCAP and
     /// VIDIOC_SUBDEV_G_FMT both unknown).</exception>
     public static SubDevice Open(string path)
     {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        if (!path.Contains('/'))
+        {
+            path = Find(path).DevicePath;
+        }
+
         var handle = DeviceHandle.Open(path, DeviceOpenFlags.ReadWrite);
         try
         {
             var cap = default(v4l2_subdev_capability);
-            var errno = handle.TryIoctl(SubdevIoctl.QUERYCAP, ref cap, out _);
+            var errno = handle.IoctlErrno(SubdevIoctl.QUERYCAP, ref cap, out _);
             if (errno == Errno.ENOTTY)
             {
                 // Kernels before 5.10 lack QUERYCAP; a subdevice still answers G_FMT (maybe EINVAL for pad 0).
                 var f = new v4l2_subdev_format { which = (uint)SubdevWhich.Active };
-                if (handle.TryIoctl(SubdevIoctl.G_FMT, ref f, out _) == Errno.ENOTTY)
+                if (handle.IoctlErrno(SubdevIoctl.G_FMT, ref f, out _) == Errno.ENOTTY)
                 {
                     throw new DeviceNotSupportedException(Errno.ENOTTY, "VIDIOC_SUBDEV_QUERYCAP", path, "not a V4L2 subdevice");
                 }
@@ -155,30 +162,43 @@ public sealed class SubDevice : IDisposable
     }
 
     /// <summary>The subdevice nodes in <c>/sys/class/video4linux</c>, by node number.</summary>
-    public static IReadOnlyList<SubdevInfo> Enumerate() => Enumerate(SysfsTree.System);
+    public static IReadOnlyList<SubDeviceInfo> Enumerate() => Enumerate(SysfsTree.System);
 
-    internal static IReadOnlyList<SubdevInfo> Enumerate(SysfsTree sysfs) =>
+    internal static IReadOnlyList<SubDeviceInfo> Enumerate(SysfsTree sysfs) =>
         sysfs.List("/sys/class/video4linux")
             .Where(n => n.StartsWith("v4l-subdev", StringComparison.Ordinal))
             .OrderBy(n => int.TryParse(n.AsSpan("v4l-subdev".Length), out var i) ? i : int.MaxValue)
-            .Select(n => new SubdevInfo(n, "/dev/" + n, sysfs.TryReadText($"/sys/class/video4linux/{n}/name")?.Trim() ?? string.Empty))
+            .Select(n => new SubDeviceInfo(n, "/dev/" + n, sysfs.TryReadText($"/sys/class/video4linux/{n}/name")?.Trim() ?? string.Empty))
             .ToArray();
 
-    /// <summary>Finds the subdevice whose entity name is <paramref name="name"/> (e.g. <c>Sensor A</c>).</summary>
-    /// <param name="name">The entity name (sysfs <c>name</c>).</param>
-    /// <param name="path">Its device path.</param>
-    public static bool TryFind(string name, out string? path)
+    /// <summary>Finds a subdevice by entity name (sysfs <c>name</c>, e.g. <c>Sensor A</c>), node name
+    /// (<c>v4l-subdev0</c>) or device path.</summary>
+    /// <param name="name">What identifies the subdevice.</param>
+    /// <param name="info">The subdevice, when found.</param>
+    /// <returns>Whether one matched.</returns>
+    public static bool TryFind(string name, [NotNullWhen(true)] out SubDeviceInfo? info)
     {
-        path = Enumerate().FirstOrDefault(s => s.Title == name)?.DevicePath;
-        return path is not null;
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        var all = Enumerate();
+        info = all.FirstOrDefault(s => s.Title == name) ?? all.FirstOrDefault(s => s.Name == name || s.DevicePath == name);
+        return info is not null;
     }
 
-    /// <summary>Opens the subdevice whose entity name is <paramref name="name"/>.</summary>
-    /// <param name="name">The entity name.</param>
-    /// <exception cref="DeviceException">No such subdevice (<see cref="DeviceErrorKind.NoDevice"/>).</exception>
-    public static SubDevice Find(string name) => TryFind(name, out var p)
-        ? Open(p!)
-        : throw new DeviceException(Errno.ENODEV, "find", name, $"no V4L2 subdevice named '{name}' (have: {string.Join(", ", Enumerate().Select(s => $"{s.Title} ({s.DevicePath})"))})");
+    /// <summary>Like <see cref="TryFind"/>, throwing when nothing matches.</summary>
+    /// <param name="name">What identifies the subdevice.</param>
+    /// <exception cref="DeviceNotFoundException">No such subdevice (the message lists the present ones).</exception>
+    public static SubDeviceInfo Find(string name) => TryFind(name, out var info)
+        ? info
+        : throw new DeviceNotFoundException("V4L2 subdevice", name, "/sys/class/video4linux",
+            $"present: {string.Join(", ", Enumerate().Select(s => $"{s.Title} ({s.DevicePath})").DefaultIfEmpty("none"))}");
+
+    /// <summary>Opens a discovered subdevice.</summary>
+    /// <param name="info">The subdevice.</param>
+    public static SubDevice Open(SubDeviceInfo info)
+    {
+        ArgumentNullException.ThrowIfNull(info);
+        return Open(info.DevicePath);
+    }
 
     /// <summary>VIDIOC_SUBDEV_G_FMT.</summary>
     /// <param name="pad">The pad index.</param>
@@ -186,7 +206,7 @@ public sealed class SubDevice : IDisposable
     public MediaBusFormat GetFormat(uint pad, SubdevWhich which = SubdevWhich.Active)
     {
         var f = new v4l2_subdev_format { which = (uint)which, pad = pad };
-        var errno = Handle.TryIoctl(SubdevIoctl.G_FMT, ref f, out _);
+        var errno = Handle.IoctlErrno(SubdevIoctl.G_FMT, ref f, out _);
         return errno == 0 ? ToFormat(f.format) : throw Handle.Error(errno, "VIDIOC_SUBDEV_G_FMT", $"pad {pad} ({which})");
     }
 
@@ -207,7 +227,7 @@ public sealed class SubDevice : IDisposable
         f.format.ycbcr_enc = (ushort)format.YcbcrEncoding;
         f.format.quantization = (ushort)format.Quantization;
         f.format.xfer_func = (ushort)format.TransferFunction;
-        var errno = Handle.TryIoctl(SubdevIoctl.S_FMT, ref f, out _);
+        var errno = Handle.IoctlErrno(SubdevIoctl.S_FMT, ref f, out _);
         return errno == 0 ? ToFormat(f.format) : throw Handle.Error(errno, "VIDIOC_SUBDEV_S_FMT", $"pad {pad} {format} ({which})");
     }
 
@@ -220,7 +240,7 @@ public sealed class SubDevice : IDisposable
         for (uint i = 0; ; i++)
         {
             var e = new v4l2_subdev_mbus_code_enum { pad = pad, index = i, which = (uint)which };
-            var errno = Handle.TryIoctl(SubdevIoctl.ENUM_MBUS_CODE, ref e, out _);
+            var errno = Handle.IoctlErrno(SubdevIoctl.ENUM_MBUS_CODE, ref e, out _);
             if (errno == Errno.EINVAL && i > 0)
             {
                 return list;
@@ -246,7 +266,7 @@ public sealed class SubDevice : IDisposable
         for (uint i = 0; ; i++)
         {
             var e = new v4l2_subdev_frame_size_enum { pad = pad, index = i, code = code.Value, which = (uint)which };
-            var errno = Handle.TryIoctl(SubdevIoctl.ENUM_FRAME_SIZE, ref e, out _);
+            var errno = Handle.IoctlErrno(SubdevIoctl.ENUM_FRAME_SIZE, ref e, out _);
             if (errno == Errno.EINVAL && i > 0)
             {
                 return list;
@@ -275,7 +295,7 @@ public sealed class SubDevice : IDisposable
         for (uint i = 0; ; i++)
         {
             var e = new v4l2_subdev_frame_interval_enum { pad = pad, index = i, code = code.Value, width = width, height = height, which = (uint)which };
-            var errno = Handle.TryIoctl(SubdevIoctl.ENUM_FRAME_INTERVAL, ref e, out _);
+            var errno = Handle.IoctlErrno(SubdevIoctl.ENUM_FRAME_INTERVAL, ref e, out _);
             if (errno == Errno.EINVAL && i > 0)
             {
                 return list;
@@ -297,7 +317,7 @@ public sealed class SubDevice : IDisposable
     public Rectangle GetSelection(uint pad, SelectionTarget target, SubdevWhich which = SubdevWhich.Active)
     {
         var s = new v4l2_subdev_selection { which = (uint)which, pad = pad, target = (uint)target };
-        var errno = Handle.TryIoctl(SubdevIoctl.G_SELECTION, ref s, out _);
+        var errno = Handle.IoctlErrno(SubdevIoctl.G_SELECTION, ref s, out _);
         return errno == 0 ? new Rectangle(s.r.left, s.r.top, s.r.width, s.r.height) : throw Handle.Error(errno, "VIDIOC_SUBDEV_G_SELECTION", $"pad {pad} {target} ({which})");
     }
 
@@ -317,7 +337,7 @@ public sealed class SubDevice : IDisposable
             flags = (uint)flags,
             r = new v4l2_rect { left = rectangle.Left, top = rectangle.Top, width = rectangle.Width, height = rectangle.Height },
         };
-        var errno = Handle.TryIoctl(SubdevIoctl.S_SELECTION, ref s, out _);
+        var errno = Handle.IoctlErrno(SubdevIoctl.S_SELECTION, ref s, out _);
         return errno == 0 ? new Rectangle(s.r.left, s.r.top, s.r.width, s.r.height) : throw Handle.Error(errno, "VIDIOC_SUBDEV_S_SELECTION", $"pad {pad} {target} {rectangle} ({which})");
     }
 

@@ -17,28 +17,28 @@ public sealed partial class VideoDevice
     {
         if (Handle.IsClosed)
         {
-            throw new ObjectDisposedException(Path, $"The device {Path} has been disposed.");
+            throw new ObjectDisposedException(DevicePath, $"The device {DevicePath} has been disposed.");
         }
 
         if (memory is not (MemoryType.DmaBuf or MemoryType.UserPointer))
         {
-            throw new ArgumentOutOfRangeException(nameof(memory), $"{Path}: import queues take DmaBuf or UserPtr memory (MMAP queues: GetQueue).");
+            throw new ArgumentOutOfRangeException(nameof(memory), $"{DevicePath}: import queues take DmaBuf or UserPtr memory (MMAP queues: GetQueue).");
         }
 
         if (!Capabilities.SupportsStreaming || !Capabilities.Supports(type))
         {
-            throw new DeviceNotSupportedException("ImportQueue", Path,
+            throw new DeviceNotSupportedException("ImportQueue", DevicePath,
                 $"'{Capabilities.Card}' has no {type} streaming queue (device caps {Capabilities.NodeCapabilities})");
         }
 
         if (_queues.ContainsKey(type))
         {
-            throw new InvalidOperationException($"{Path}: the {type} queue is in use as an MMAP queue; dispose it first.");
+            throw new InvalidOperationException($"{DevicePath}: the {type} queue is in use as an MMAP queue; dispose it first.");
         }
 
         if (_importQueues.TryGetValue(type, out var q))
         {
-            return q.Memory == memory ? q : throw new InvalidOperationException($"{Path}: the {type} queue imports {q.Memory} memory; dispose it first.");
+            return q.Memory == memory ? q : throw new InvalidOperationException($"{DevicePath}: the {type} queue imports {q.Memory} memory; dispose it first.");
         }
 
         q = new ImportQueue(this, type, memory);

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Runtime.InteropServices;
 using System.Text;
 using LinuxDevices.Native;
@@ -11,7 +12,7 @@ namespace LinuxDevices.V4l2;
 /// <param name="Title">The sysfs <c>name</c> attribute (the card/node title).</param>
 /// <param name="Index">The sysfs <c>index</c> attribute (node index within the device), or -1.</param>
 /// <param name="Driver">The bound driver (name of the <c>device/driver</c> link), or null.</param>
-public sealed record VideoNodeInfo(string Name, string DevicePath, string Title, int Index, string? Driver);
+public sealed record VideoDeviceInfo(string Name, string DevicePath, string Title, int Index, string? Driver);
 
 /// <summary>
 /// An open V4L2 node: capabilities, formats, frame sizes and intervals, streaming parameters,
@@ -35,29 +36,65 @@ public sealed partial class VideoDevice : IDisposable
     /// <summary>The open descriptor.</summary>
     public DeviceHandle Handle { get; }
 
+    /// <summary>The node name, e.g. <c>video0</c> (the kernel's name: links such as
+    /// <c>/dev/v4l/by-id/...</c> are resolved).</summary>
+    public string Name => _name ??= NodeName(Handle.Path);
+
+    private string? _name;
+
+    internal static string NodeName(string path)
+    {
+        try
+        {
+            return System.IO.Path.GetFileName(new FileInfo(path).ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? path);
+        }
+        catch (IOException)
+        {
+            return System.IO.Path.GetFileName(path);
+        }
+    }
+
     /// <summary>The timestamp layout this device's buffer and event calls use (32-bit processes: y2038-safe,
     /// or the time32 fallback on kernels before 5.6).</summary>
     internal V4l2TimeAbi TimeAbi { get; } = new();
 
     /// <summary>The node path.</summary>
-    public string Path => Handle.Path;
+    public string DevicePath => Handle.Path;
 
     /// <summary>The capabilities queried at open.</summary>
     public VideoCapabilities Capabilities { get; }
 
+    /// <summary>Opens a discovered node and queries its capabilities.</summary>
+    /// <param name="info">The node, from <see cref="Enumerate()"/> or <see cref="Find"/>.</param>
+    /// <param name="requireStreaming">Also fail unless the node does streaming I/O (<c>V4L2_CAP_STREAMING</c>).</param>
+    /// <exception cref="DeviceNotSupportedException">The node is not a V4L2 device, or
+    /// <paramref name="requireStreaming"/> and it is not a streaming node.</exception>
+    public static VideoDevice Open(VideoDeviceInfo info, bool requireStreaming = false)
+    {
+        ArgumentNullException.ThrowIfNull(info);
+        return Open(info.DevicePath, requireStreaming);
+    }
+
     /// <summary>Opens a node and queries its capabilities.</summary>
-    /// <param name="path">E.g. <c>/dev/video0</c>.</param>
+    /// <param name="path">A device path (<c>/dev/video0</c>), or a name as <see cref="TryFind"/> takes
+    /// (<c>video0</c>, or the sysfs title such as <c>vivid-000-vid-cap</c>).</param>
     /// <param name="requireStreaming">Also fail unless the node does streaming I/O (<c>V4L2_CAP_STREAMING</c>).</param>
     /// <exception cref="DeviceNotSupportedException">The node is not a V4L2 device (QUERYCAP: ENOTTY), or
     /// <paramref name="requireStreaming"/> and it is not a streaming node.</exception>
     /// <exception cref="DeviceException">open failed (missing node, permissions...).</exception>
     public static VideoDevice Open(string path, bool requireStreaming = false)
     {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        if (!path.Contains('/'))
+        {
+            path = Find(path).DevicePath;
+        }
+
         var handle = DeviceHandle.Open(path, DeviceOpenFlags.ReadWrite | DeviceOpenFlags.NonBlocking);
         try
         {
             var raw = default(v4l2_capability);
-            var errno = handle.TryIoctl(V4l2Ioctl.QUERYCAP, ref raw, out _);
+            var errno = handle.IoctlErrno(V4l2Ioctl.QUERYCAP, ref raw, out _);
             if (errno != 0)
             {
                 throw handle.Error(errno, "VIDIOC_QUERYCAP", errno == Errno.ENOTTY ? "not a V4L2 device" : null);
@@ -81,12 +118,35 @@ public sealed partial class VideoDevice : IDisposable
     private static DeviceNotSupportedException NotStreaming(string path, VideoCapabilities caps) =>
         new("VIDIOC_QUERYCAP", path, $"'{caps.Card}' ({caps.Driver}) is not a streaming node: device caps {caps.NodeCapabilities} lack V4L2_CAP_STREAMING");
 
-    /// <summary>Lists the V4L2 nodes the kernel registered, sorted by name.</summary>
-    /// <param name="sysfs">The sysfs tree (the real one by default; a fake one in tests).</param>
-    public static IReadOnlyList<VideoNodeInfo> List(SysfsTree? sysfs = null)
+    /// <summary>Every V4L2 node the kernel registered (video, subdevice, radio, VBI, SDR, touch, metadata),
+    /// sorted by name.</summary>
+    public static IReadOnlyList<VideoDeviceInfo> Enumerate() => Enumerate(SysfsTree.System);
+
+    /// <summary>Finds a node by name (<c>video0</c>), device path (<c>/dev/video0</c>) or sysfs title
+    /// (<c>vivid-000-vid-cap</c>, first match).</summary>
+    /// <param name="name">What identifies the node.</param>
+    /// <param name="info">The node, when found.</param>
+    /// <returns>Whether a node matched.</returns>
+    public static bool TryFind(string name, [NotNullWhen(true)] out VideoDeviceInfo? info)
     {
-        var fs = sysfs ?? SysfsTree.System;
-        var result = new List<VideoNodeInfo>();
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        var all = Enumerate();
+        var node = System.IO.Path.GetFileName(name.TrimEnd('/'));
+        info = all.FirstOrDefault(d => d.Name == node && (!name.Contains('/') || name == d.DevicePath)) ?? all.FirstOrDefault(d => d.Title == name);
+        return info is not null;
+    }
+
+    /// <summary>Like <see cref="TryFind"/>, throwing when nothing matches.</summary>
+    /// <param name="name">What identifies the node.</param>
+    /// <exception cref="DeviceNotFoundException">No such node (the message lists the present ones).</exception>
+    public static VideoDeviceInfo Find(string name) => TryFind(name, out var info)
+        ? info
+        : throw new DeviceNotFoundException("V4L2 device", name, "/sys/class/video4linux",
+            $"present: {string.Join(", ", Enumerate().Select(d => $"{d.Name} ({d.Title})").DefaultIfEmpty("none"))}");
+
+    internal static IReadOnlyList<VideoDeviceInfo> Enumerate(SysfsTree fs)
+    {
+        var result = new List<VideoDeviceInfo>();
         foreach (var name in fs.List("/sys/class/video4linux").Order(StringComparer.Ordinal))
         {
             var dir = $"/sys/class/video4linux/{name}";
@@ -101,7 +161,7 @@ public sealed partial class VideoDevice : IDisposable
             {
             }
 
-            result.Add(new VideoNodeInfo(name, $"/dev/{name}", title, index, driver));
+            result.Add(new VideoDeviceInfo(name, $"/dev/{name}", title, index, driver));
         }
 
         return result;
@@ -123,7 +183,7 @@ public sealed partial class VideoDevice : IDisposable
         for (uint i = 0; ; i++)
         {
             var d = new v4l2_fmtdesc { index = i, type = (uint)type };
-            var errno = Handle.TryIoctl(V4l2Ioctl.ENUM_FMT, ref d, out _);
+            var errno = Handle.IoctlErrno(V4l2Ioctl.ENUM_FMT, ref d, out _);
             if (errno == Errno.EINVAL)
             {
                 return list;
@@ -178,7 +238,7 @@ public sealed partial class VideoDevice : IDisposable
         var got = SetFormat(format);
         if (got.PixelFormat != format.PixelFormat || (format.Width != 0 && (got.Width != format.Width || got.Height != format.Height)))
         {
-            throw new DeviceNotSupportedException("VIDIOC_S_FMT", Path,
+            throw new DeviceNotSupportedException("VIDIOC_S_FMT", DevicePath,
                 $"{format.Width}x{format.Height} {format.PixelFormat} is not supported on the {format.Type} queue; the driver chose {got.Width}x{got.Height} {got.PixelFormat}");
         }
 
@@ -193,7 +253,7 @@ public sealed partial class VideoDevice : IDisposable
         for (uint i = 0; ; i++)
         {
             var e = new v4l2_frmsizeenum { index = i, pixel_format = pixelFormat.Value };
-            var errno = Handle.TryIoctl(V4l2Ioctl.ENUM_FRAMESIZES, ref e, out _);
+            var errno = Handle.IoctlErrno(V4l2Ioctl.ENUM_FRAMESIZES, ref e, out _);
             if (errno == Errno.EINVAL)
             {
                 return list;
@@ -226,7 +286,7 @@ public sealed partial class VideoDevice : IDisposable
         for (uint i = 0; ; i++)
         {
             var e = new v4l2_frmivalenum { index = i, pixel_format = pixelFormat.Value, width = width, height = height };
-            var errno = Handle.TryIoctl(V4l2Ioctl.ENUM_FRAMEINTERVALS, ref e, out _);
+            var errno = Handle.IoctlErrno(V4l2Ioctl.ENUM_FRAMEINTERVALS, ref e, out _);
             if (errno == Errno.EINVAL)
             {
                 return list;
@@ -334,7 +394,7 @@ public sealed partial class VideoDevice : IDisposable
     public void SubscribeEvent(EventType type, uint id = 0, EventSubscriptionFlags flags = EventSubscriptionFlags.None)
     {
         var s = new v4l2_event_subscription { type = (uint)type, id = id, flags = (uint)flags };
-        var errno = Handle.TryIoctl(V4l2Ioctl.SUBSCRIBE_EVENT, ref s, out _);
+        var errno = Handle.IoctlErrno(V4l2Ioctl.SUBSCRIBE_EVENT, ref s, out _);
         if (errno != 0)
         {
             throw Handle.Error(errno, "VIDIOC_SUBSCRIBE_EVENT", $"{type} id 0x{id:x}");
@@ -347,7 +407,7 @@ public sealed partial class VideoDevice : IDisposable
     public void UnsubscribeEvent(EventType type, uint id = 0)
     {
         var s = new v4l2_event_subscription { type = (uint)type, id = id };
-        var errno = Handle.TryIoctl(V4l2Ioctl.UNSUBSCRIBE_EVENT, ref s, out _);
+        var errno = Handle.IoctlErrno(V4l2Ioctl.UNSUBSCRIBE_EVENT, ref s, out _);
         if (errno != 0)
         {
             throw Handle.Error(errno, "VIDIOC_UNSUBSCRIBE_EVENT", $"{type} id 0x{id:x}");
@@ -411,28 +471,28 @@ public sealed partial class VideoDevice : IDisposable
     {
         if (Handle.IsClosed)
         {
-            throw new ObjectDisposedException(Path, $"The device {Path} has been disposed.");
+            throw new ObjectDisposedException(DevicePath, $"The device {DevicePath} has been disposed.");
         }
 
         if (!Capabilities.SupportsStreaming)
         {
-            throw NotStreaming(Path, Capabilities);
+            throw NotStreaming(DevicePath, Capabilities);
         }
 
         if (!Capabilities.Supports(type))
         {
-            throw new DeviceNotSupportedException("VideoQueue", Path,
+            throw new DeviceNotSupportedException("VideoQueue", DevicePath,
                 $"'{Capabilities.Card}' has no {type} queue (device caps {Capabilities.NodeCapabilities})");
         }
 
         if (memory != MemoryType.Mmap)
         {
-            throw new NotSupportedException($"{Path}: GetQueue manages MMAP queues; for {memory} use GetImportQueue.");
+            throw new NotSupportedException($"{DevicePath}: GetQueue manages MMAP queues; for {memory} use GetImportQueue.");
         }
 
         if (_importQueues.ContainsKey(type))
         {
-            throw new InvalidOperationException($"{Path}: the {type} queue is in use as an import queue; dispose it first.");
+            throw new InvalidOperationException($"{DevicePath}: the {type} queue is in use as an import queue; dispose it first.");
         }
 
         if (!_queues.TryGetValue(type, out var q))
@@ -453,7 +513,7 @@ public sealed partial class VideoDevice : IDisposable
     /// <summary>Streams frames from the node's default queue (see <see cref="VideoQueue.StreamAsync"/>).</summary>
     /// <param name="cancellationToken">Stops the loop.</param>
     public IAsyncEnumerable<VideoFrame> StreamAsync(CancellationToken cancellationToken = default) =>
-        GetQueue(DefaultBufferType ?? throw new DeviceNotSupportedException("VideoQueue", Path, "the node has no streaming buffer type"))
+        GetQueue(DefaultBufferType ?? throw new DeviceNotSupportedException("VideoQueue", DevicePath, "the node has no streaming buffer type"))
             .StreamAsync(cancellationToken);
 
     internal void OnQueueDisposed(VideoQueue queue) => _queues.Remove(queue.Type);

@@ -77,7 +77,7 @@ public sealed partial class VideoQueue : IDisposable
         _capsQueried = true;
     }
 
-    private string Path => _device.Path;
+    private string Path => _device.DevicePath;
 
     private DeviceHandle Handle => _device.Handle;
 
@@ -109,7 +109,7 @@ public sealed partial class VideoQueue : IDisposable
         c.memory = (uint)Memory;
         c.format.type = (uint)Type;
         Handle.Ioctl(V4l2Ioctl.G_FMT, ref c.format, "VIDIOC_G_FMT");
-        var errno = Handle.TryIoctl(V4l2Ioctl.CREATE_BUFS, ref c, out _);
+        var errno = Handle.IoctlErrno(V4l2Ioctl.CREATE_BUFS, ref c, out _);
         if (errno == 0)
         {
             Capabilities = (BufferCapabilities)c.capabilities;
@@ -362,7 +362,7 @@ public sealed partial class VideoQueue : IDisposable
                 throw new DeviceException("VIDIOC_DQBUF", Path, $"no buffer completed within {timeout.TotalMilliseconds:0} ms ({QueuedCount()} queued, streaming {IsStreaming})", DeviceErrorKind.TimedOut);
             }
 
-            var perr = Handle.TryPoll(events, left, out revents);
+            var perr = Handle.PollErrno(events, left, out revents);
             if (perr != 0)
             {
                 throw Handle.Error(perr, "poll");
@@ -378,7 +378,7 @@ public sealed partial class VideoQueue : IDisposable
     {
         ThrowIfDisposed();
         var e = new v4l2_exportbuffer { type = (uint)Type, index = (uint)index, plane = (uint)plane, flags = 0x80000 | 2 }; // O_CLOEXEC | O_RDWR
-        var errno = Handle.TryIoctl(V4l2Ioctl.EXPBUF, ref e, out _);
+        var errno = Handle.IoctlErrno(V4l2Ioctl.EXPBUF, ref e, out _);
         if (errno != 0)
         {
             throw Handle.Error(errno, "VIDIOC_EXPBUF", $"buffer {index} plane {plane}");
@@ -392,7 +392,7 @@ public sealed partial class VideoQueue : IDisposable
     {
         ThrowIfDisposed();
         var type = (int)Type;
-        var errno = Handle.TryIoctl(V4l2Ioctl.STREAMON, ref type, out _);
+        var errno = Handle.IoctlErrno(V4l2Ioctl.STREAMON, ref type, out _);
         if (errno == Errno.EPIPE)
         {
             // media_pipeline_start(): a link of the pipeline joins pads whose formats differ. The device
@@ -456,7 +456,7 @@ public sealed partial class VideoQueue : IDisposable
     private int TryRemoveRaw(int index, int count)
     {
         var r = new v4l2_remove_buffers { index = (uint)index, count = (uint)count, type = (uint)Type };
-        var errno = Handle.TryIoctl(V4l2Ioctl.REMOVE_BUFS, ref r, out _);
+        var errno = Handle.IoctlErrno(V4l2Ioctl.REMOVE_BUFS, ref r, out _);
         if (errno == 0 && count > 0)
         {
             for (var i = index; i < index + count && i < _buffers.Count; i++)
@@ -855,7 +855,7 @@ public sealed partial class VideoQueue : IDisposable
     private void TryStreamOff()
     {
         var type = (int)Type;
-        Handle.TryIoctl(V4l2Ioctl.STREAMOFF, ref type, out _);
+        Handle.IoctlErrno(V4l2Ioctl.STREAMOFF, ref type, out _);
         IsStreaming = false;
         Ledger.OnStreamOff();
     }
@@ -890,7 +890,7 @@ public sealed partial class VideoQueue : IDisposable
         if (open && Ledger.LiveCount > 0)
         {
             var r = new v4l2_requestbuffers { count = 0, type = (uint)Type, memory = (uint)Memory };
-            Handle.TryIoctl(V4l2Ioctl.REQBUFS, ref r, out _);
+            Handle.IoctlErrno(V4l2Ioctl.REQBUFS, ref r, out _);
         }
 
         Ledger.Clear();

@@ -6,8 +6,7 @@ namespace LinuxDevices.Binding;
 /// <param name="bus">The bus searched.</param>
 /// <param name="address">The address asked for.</param>
 public sealed class BusDeviceNotFoundException(DeviceBus bus, string address)
-    : DeviceGoneException(Native.Errno.ENOENT, "find device", $"/sys/bus/{DriverBinding.BusName(bus)}/devices/{address}",
-        $"no {DriverBinding.BusName(bus)} device '{address}'")
+    : DeviceNotFoundException($"{DriverBinding.BusName(bus)} device", address, $"/sys/bus/{DriverBinding.BusName(bus)}/devices")
 {
     /// <summary>The bus searched.</summary>
     public DeviceBus Bus { get; } = bus;

@@ -69,7 +69,7 @@ public sealed unsafe class VfioDevice : IDisposable
         var sys = $"/sys/bus/pci/devices/{pciAddress}";
         if (pciAddress.Contains('/', StringComparison.Ordinal) || !Directory.Exists(sys))
         {
-            throw new DeviceGoneException(Errno.ENOENT, "open", sys, "no such PCI device");
+            throw new DeviceNotFoundException("PCI device", pciAddress, "/sys/bus/pci/devices");
         }
 
         var driver = SysfsTree.System.LinkName(sys + "/driver");
@@ -109,7 +109,7 @@ public sealed unsafe class VfioDevice : IDisposable
 
             var fd = container.DangerousDescriptor;
             g.Ioctl(VfioAbi.VFIO_GROUP_SET_CONTAINER, ref fd, "VFIO_GROUP_SET_CONTAINER");
-            var setErrno = container.TryIoctlValue(VfioAbi.VFIO_SET_IOMMU, backend, out _);
+            var setErrno = container.IoctlValueErrno(VfioAbi.VFIO_SET_IOMMU, backend, out _);
             if (setErrno == Errno.EPERM && !noIommu)
             {
                 throw new VfioUnsafeInterruptsException(pciAddress, g.Path);
@@ -123,7 +123,7 @@ public sealed unsafe class VfioDevice : IDisposable
             int dfd, errno;
             fixed (byte* p = name)
             {
-                errno = g.TryIoctlPointer(VfioAbi.VFIO_GROUP_GET_DEVICE_FD, p, out dfd);
+                errno = g.IoctlPointerErrno(VfioAbi.VFIO_GROUP_GET_DEVICE_FD, p, out dfd);
             }
 
             if (errno != 0)
@@ -182,7 +182,7 @@ public sealed unsafe class VfioDevice : IDisposable
     /// <param name="offset">The config-space offset.</param>
     public void ReadConfig(Span<byte> buffer, int offset)
     {
-        var errno = _device.TryReadAt(buffer, (long)_config.Offset + offset, out var n);
+        var errno = _device.ReadAtErrno(buffer, (long)_config.Offset + offset, out var n);
         if (errno != 0 || n != buffer.Length)
         {
             throw _device.Error(errno == 0 ? Errno.EIO : errno, "pread config");
@@ -194,7 +194,7 @@ public sealed unsafe class VfioDevice : IDisposable
     /// <param name="offset">The config-space offset.</param>
     public void WriteConfig(ReadOnlySpan<byte> data, int offset)
     {
-        var errno = _device.TryWriteAt(data, (long)_config.Offset + offset, out var n);
+        var errno = _device.WriteAtErrno(data, (long)_config.Offset + offset, out var n);
         if (errno != 0 || n != data.Length)
         {
             throw _device.Error(errno == 0 ? Errno.EIO : errno, "pwrite config");
@@ -234,7 +234,7 @@ public sealed unsafe class VfioDevice : IDisposable
             fds[i] = vectors[i].EventFd.Handle.DangerousDescriptor;
         }
 
-        var errno = _device.TryIoctlPointer(VfioAbi.VFIO_DEVICE_SET_IRQS, buf, out _);
+        var errno = _device.IoctlPointerErrno(VfioAbi.VFIO_DEVICE_SET_IRQS, buf, out _);
         if (errno != 0)
         {
             foreach (var v in vectors)
@@ -267,7 +267,7 @@ public sealed unsafe class VfioDevice : IDisposable
         var mem = NativeMemory.AlignedAlloc(size, page);
         NativeMemory.Clear(mem, size);
         var map = new VfioDmaMap { argsz = (uint)sizeof(VfioDmaMap), flags = VfioAbi.VFIO_DMA_MAP_FLAG_READ | VfioAbi.VFIO_DMA_MAP_FLAG_WRITE, vaddr = (ulong)mem, iova = iova, size = size };
-        var errno = _container.TryIoctl(VfioAbi.VFIO_IOMMU_MAP_DMA, ref map, out _);
+        var errno = _container.IoctlErrno(VfioAbi.VFIO_IOMMU_MAP_DMA, ref map, out _);
         if (errno != 0)
         {
             NativeMemory.AlignedFree(mem);
@@ -369,7 +369,7 @@ public sealed unsafe class VfioDmaBuffer : IDisposable
         var unmap = new VfioDmaUnmap { argsz = (uint)sizeof(VfioDmaUnmap), iova = Iova, size = Size };
         if (!_container.IsClosed)
         {
-            _container.TryIoctl(VfioAbi.VFIO_IOMMU_UNMAP_DMA, ref unmap, out _);
+            _container.IoctlErrno(VfioAbi.VFIO_IOMMU_UNMAP_DMA, ref unmap, out _);
         }
 
         NativeMemory.AlignedFree(_mem);

@@ -73,7 +73,7 @@ internal sealed class V4l2TimeAbi
     {
         if (Layout == V4l2TimeLayout.Time64)
         {
-            var errno = handle.TryIoctl(time64, ref b, out _);
+            var errno = handle.IoctlErrno(time64, ref b, out _);
             if (!RetryAsTime32(V4l2TimeLayout.Time64, errno))
             {
                 return errno;
@@ -81,7 +81,7 @@ internal sealed class V4l2TimeAbi
         }
 
         var b32 = v4l2_buffer_time32.From(in b);
-        var e32 = handle.TryIoctl(time32, ref b32, out _);
+        var e32 = handle.IoctlErrno(time32, ref b32, out _);
         b32.CopyTo(ref b);
         return e32;
     }
@@ -93,7 +93,7 @@ internal sealed class V4l2TimeAbi
     {
         if (Layout == V4l2TimeLayout.Time64)
         {
-            var errno = handle.TryIoctl(V4l2Ioctl.DQEVENT, ref e, out _);
+            var errno = handle.IoctlErrno(V4l2Ioctl.DQEVENT, ref e, out _);
             if (!RetryAsTime32(V4l2TimeLayout.Time64, errno))
             {
                 return errno;
@@ -101,7 +101,7 @@ internal sealed class V4l2TimeAbi
         }
 
         var e32 = default(v4l2_event_time32);
-        var r = handle.TryIoctl(V4l2Ioctl.DQEVENT_TIME32, ref e32, out _);
+        var r = handle.IoctlErrno(V4l2Ioctl.DQEVENT_TIME32, ref e32, out _);
         if (r == 0)
         {
             e = e32.ToTime64();

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using LinuxDevices.Native;
 using LinuxDevices.V4l2.Interop;
 
@@ -17,29 +18,35 @@ public sealed partial class MediaDevice : IDisposable
     public DeviceHandle Handle { get; }
 
     /// <summary>The device path.</summary>
-    public string Path => Handle.Path;
+    public string DevicePath => Handle.Path;
 
     /// <summary>What <c>MEDIA_IOC_DEVICE_INFO</c> reported at open.</summary>
     public MediaDeviceInfo Info { get; }
 
     /// <summary>Opens a media device and queries its info.</summary>
-    /// <param name="path">E.g. <c>/dev/media0</c>.</param>
+    /// <param name="path">A device path (<c>/dev/media0</c>), or a name as <see cref="TryFind"/> takes (<c>vimc</c>).</param>
     /// <returns>The device.</returns>
     /// <exception cref="DeviceNotSupportedException">Not a media device (MEDIA_IOC_DEVICE_INFO: ENOTTY).</exception>
     /// <exception cref="DeviceException">open failed.</exception>
     public static MediaDevice Open(string path)
     {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        return OpenPath(path.Contains('/') ? path : Find(path).DevicePath);
+    }
+
+    private static MediaDevice OpenPath(string path)
+    {
         var handle = DeviceHandle.Open(path, DeviceOpenFlags.ReadWrite);
         try
         {
             var raw = default(media_device_info);
-            var errno = handle.TryIoctl(MediaIoctl.DEVICE_INFO, ref raw, out _);
+            var errno = handle.IoctlErrno(MediaIoctl.DEVICE_INFO, ref raw, out _);
             if (errno != 0)
             {
                 throw handle.Error(errno, "MEDIA_IOC_DEVICE_INFO", errno == Errno.ENOTTY ? "not a media controller device" : null);
             }
 
-            return new MediaDevice(handle, ToInfo(raw));
+            return new MediaDevice(handle, ToInfo(raw) with { DevicePath = path });
         }
         catch
         {
@@ -48,11 +55,11 @@ public sealed partial class MediaDevice : IDisposable
         }
     }
 
-    /// <summary>Every <c>/dev/media*</c> node that answers <c>MEDIA_IOC_DEVICE_INFO</c>, in node order.</summary>
-    /// <returns>Path and info of each device.</returns>
-    public static IReadOnlyList<(string Path, MediaDeviceInfo Info)> Enumerate()
+    /// <summary>Every <c>/dev/media*</c> node that answers <c>MEDIA_IOC_DEVICE_INFO</c>, in node order
+    /// (each info carries its <see cref="MediaDeviceInfo.DevicePath"/>).</summary>
+    public static IReadOnlyList<MediaDeviceInfo> Enumerate()
     {
-        var result = new List<(string, MediaDeviceInfo)>();
+        var result = new List<MediaDeviceInfo>();
         if (!Directory.Exists("/dev"))
         {
             return result;
@@ -62,8 +69,8 @@ public sealed partial class MediaDevice : IDisposable
         {
             try
             {
-                using var d = Open(path);
-                result.Add((path, d.Info));
+                using var d = OpenPath(path);
+                result.Add(d.Info);
             }
             catch (DeviceException)
             {
@@ -74,32 +81,35 @@ public sealed partial class MediaDevice : IDisposable
         return result;
     }
 
-    /// <summary>Finds the media device whose driver or model is <paramref name="name"/> (e.g. <c>vimc</c>).</summary>
-    /// <param name="name">Driver or model name.</param>
-    /// <param name="path">Its <c>/dev/mediaN</c>, or null.</param>
+    /// <summary>Finds the media device whose driver or model is <paramref name="name"/> (e.g. <c>vimc</c>),
+    /// or whose node is <paramref name="name"/> (<c>media0</c>, <c>/dev/media0</c>).</summary>
+    /// <param name="name">Driver, model or node.</param>
+    /// <param name="info">The device, when found.</param>
     /// <returns>True when found.</returns>
-    public static bool TryFind(string name, out string? path)
+    public static bool TryFind(string name, [NotNullWhen(true)] out MediaDeviceInfo? info)
     {
-        foreach (var (p, info) in Enumerate())
-        {
-            if (info.Driver == name || info.Model == name)
-            {
-                path = p;
-                return true;
-            }
-        }
-
-        path = null;
-        return false;
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        var all = Enumerate();
+        info = all.FirstOrDefault(i => i.Driver == name || i.Model == name)
+            ?? all.FirstOrDefault(i => i.DevicePath == name || i.DevicePath == "/dev/" + name);
+        return info is not null;
     }
 
-    /// <summary>Opens the media device whose driver or model is <paramref name="name"/>.</summary>
-    /// <param name="name">Driver or model name.</param>
-    /// <returns>The open device.</returns>
-    /// <exception cref="DeviceException">No such media device (kind <see cref="DeviceErrorKind.NoDevice"/>).</exception>
-    public static MediaDevice Find(string name) => TryFind(name, out var p)
-        ? Open(p!)
-        : throw new DeviceException("MEDIA_IOC_DEVICE_INFO", "/dev/media*", $"no media device with driver or model '{name}'", DeviceErrorKind.NoDevice);
+    /// <summary>Like <see cref="TryFind"/>, throwing when nothing matches.</summary>
+    /// <param name="name">Driver, model or node.</param>
+    /// <exception cref="DeviceNotFoundException">No such media device.</exception>
+    public static MediaDeviceInfo Find(string name) => TryFind(name, out var info)
+        ? info
+        : throw new DeviceNotFoundException("media device", name, "/dev/media*",
+            $"present: {string.Join(", ", Enumerate().Select(i => $"{i.Driver} ({i.DevicePath})").DefaultIfEmpty("none"))}");
+
+    /// <summary>Opens a discovered media device.</summary>
+    /// <param name="info">The device.</param>
+    public static MediaDevice Open(MediaDeviceInfo info)
+    {
+        ArgumentNullException.ThrowIfNull(info);
+        return OpenPath(info.DevicePath);
+    }
 
     /// <summary>Reads the whole topology with <c>MEDIA_IOC_G_TOPOLOGY</c> (sizes first, then the
     /// arrays; retried if the graph changed in between) and builds the typed graph.</summary>
@@ -150,7 +160,7 @@ public sealed partial class MediaDevice : IDisposable
         {
             var d = default(media_entity_desc);
             d.id = id | MediaIoctl.ENT_ID_FLAG_NEXT;
-            var errno = Handle.TryIoctl(MediaIoctl.ENUM_ENTITIES, ref d, out _);
+            var errno = Handle.IoctlErrno(MediaIoctl.ENUM_ENTITIES, ref d, out _);
             if (errno == Errno.EINVAL)
             {
                 return result;

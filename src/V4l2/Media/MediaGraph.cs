@@ -12,7 +12,11 @@ namespace LinuxDevices.V4l2.Media;
 /// <param name="HardwareRevision">Hardware revision.</param>
 /// <param name="DriverVersion">Driver version (kernel version encoding).</param>
 public sealed record MediaDeviceInfo(string Driver, string Model, string Serial, string BusInfo,
-    uint MediaVersion, uint HardwareRevision, uint DriverVersion);
+    uint MediaVersion, uint HardwareRevision, uint DriverVersion)
+{
+    /// <summary>The node the info was read from (<c>/dev/mediaN</c>).</summary>
+    public string DevicePath { get; init; } = string.Empty;
+}
 
 /// <summary>Direction and flags of a pad (<c>MEDIA_PAD_FL_*</c>).</summary>
 [Flags]

@@ -11,13 +11,13 @@ public sealed partial class MediaDevice
     public MediaRequest AllocateRequest()
     {
         var fd = 0;
-        var errno = Handle.TryIoctl(RequestIoctl.ALLOC, ref fd, out _);
+        var errno = Handle.IoctlErrno(RequestIoctl.ALLOC, ref fd, out _);
         if (errno != 0)
         {
             throw Handle.Error(errno, "MEDIA_IOC_REQUEST_ALLOC", errno == Errno.ENOTTY ? "the driver does not support the request API" : null);
         }
 
-        return new MediaRequest(DeviceHandle.FromDescriptor(fd, $"request {fd} of {Path}"));
+        return new MediaRequest(DeviceHandle.FromDescriptor(fd, $"request {fd} of {DevicePath}"));
     }
 }
 
@@ -47,7 +47,7 @@ public sealed class MediaRequest : IDisposable
     /// EINVAL/EACCES: the driver refused its contents.</exception>
     public void Queue()
     {
-        var errno = Handle.TryIoctlValue(RequestIoctl.QUEUE, 0, out _);
+        var errno = Handle.IoctlValueErrno(RequestIoctl.QUEUE, 0, out _);
         if (errno != 0)
         {
             throw Handle.Error(errno, "MEDIA_REQUEST_IOC_QUEUE", errno == Errno.ENOENT ? "the request holds no buffer" : null);
@@ -60,7 +60,7 @@ public sealed class MediaRequest : IDisposable
     /// <exception cref="DeviceBusyException">The request is queued and not yet complete (EBUSY).</exception>
     public void Reinit()
     {
-        var errno = Handle.TryIoctlValue(RequestIoctl.REINIT, 0, out _);
+        var errno = Handle.IoctlValueErrno(RequestIoctl.REINIT, 0, out _);
         if (errno != 0)
         {
             throw Handle.Error(errno, "MEDIA_REQUEST_IOC_REINIT");
@@ -75,7 +75,7 @@ public sealed class MediaRequest : IDisposable
     public bool Wait(TimeSpan timeout)
     {
         RequireQueued();
-        var errno = Handle.TryPoll(PollEvents.Priority, timeout, out var revents);
+        var errno = Handle.PollErrno(PollEvents.Priority, timeout, out var revents);
         return errno == 0 ? (revents & PollEvents.Priority) != 0 : throw Handle.Error(errno, "poll");
     }
 

@@ -55,9 +55,9 @@ public sealed class NativeCoreLabTests
         Lab.Require("nvmem");
         using var cmos = DeviceHandle.Open("/sys/bus/nvmem/devices/cmos_nvram0/nvmem", DeviceOpenFlags.ReadOnly);
         var buf = new byte[242];
-        Assert.Equal(0, cmos.TryReadAt(buf, 0, out var n));
+        Assert.Equal(0, cmos.ReadAtErrno(buf, 0, out var n));
         Assert.Equal(242, n);
-        Assert.Equal(0, cmos.TryReadAt(buf, 242, out n));
+        Assert.Equal(0, cmos.ReadAtErrno(buf, 242, out n));
         Assert.Equal(0, n); // end of the device
         // The at24 EEPROM's nvmem name depends on the order providers registered: find it.
         var fs = SysfsTree.System;
@@ -65,7 +65,7 @@ public sealed class NativeCoreLabTests
             fs.TryReadText($"/sys/bus/nvmem/devices/{d}/type") == "EEPROM"
             && fs.LinkName(Path.GetDirectoryName(fs.ResolveLink($"/sys/bus/nvmem/devices/{d}")!) + "/driver") == "at24");
         using var eeprom = DeviceHandle.Open($"/sys/bus/nvmem/devices/{at24}/nvmem", DeviceOpenFlags.ReadOnly);
-        Assert.Equal(0, eeprom.TryReadAt(buf.AsSpan(0, 128), 128, out n));
+        Assert.Equal(0, eeprom.ReadAtErrno(buf.AsSpan(0, 128), 128, out n));
         Assert.Equal(128, n);
     }
 

@@ -15,14 +15,17 @@ public sealed class MediaControllerLabTests
     public void FindsVimcByDriverAndReadsInfo()
     {
         Lab.Require("vimc");
-        Assert.True(MediaDevice.TryFind("vimc", out var path));
-        Assert.Equal(VimcMedia, path);
-        using var dev = MediaDevice.Find("vimc");
+        Assert.True(MediaDevice.TryFind("vimc", out var info));
+        Assert.Equal(VimcMedia, info.DevicePath);
+        Assert.Equal(info, MediaDevice.Find(VimcMedia)); // by node too
+        Assert.Contains(info, MediaDevice.Enumerate());
+        using var dev = MediaDevice.Open("vimc");
+        Assert.Equal(info, dev.Info);
         Assert.Equal("vimc", dev.Info.Driver);
         Assert.Equal("VIMC MDEV", dev.Info.Model);
         Assert.StartsWith("platform:vimc", dev.Info.BusInfo, StringComparison.Ordinal); // "platform:vimc.0" on 7.x
         Assert.False(MediaDevice.TryFind("no-such-media-driver", out _));
-        var e = Assert.Throws<DeviceException>(() => MediaDevice.Find("no-such-media-driver"));
+        var e = Assert.Throws<DeviceNotFoundException>(() => MediaDevice.Find("no-such-media-driver"));
         Assert.Equal(DeviceErrorKind.NoDevice, e.Kind);
     }
 

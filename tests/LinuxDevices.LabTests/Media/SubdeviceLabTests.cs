@@ -29,13 +29,17 @@ public sealed class SubdeviceLabTests
 
         using var media = MediaDevice.Open(VimcMedia);
         var graph = media.GetTopology();
-        Assert.True(SubDevice.TryFind("Scaler", out var path));
-        Assert.Equal(graph.Find("Scaler").Interface?.DevicePath, path);
-        using var scaler = SubDevice.Find("Scaler");
+        Assert.True(SubDevice.TryFind("Scaler", out var info));
+        Assert.Equal(graph.Find("Scaler").Interface?.DevicePath, info.DevicePath);
+        Assert.Equal(info, SubDevice.Find(info.Name)); // by node name too
+        using var scaler = SubDevice.Open("Scaler");
         Assert.False(scaler.IsReadOnly);
         Assert.NotEqual(0u, scaler.Version);
         Assert.False(SubDevice.TryFind("No Such Entity", out _));
-        Assert.Equal(DeviceErrorKind.NoDevice, Assert.ThrowsAny<DeviceException>(() => SubDevice.Find("No Such Entity")).Kind);
+        var notFound = Assert.Throws<DeviceNotFoundException>(() => SubDevice.Find("No Such Entity"));
+        Assert.Equal(DeviceErrorKind.NoDevice, notFound.Kind);
+        Assert.Contains("Scaler", notFound.Message, StringComparison.Ordinal); // lists the present ones
+        Assert.Throws<DeviceNotFoundException>(() => SubDevice.Open("No Such Entity"));
         var notSubdev = Assert.ThrowsAny<DeviceException>(() => SubDevice.Open(LabEnv.Get("/run/lab/vimc.env", "VIMC_RGB_CAPTURE")));
         Assert.Equal(Errno.ENOTTY, notSubdev.Errno);
     }
@@ -44,7 +48,7 @@ public sealed class SubdeviceLabTests
     public void SensorPadFormatsCodesSizesAndTryState()
     {
         Lab.Require("vimc");
-        using var sensor = SubDevice.Find("Sensor A");
+        using var sensor = SubDevice.Open("Sensor A");
         var codes = sensor.EnumerateCodes(0);
         Assert.Contains(Sgrbg8, codes);
         Assert.Contains(new MediaBusCode(MediaBusCodes.Rgb888_1X24), codes);
@@ -74,7 +78,7 @@ public sealed class SubdeviceLabTests
     public void ScalerCropSelection()
     {
         Lab.Require("vimc");
-        using var scaler = SubDevice.Find("Scaler");
+        using var scaler = SubDevice.Open("Scaler");
         scaler.SetFormat(0, new MediaBusFormat(new MediaBusCode(MediaBusCodes.Rgb888_1X24), 640, 480));
         Assert.Equal(new Rectangle(0, 0, 640, 480), scaler.GetSelection(0, SelectionTarget.CropBounds));
         Assert.Equal(new Rectangle(0, 0, 640, 480), scaler.GetSelection(0, SelectionTarget.Crop)); // reset by S_FMT
@@ -92,7 +96,7 @@ public sealed class SubdeviceLabTests
     public void SensorControls()
     {
         Lab.Require("vimc");
-        using var sensor = SubDevice.Find("Sensor A");
+        using var sensor = SubDevice.Open("Sensor A");
         var controls = sensor.QueryControls();
         Assert.Contains(controls, c => c.Id == HFlip);
         var pattern = controls.Single(c => c.Id == VimcTestPattern);
@@ -156,7 +160,7 @@ public sealed class SubdeviceLabTests
         }
 
         // While streaming, the pipeline is locked: the scaler refuses a new format (EBUSY).
-        using (var scaler = SubDevice.Find("Scaler"))
+        using (var scaler = SubDevice.Open("Scaler"))
         {
             var busy = Assert.ThrowsAny<DeviceException>(() => scaler.SetFormat(1, new MediaBusFormat(new MediaBusCode(MediaBusCodes.Rgb888_1X24), 640, 480)));
             Assert.Equal(Errno.EBUSY, busy.Errno);

@@ -337,7 +337,7 @@ public sealed class MhiTracingLabTests
     {
         Lab.Require("mhi-ctrl");
         var controller = File.ReadAllText($"{Knobs}/name").Trim();
-        var devices = MhiBus.Enumerate();
+        var devices = MhiDevice.Enumerate();
         var c = Assert.Single(devices, d => d.IsController && d.Name == controller);
         Assert.Equal(0x1ab0c0deu, c.SerialNumber);
         // The SDK reports what the kernel shows. Kernels since the hash is read live from the BHI
@@ -369,6 +369,6 @@ public sealed class MhiTracingLabTests
         var ex = Assert.Throws<LinuxDevices.Native.DeviceNotSupportedException>(() => MhiTraceSession.Start());
         Assert.Contains("Linux 6.9", ex.Message, StringComparison.Ordinal);
         Assert.Equal(before, Directory.GetDirectories("/sys/kernel/tracing/instances").Length);
-        Assert.NotEmpty(MhiBus.Enumerate()); // the bus itself works
+        Assert.NotEmpty(MhiDevice.Enumerate()); // the bus itself works
     }
 }

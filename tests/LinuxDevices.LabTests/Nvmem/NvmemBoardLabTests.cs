@@ -11,7 +11,7 @@ public sealed class NvmemBoardLabTests
     public void Cmos_nvram_is_discovered_and_round_trips_restoring_contents()
     {
         Lab.Require("nvmem");
-        var info = NvmemBus.Find("cmos_nvram0");
+        var info = NvmemDevice.Find("cmos_nvram0");
         Assert.Equal(242, info.Size);
         Assert.False(info.IsReadOnly);
         Assert.Equal(NvmemBus.ParseType(File.ReadAllText("/sys/bus/nvmem/devices/cmos_nvram0/type")), info.Type);
@@ -23,13 +23,13 @@ public sealed class NvmemBoardLabTests
         const int at = 100;
         try
         {
-            dev.Write(at, probe);
+            dev.Write(probe, at);
             Assert.Equal(probe, dev.Read(at, probe.Length));
             Assert.Equal(Convert.ToHexStringLower(probe), Od("/sys/bus/nvmem/devices/cmos_nvram0/nvmem", at, probe.Length));
         }
         finally
         {
-            dev.Write(at, original.AsSpan(at, probe.Length));
+            dev.Write(original.AsSpan(at, probe.Length), at);
         }
 
         Assert.Equal(original, dev.ReadAll());
@@ -41,7 +41,7 @@ public sealed class NvmemBoardLabTests
         Lab.Require("nvmem");
         var eeprom = Path.GetFileName(Lab.Sh(". /run/lab/nvmem.env && echo $NVMEM_EEPROM").Trim());
         var client = Lab.Sh(". /run/lab/nvmem.env && echo $NVMEM_EEPROM_I2C").Trim();
-        var info = NvmemBus.Find(eeprom);
+        var info = NvmemDevice.Find(eeprom);
         Assert.Equal(NvmemType.Eeprom, info.Type);
         Assert.Equal(256, info.Size);
         Assert.Equal(client, info.ProviderDevice);
@@ -51,7 +51,7 @@ public sealed class NvmemBoardLabTests
         Assert.Equal(256, all.Length);
         Assert.Equal(Od(info.RawPath, 0, 256), Convert.ToHexStringLower(all));
         Assert.Equal(all.AsSpan(0x80, 16).ToArray(), dev.Read(0x80, 16));
-        Assert.Throws<ArgumentOutOfRangeException>(() => dev.Read(0xf8, new byte[16]));
+        Assert.Throws<ArgumentOutOfRangeException>(() => dev.Read(new byte[16], 0xf8));
     }
 
     private static string Od(string file, int skip, int count) =>

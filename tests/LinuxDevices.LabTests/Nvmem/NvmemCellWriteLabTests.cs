@@ -17,8 +17,8 @@ public sealed class NvmemCellWriteLabTests
         NvmemLab.RequireKernelCells();
         var declared = NvmemLab.DeclaredCells().Where(d => d.Device == name).Select(d => d.Cell).ToList();
         Assert.NotEmpty(declared);
-        var info = NvmemBus.Find(name);
-        var kernelCells = NvmemBus.GetCells(info).ToDictionary(c => c.Name);
+        var info = NvmemDevice.Find(name);
+        var kernelCells = info.Cells.ToDictionary(c => c.Name);
         using var dev = NvmemDevice.Open(info, NvmemAccess.ReadWrite);
         var original = dev.ReadAll();
         var rng = new Random(11);
@@ -56,7 +56,7 @@ public sealed class NvmemCellWriteLabTests
         }
         finally
         {
-            dev.Write(0, original);
+            dev.Write(original, 0);
         }
     }
 
@@ -65,8 +65,8 @@ public sealed class NvmemCellWriteLabTests
     {
         Lab.Require("nvmem-cells");
         NvmemLab.RequireKernelCells();
-        var info = NvmemBus.Find("nvmem_lab_rw");
-        var cells = NvmemBus.GetCells(info).ToDictionary(c => c.Name);
+        var info = NvmemDevice.Find("nvmem_lab_rw");
+        var cells = info.Cells.ToDictionary(c => c.Name);
         var decl = NvmemLab.DeclaredCells().Where(d => d.Device == "nvmem_lab_rw").ToDictionary(d => d.Cell.Name, d => d.Cell);
         using var dev = NvmemDevice.Open(info, NvmemAccess.ReadWrite);
         var before = dev.ReadAll();
@@ -87,8 +87,8 @@ public sealed class NvmemCellWriteLabTests
         Lab.Require("nvmem-cells");
         NvmemLab.RequireKernelCells();
         NvmemLab.RequireForceRo();
-        var info = NvmemBus.Find("nvmem_lab_rw");
-        var cell = NvmemBus.GetCells(info).Single(c => c.Name == "mac-address") with { BitCount = 0 };
+        var info = NvmemDevice.Find("nvmem_lab_rw");
+        var cell = info.Cells.Single(c => c.Name == "mac-address") with { BitCount = 0 };
         using var dev = NvmemDevice.Open(info, NvmemAccess.ReadWrite);
         var before = dev.ReadAll();
         NvmemBus.SetForceReadOnly(info, true);

@@ -18,8 +18,8 @@ public sealed class NvmemCellsLabTests
         var compared = 0;
         foreach (var name in NvmemLab.Devices)
         {
-            var info = NvmemBus.Find(name);
-            var sysfsCells = NvmemBus.GetCells(info);
+            var info = NvmemDevice.Find(name);
+            var sysfsCells = info.Cells;
             var mine = declared.Where(d => d.Device == name).Select(d => d.Cell).ToList();
             Assert.Equal(mine.Count, sysfsCells.Count);
             using var dev = NvmemDevice.Open(info);
@@ -47,8 +47,8 @@ public sealed class NvmemCellsLabTests
         Lab.Require("nvmem-cells");
         NvmemLab.RequireKernelCells();
         var cells = NvmemLab.DeclaredCells().Where(d => d.Device == "nvmem_lab_rw").Select(d => d.Cell).ToList();
-        var info = NvmemBus.Find("nvmem_lab_rw");
-        var kernelCells = NvmemBus.GetCells(info).ToDictionary(c => c.Name);
+        var info = NvmemDevice.Find("nvmem_lab_rw");
+        var kernelCells = info.Cells.ToDictionary(c => c.Name);
         using var dev = NvmemDevice.Open(info, NvmemAccess.ReadWrite);
         var original = dev.ReadAll();
         var rng = new Random(7);
@@ -58,7 +58,7 @@ public sealed class NvmemCellsLabTests
             {
                 var fill = new byte[original.Length];
                 rng.NextBytes(fill);
-                dev.Write(0, fill);
+                dev.Write(fill, 0);
                 foreach (var cell in cells)
                 {
                     var raw = fill.AsSpan((int)cell.Offset, cell.Bytes);
@@ -74,7 +74,7 @@ public sealed class NvmemCellsLabTests
         }
         finally
         {
-            dev.Write(0, original);
+            dev.Write(original, 0);
         }
 
         Assert.Equal(original, dev.ReadAll());
@@ -91,8 +91,8 @@ public sealed class NvmemCellsLabTests
             Assert.Equal(NvmemLab.InitialContents(i, (int)dev.Size), dev.ReadAll());
         }
 
-        var info = NvmemBus.Find("nvmem_lab_rw");
-        var cells = NvmemBus.GetCells(info).ToDictionary(c => c.Name);
+        var info = NvmemDevice.Find("nvmem_lab_rw");
+        var cells = info.Cells.ToDictionary(c => c.Name);
         Assert.Equal("024C44657601", NvmemBus.ReadKernelValue(cells["mac-address"]).ToPhysicalAddress().ToString());
         Assert.Equal(0x12345678u, NvmemBus.ReadKernelValue(cells["board-id"]).ToUInt32());
         Assert.Equal(0x0102, NvmemBus.ReadKernelValue(cells["revision"]).ToUInt16(NvmemEndianness.Big));
@@ -105,7 +105,7 @@ public sealed class NvmemCellsLabTests
     public void Discovery_reports_type_size_mode_force_ro_provider_and_driver()
     {
         Lab.Require("nvmem-cells");
-        var all = NvmemBus.Enumerate().ToDictionary(d => d.Name);
+        var all = NvmemDevice.Enumerate().ToDictionary(d => d.Name);
         // force_ro (6.11+) and cells/ (6.8+) are reported as absent (null) on kernels without them.
         bool? forceRo(bool value) => NvmemLab.KernelHasForceRo ? value : null;
         var rw = all["nvmem_lab_rw"];
@@ -127,12 +127,12 @@ public sealed class NvmemCellsLabTests
         if (!NvmemLab.KernelExportsCells)
         {
             // No sysfs cells and no device tree on this kernel: no cells, and the device says why (CellsPath null).
-            Assert.Empty(NvmemBus.GetCells(rw));
+            Assert.Empty(rw.Cells);
             return;
         }
 
         // cell files are 0444 masked by the device's mode: 0400 on the root-only device
-        foreach (var cell in NvmemBus.GetCells(root))
+        foreach (var cell in root.Cells)
         {
             Assert.Equal(UnixFileMode.UserRead, File.GetUnixFileMode(cell.SysfsFile!));
         }
@@ -147,7 +147,7 @@ public sealed class NvmemCellsLabTests
         byte[] data = [0xde, 0xad, 0xbe, 0xef, 0x55];
         try
         {
-            dev.Write(0xfb, data);
+            dev.Write(data, 0xfb);
             Assert.Equal(data, dev.Read(0xfb, 5));
             Assert.Equal(original.AsSpan(0, 0xfb).ToArray(), dev.Read(0, 0xfb));
             // another reader sees the same bytes
@@ -155,7 +155,7 @@ public sealed class NvmemCellsLabTests
         }
         finally
         {
-            dev.Write(0, original);
+            dev.Write(original, 0);
         }
 
         Assert.Equal(original, dev.ReadAll());
@@ -166,18 +166,18 @@ public sealed class NvmemCellsLabTests
     {
         Lab.Require("nvmem-cells");
         using var dev = NvmemDevice.Open("nvmem_lab_word", NvmemAccess.ReadWrite);
-        var unaligned = Assert.Throws<DeviceException>(() => dev.Read(1, new byte[4]));
+        var unaligned = Assert.Throws<DeviceException>(() => dev.Read(new byte[4], 1));
         Assert.Equal(Errno.EINVAL, unaligned.Errno);
         Assert.Equal(DeviceErrorKind.InvalidArgument, unaligned.Kind);
         Assert.Contains("stride", unaligned.Message);
         Assert.Contains("word size", unaligned.Message);
         Assert.Contains("nvmem_lab_word", unaligned.Message);
-        var shortRead = Assert.Throws<DeviceException>(() => dev.Read(0, new byte[2]));
+        var shortRead = Assert.Throws<DeviceException>(() => dev.Read(new byte[2], 0));
         Assert.Equal(Errno.EINVAL, shortRead.Errno);
-        var shortWrite = Assert.Throws<DeviceException>(() => dev.Write(4, new byte[3]));
+        var shortWrite = Assert.Throws<DeviceException>(() => dev.Write(new byte[3], 4));
         Assert.Equal(Errno.EINVAL, shortWrite.Errno);
         Assert.Equal(new NvmemGranularity(4, 4), dev.ProbeGranularity());
-        Assert.Contains("probed: stride 4, word size 4", Assert.Throws<DeviceException>(() => dev.Read(2, new byte[4])).Message);
+        Assert.Contains("probed: stride 4, word size 4", Assert.Throws<DeviceException>(() => dev.Read(new byte[4], 2)).Message);
         // aligned whole words work
         Assert.Equal(NvmemLab.InitialContents(3, 64).AsSpan(8, 8).ToArray(), dev.Read(8, 8));
         using var rw = NvmemDevice.Open("nvmem_lab_rw");
@@ -189,7 +189,7 @@ public sealed class NvmemCellsLabTests
     {
         Lab.Require("nvmem-cells");
         // A read_only provider's raw file is 0444: kernfs refuses a write open even to root.
-        var ro = NvmemBus.Find("nvmem_lab_ro");
+        var ro = NvmemDevice.Find("nvmem_lab_ro");
         Assert.True(ro.IsReadOnly);
         var open = Assert.Throws<DevicePermissionException>(() => NvmemDevice.Open(ro, NvmemAccess.ReadWrite));
         Assert.Equal(Errno.EACCES, open.Errno);
@@ -198,7 +198,7 @@ public sealed class NvmemCellsLabTests
         if (!NvmemLab.KernelHasForceRo)
         {
             // Before Linux 6.11: no force_ro; the SDK says so, naming the attribute, before any write.
-            var rwOld = NvmemBus.Find("nvmem_lab_rw");
+            var rwOld = NvmemDevice.Find("nvmem_lab_rw");
             Assert.Null(rwOld.ForceReadOnly);
             var missing = Assert.Throws<DeviceNotSupportedException>(() => NvmemBus.SetForceReadOnly(rwOld, true));
             Assert.Contains("no force_ro attribute (kernel before 6.11", missing.Message);
@@ -206,15 +206,15 @@ public sealed class NvmemCellsLabTests
         }
 
         // force_ro=1 keeps the 0644 file but the core refuses the write with EPERM.
-        var rw = NvmemBus.Find("nvmem_lab_rw");
+        var rw = NvmemDevice.Find("nvmem_lab_rw");
         using var w = NvmemDevice.Open(rw, NvmemAccess.ReadWrite);
         var before = w.Read(0, 4);
         try
         {
             NvmemBus.SetForceReadOnly(rw, true);
             Assert.True(NvmemBus.GetForceReadOnly(rw));
-            Assert.True(NvmemBus.Find("nvmem_lab_rw").IsReadOnly);
-            var ex = Assert.Throws<DevicePermissionException>(() => w.Write(0, [9, 9, 9, 9]));
+            Assert.True(NvmemDevice.Find("nvmem_lab_rw").IsReadOnly);
+            var ex = Assert.Throws<DevicePermissionException>(() => w.Write([9, 9, 9, 9], 0));
             Assert.Equal(Errno.EPERM, ex.Errno);
             Assert.Equal("pwrite", ex.Call);
             Assert.Contains("nvmem_lab_rw is read-only", ex.Message);
@@ -227,7 +227,7 @@ public sealed class NvmemCellsLabTests
         }
 
         Assert.False(NvmemBus.GetForceReadOnly(rw));
-        w.Write(0, before); // writable again
+        w.Write(before, 0); // writable again
         Assert.Equal(before, w.Read(0, 4));
     }
 
@@ -236,14 +236,14 @@ public sealed class NvmemCellsLabTests
     {
         Lab.Require("nvmem-cells");
         using var dev = NvmemDevice.Open("nvmem_lab_rw", NvmemAccess.ReadWrite);
-        Assert.Contains("which is 256 bytes", Assert.Throws<ArgumentOutOfRangeException>(() => dev.Read(250, new byte[7])).Message);
-        Assert.Throws<ArgumentOutOfRangeException>(() => dev.Write(256, new byte[1]));
-        Assert.Throws<ArgumentOutOfRangeException>(() => dev.Read(-1, new byte[1]));
+        Assert.Contains("which is 256 bytes", Assert.Throws<ArgumentOutOfRangeException>(() => dev.Read(new byte[7], 250)).Message);
+        Assert.Throws<ArgumentOutOfRangeException>(() => dev.Write(new byte[1], 256));
+        Assert.Throws<ArgumentOutOfRangeException>(() => dev.Read(new byte[1], -1));
         // what the kernel itself says past the end: reads return 0 bytes (EOF), writes EFBIG
-        Assert.Equal(0, dev.TryRead(256, new byte[4], out var n));
+        Assert.Equal(0, dev.ReadErrno(new byte[4], 256, out var n));
         Assert.Equal(0, n);
-        Assert.Equal(27, dev.TryWrite(256, new byte[1], out _));
-        var gone = Assert.Throws<DeviceGoneException>(() => NvmemDevice.Open("nvmem_lab_missing"));
+        Assert.Equal(27, dev.WriteErrno(new byte[1], 256, out _));
+        var gone = Assert.Throws<DeviceNotFoundException>(() => NvmemDevice.Open("nvmem_lab_missing"));
         Assert.Contains("nvmem_lab_rw", gone.Message);
         if (Directory.Exists("/sys/bus/nvmem/devices/cmos_nvram0"))
         {
@@ -306,13 +306,13 @@ public sealed class NvmemCellsLabTests
         var buffer = new byte[32];
         for (var i = 0; i < 100; i++)
         {
-            Assert.Equal(0, dev.TryRead(i % 200, buffer, out _));
+            Assert.Equal(0, dev.ReadErrno(buffer, i % 200, out _));
         }
 
         var before = GC.GetAllocatedBytesForCurrentThread();
         for (var i = 0; i < 2000; i++)
         {
-            dev.TryRead(i % 200, buffer, out _);
+            dev.ReadErrno(buffer, i % 200, out _);
         }
 
         Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);

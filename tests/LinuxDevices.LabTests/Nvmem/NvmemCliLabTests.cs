@@ -17,7 +17,7 @@ public sealed class NvmemCliLabTests
         using var doc = JsonDocument.Parse(json);
         Assert.Equal("nvmem_lab_rw", doc.RootElement.GetProperty("device").GetString());
         var cells = doc.RootElement.GetProperty("cells").EnumerateArray().ToList();
-        var kernel = NvmemBus.GetCells(NvmemBus.Find("nvmem_lab_rw"));
+        var kernel = NvmemBus.GetCells(NvmemDevice.Find("nvmem_lab_rw"));
         Assert.Equal(kernel.Count, cells.Count);
         foreach (var k in kernel)
         {
@@ -49,7 +49,7 @@ public sealed class NvmemCliLabTests
     {
         Lab.Require("nvmem-cells");
         NvmemLab.RequireKernelCells();
-        var info = NvmemBus.Find("nvmem_lab_rw");
+        var info = NvmemDevice.Find("nvmem_lab_rw");
         using var dev = NvmemDevice.Open(info);
         var original = dev.ReadAll();
         try
@@ -61,18 +61,18 @@ public sealed class NvmemCliLabTests
             Assert.Equal(original, dev.ReadAll());
 
             Lab.Sh(NvmemLab.Linuxdev + " nvmem cells write nvmem_lab_rw mac-address --bits 0 --mac 02:00:00:00:00:99");
-            var mac = NvmemBus.GetCells(info).Single(c => c.Name == "mac-address");
+            var mac = info.Cells.Single(c => c.Name == "mac-address");
             Assert.Equal("02:00:00:00:00:99", string.Join(':', NvmemBus.ReadKernelValue(mac).ToArray().Select(b => b.ToString("x2"))));
 
             var decl = NvmemLab.DeclaredCells().Single(d => d.Device == "nvmem_lab_rw" && d.Cell.Name == "field12").Cell;
             Lab.Sh($"{NvmemLab.Linuxdev} nvmem cells write nvmem_lab_rw field12 --bits {decl.BitCount} --hex 'a5 0c'");
-            var field = NvmemBus.GetCells(info).Single(c => c.Name == "field12");
+            var field = info.Cells.Single(c => c.Name == "field12");
             Assert.Equal("a50c", NvmemBus.ReadKernelValue(field).ToHex());
         }
         finally
         {
             using var w = NvmemDevice.Open(info, NvmemAccess.ReadWrite);
-            w.Write(0, original);
+            w.Write(original, 0);
         }
     }
 
@@ -81,7 +81,7 @@ public sealed class NvmemCliLabTests
     {
         Lab.Require("nvmem-cells");
         NvmemLab.RequireKernelCells();
-        var info = NvmemBus.Find("nvmem_lab_rw");
+        var info = NvmemDevice.Find("nvmem_lab_rw");
         using var dev = NvmemDevice.Open(info);
         var original = dev.ReadAll();
         try
@@ -92,9 +92,9 @@ public sealed class NvmemCliLabTests
             var decl = NvmemLab.DeclaredCells().Single(d => d.Device == "nvmem_lab_rw" && d.Cell.Name == "field12").Cell;
             Lab.Sh($"{ld} nvmem cells write nvmem_lab_rw field12 0xca5 --bits {decl.BitCount}");
 
-            var field = NvmemBus.GetCells(info).Single(c => c.Name == "field12");
+            var field = info.Cells.Single(c => c.Name == "field12");
             Assert.Equal("a50c", NvmemBus.ReadKernelValue(field).ToHex());
-            var serial = NvmemBus.GetCells(info).Single(c => c.Name == "serial-number");
+            var serial = info.Cells.Single(c => c.Name == "serial-number");
             Assert.Equal("4c442d534e2d373737" + new string('0', 14), NvmemBus.ReadKernelValue(serial).ToHex());
 
             using var doc = JsonDocument.Parse(Lab.Sh($"{ld} nvmem cells nvmem_lab_rw --json"));
@@ -120,7 +120,7 @@ public sealed class NvmemCliLabTests
         finally
         {
             using var w = NvmemDevice.Open(info, NvmemAccess.ReadWrite);
-            w.Write(0, original);
+            w.Write(original, 0);
         }
     }
 

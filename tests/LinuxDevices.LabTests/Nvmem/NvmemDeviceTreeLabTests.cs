@@ -24,7 +24,7 @@ public sealed class NvmemDeviceTreeLabTests
             Assert.Skip("the guest's device tree lacks tests/lab/dt/nvmem-lab.dtsi (the lab did not merge it)");
         }
 
-        return NvmemBus.Find(name);
+        return NvmemDevice.Find(name);
     }
 
     private static IEnumerable<(string Name, uint Offset, int BitOffset, int Bytes)> Shape(IEnumerable<NvmemCell> cells) =>
@@ -40,7 +40,7 @@ public sealed class NvmemDeviceTreeLabTests
         Assert.NotNull(info.CellsPath);
 
         // The kernel's own list.
-        var kernel = NvmemBus.GetCells(info);
+        var kernel = info.Cells;
         Assert.Equal(expected, kernel.Select(c => c.Name).Order(StringComparer.Ordinal));
         Assert.All(kernel, c => Assert.NotNull(c.SysfsFile));
         Assert.All(kernel, c => Assert.NotNull(c.DeviceTreeNode)); // every kernel cell matched its DT node

@@ -54,25 +54,25 @@ public sealed class NvmemReliabilityLabTests
         Assert.Contains("read-only", ex.Message, StringComparison.Ordinal);
         using (var ro = NvmemDevice.Open("nvmem_lab_ro"))
         {
-            Assert.Throws<InvalidOperationException>(() => ro.Write(0, new byte[8]));
+            Assert.Throws<InvalidOperationException>(() => ro.Write(new byte[8], 0));
         }
 
-        // The kernel truncates a write at the end of the device: TryWrite says how much it wrote.
+        // The kernel truncates a write at the end of the device: WriteErrno says how much it wrote.
         using var rw = NvmemDevice.Open(Rw, NvmemAccess.ReadWrite);
         var saved = rw.Read(rw.Size - 4, 4);
         try
         {
-            var errno = rw.TryWrite(rw.Size - 4, new byte[] { 1, 2, 3, 4, 5, 6, 7, 8 }, out var written);
+            var errno = rw.WriteErrno(new byte[] { 1, 2, 3, 4, 5, 6, 7, 8 }, rw.Size - 4, out var written);
             Assert.True(errno != 0 || written == 4, $"errno {errno}, {written} written");
             Assert.Equal(4, written);
             Assert.Equal(new byte[] { 1, 2, 3, 4 }, rw.Read(rw.Size - 4, 4));
         }
         finally
         {
-            rw.Write(rw.Size - 4, saved);
+            rw.Write(saved, rw.Size - 4);
         }
 
-        Record("nvmem", "failed or short write", "read-only provider refused at open (DevicePermissionException saying why); a short write reports the bytes written (TryWrite) and Write never reports it done");
+        Record("nvmem", "failed or short write", "read-only provider refused at open (DevicePermissionException saying why); a short write reports the bytes written (WriteErrno) and Write never reports it done");
     }
 
     // Writers at overlapping offsets, each with its own descriptor (as separate processes would
@@ -97,7 +97,7 @@ public sealed class NvmemReliabilityLabTests
                 for (var i = 0; !stop.IsCancellationRequested; i++)
                 {
                     Array.Fill(data, (byte)(w * 64 + (i % 64)));
-                    dev.Write(r.Offset, data);
+                    dev.Write(data, r.Offset);
                     Interlocked.Increment(ref writes);
                 }
             })).ToList();
@@ -107,7 +107,7 @@ public sealed class NvmemReliabilityLabTests
                 var buf = new byte[128];
                 while (!stop.IsCancellationRequested)
                 {
-                    dev.Read(64, buf); // inside every writer's range
+                    dev.Read(buf, 64); // inside every writer's range
                     Interlocked.Increment(ref reads);
                     if (buf.AsSpan().IndexOfAnyExcept(buf[0]) >= 0)
                     {
@@ -122,7 +122,7 @@ public sealed class NvmemReliabilityLabTests
         }
         finally
         {
-            keeper.Write(0, saved);
+            keeper.Write(saved, 0);
         }
 
         Console.WriteLine($"nvmem integrity: {writes} writes, {reads} reads, {torn} torn");
@@ -158,7 +158,7 @@ public sealed class NvmemReliabilityLabTests
                 started.Signal();
                 while (true)
                 {
-                    dev.Read(0, buf); // ends only by the removal's typed error
+                    dev.Read(buf, 0); // ends only by the removal's typed error
                     Interlocked.Increment(ref reads);
                 }
             }, TestContext.Current.CancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default)).ToList();
@@ -200,12 +200,12 @@ public sealed class NvmemReliabilityLabTests
     public void SoakOpenReadClose()
     {
         Lab.Require("nvmem-cells");
-        var info = NvmemBus.Find(Rw);
+        var info = NvmemDevice.Find(Rw);
         var buf = new byte[16];
         Soak("nvmem", "open/read/close", 10_000, i =>
         {
             using var dev = NvmemDevice.Open(info);
-            dev.Read(i % 240, buf);
+            dev.Read(buf, i % 240);
         });
     }
 }

@@ -15,13 +15,13 @@ public sealed class RpmsgChannelLabTests
     {
         Lab.Require(RpmsgLab.Fixture);
         RpmsgLab.EnsureTransportLoaded();
-        var ctrl = Assert.Single(RpmsgDiscovery.GetControlDevices(), c => c.Name == "rpmsg_ctrl0");
+        var ctrl = Assert.Single(RpmsgControl.Enumerate(), c => c.Name == "rpmsg_ctrl0");
         Assert.Equal("/dev/rpmsg_ctrl0", ctrl.DevicePath);
         Assert.Equal("rpmsg-loop", ctrl.Transport);
         Assert.Equal(Lab.Sh("basename $(readlink /sys/class/rpmsg/rpmsg_ctrl0/device)").Trim(), ctrl.Channel);
         Assert.Null(ctrl.RemoteProc);
 
-        var channels = RpmsgDiscovery.GetChannels();
+        var channels = RpmsgChannel.Enumerate();
         var shellList = Lab.Sh("ls /sys/bus/rpmsg/devices").Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal(shellList.Order(StringComparer.Ordinal), channels.Select(c => c.DeviceName).Order(StringComparer.Ordinal));
 
@@ -48,7 +48,7 @@ public sealed class RpmsgChannelLabTests
         Assert.Null(info.Control);
         Assert.Equal(raw.Source, info.Source);
         Assert.Equal(0x800u, info.Destination);
-        Assert.Contains(RpmsgDiscovery.GetEndpointDevices(), e => e.Name == ep);
+        Assert.Contains(RpmsgEndpoint.Enumerate(), e => e.Name == ep);
     }
 
     /// <summary>The announced rpmsg-raw channel's endpoint (rpmsg_chrdev default endpoint) works and
@@ -58,7 +58,7 @@ public sealed class RpmsgChannelLabTests
     {
         Lab.Require(RpmsgLab.Fixture);
         RpmsgLab.EnsureTransportLoaded();
-        var raw = RpmsgDiscovery.GetChannels().First(c => c.ServiceName == "rpmsg-raw" && c.Destination == 0x800);
+        var raw = RpmsgChannel.Enumerate().First(c => c.ServiceName == "rpmsg-raw" && c.Destination == 0x800);
         using var ept = RpmsgEndpoint.Open("/dev/" + raw.EndpointDevices[0]);
         var buf = new byte[64];
         ept.Send("raw"u8);

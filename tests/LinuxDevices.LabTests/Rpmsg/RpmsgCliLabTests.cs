@@ -26,7 +26,7 @@ public sealed class RpmsgCliLabTests
         var output = Lab.Sh($"'{Linuxdev}' rpmsg list");
         Assert.Contains("/dev/rpmsg_ctrl0", output, StringComparison.Ordinal);
         Assert.Contains("transport rpmsg-loop", output, StringComparison.Ordinal);
-        var raw = RpmsgDiscovery.GetChannels().First(c => c.ServiceName == "rpmsg-raw" && c.Destination == 0x800);
+        var raw = RpmsgChannel.Enumerate().First(c => c.ServiceName == "rpmsg-raw" && c.Destination == 0x800);
         Assert.Contains($"{raw.DeviceName}", output, StringComparison.Ordinal);
         Assert.Contains($"driver rpmsg_chrdev -> /dev/{raw.EndpointDevices[0]}", output, StringComparison.Ordinal);
         Assert.Contains("driver rpmsg_tty -> /dev/ttyRPMSG", output, StringComparison.Ordinal);
@@ -39,13 +39,13 @@ public sealed class RpmsgCliLabTests
     {
         Lab.Require(RpmsgLab.Fixture);
         RpmsgLab.EnsureTransportLoaded();
-        var before = RpmsgDiscovery.GetEndpointDevices().Count;
+        var before = RpmsgEndpoint.Enumerate().Count;
         var output = Lab.Sh($"'{Linuxdev}' rpmsg echo --ctrl /dev/rpmsg_ctrl0 --name cli-echo --dst 0x918 --count 50 --size 32");
         Assert.Contains("(cli-echo, src any, dst 0x918)", output, StringComparison.Ordinal);
         Assert.Contains("50 round trips of 32 bytes", output, StringComparison.Ordinal);
         Assert.Contains("latency us: p50", output, StringComparison.Ordinal);
         Assert.DoesNotContain("different length", output, StringComparison.Ordinal);
-        Assert.Equal(before, RpmsgDiscovery.GetEndpointDevices().Count);
+        Assert.Equal(before, RpmsgEndpoint.Enumerate().Count);
     }
 
     /// <summary><c>rpmsg tty</c> with piped input sends it to the remote and prints the answer.</summary>
@@ -54,7 +54,7 @@ public sealed class RpmsgCliLabTests
     {
         Lab.Require(RpmsgLab.Fixture);
         RpmsgLab.EnsureTransportLoaded();
-        var tty = RpmsgDiscovery.GetChannels().First(c => c.ServiceName == "rpmsg-tty" && c.TtyDevices.Count > 0).TtyDevices[0];
+        var tty = RpmsgChannel.Enumerate().First(c => c.ServiceName == "rpmsg-tty" && c.TtyDevices.Count > 0).TtyDevices[0];
         var output = Lab.Sh($"printf 'abcXYZ' | '{Linuxdev}' rpmsg tty /dev/{tty} --idle-ms 3000"); // generous: the remote answers from a workqueue, and a loaded TCG host is slow
         Assert.Equal("ABCxyz", output);
     }

@@ -77,7 +77,7 @@ public sealed class RpmsgFailureLabTests
         Assert.Throws<DeviceNotSupportedException>(() => RpmsgControl.Open("/dev/null"));
         Assert.Throws<DeviceNotSupportedException>(() => RpmsgEndpoint.Open("/dev/rpmsg_ctrl0"));
         Assert.Throws<DeviceNotSupportedException>(() => RpmsgTtyStream.Open("/dev/null"));
-        var gone = Assert.Throws<DeviceNotSupportedException>(() => RpmsgEndpoint.Open("/dev/rpmsg999"));
+        var gone = Assert.Throws<DeviceNotFoundException>(() => RpmsgEndpoint.Open("/dev/rpmsg999"));
         Assert.Contains("rpmsg999", gone.Message, StringComparison.Ordinal);
     }
 

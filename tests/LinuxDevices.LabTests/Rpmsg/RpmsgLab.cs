@@ -63,8 +63,8 @@ internal static class RpmsgLab
         var deadline = Environment.TickCount64 + 10_000;
         while (Environment.TickCount64 < deadline)
         {
-            if (File.Exists(Control) && RpmsgDiscovery.GetChannels().Any(c => c.ServiceName == "rpmsg-raw" && c.EndpointDevices.Count > 0)
-                && RpmsgDiscovery.GetChannels().Any(c => c.ServiceName == "rpmsg-tty" && c.TtyDevices.Count > 0))
+            if (File.Exists(Control) && RpmsgChannel.Enumerate().Any(c => c.ServiceName == "rpmsg-raw" && c.EndpointDevices.Count > 0)
+                && RpmsgChannel.Enumerate().Any(c => c.ServiceName == "rpmsg-tty" && c.TtyDevices.Count > 0))
             {
                 return;
             }

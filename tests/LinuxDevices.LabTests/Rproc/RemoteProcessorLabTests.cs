@@ -21,7 +21,7 @@ public sealed class RemoteProcessorLabTests
     private static RemoteProcessor Offline()
     {
         Lab.Require(Fixture);
-        var rp = RemoteProcessor.Find(Name);
+        var rp = RemoteProcessor.Open(Name);
         if (rp.State != RemoteProcessorState.Offline)
         {
             rp.Stop();
@@ -43,7 +43,7 @@ public sealed class RemoteProcessorLabTests
 
     private static void RoundTrip(RemoteProcessor rp, uint destination, byte key, int count)
     {
-        var ctrl = Assert.Single(RpmsgDiscovery.GetControlDevices(), c => c.RemoteProc == rp.Instance);
+        var ctrl = Assert.Single(RpmsgControl.Enumerate(), c => c.RemoteProc == rp.Instance);
         using var control = RpmsgControl.Open(ctrl.DevicePath);
         using var ept = control.CreateEndpoint("lab-test", destination);
         var message = new byte[496];

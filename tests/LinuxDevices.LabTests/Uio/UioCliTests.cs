@@ -14,12 +14,12 @@ public sealed class UioCliTests
     {
         Lab.Require("uio");
         var output = Lab.Sh("linuxdev uio list");
-        foreach (var d in UioDeviceInfo.GetAll())
+        foreach (var d in UioDevice.Enumerate())
         {
             var line = output.Split('\n').FirstOrDefault(l => l.StartsWith(d.DevicePath + " ", StringComparison.Ordinal));
             Assert.NotNull(line);
             var columns = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-            Assert.Equal([d.DevicePath, d.Name, d.ParentDriver!, d.Parent!.Address, d.Parent.Ids, d.Maps.Count.ToString(System.Globalization.CultureInfo.InvariantCulture)], columns[..6]);
+            Assert.Equal([d.DevicePath, d.Title, d.ParentDriver!, d.Parent!.Address, d.Parent.Ids, d.Maps.Count.ToString(System.Globalization.CultureInfo.InvariantCulture)], columns[..6]);
             Assert.True(long.Parse(columns[6], System.Globalization.CultureInfo.InvariantCulture) >= d.EventCount);
         }
     }
@@ -50,7 +50,7 @@ public sealed class UioCliTests
         E1000Setup(bar0);
 
         var psi = new ProcessStartInfo("linuxdev") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in new[] { "uio", "watch", nic.Node, "--vector", "2", "--interval", "300", "--duration", "4" })
+        foreach (var a in new[] { "uio", "watch", nic.Name, "--vector", "2", "--interval", "300", "--duration", "4" })
         {
             psi.ArgumentList.Add(a);
         }

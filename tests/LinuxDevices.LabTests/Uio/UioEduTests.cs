@@ -17,7 +17,7 @@ public sealed class UioEduTests
     {
         Lab.Require("uio");
         var edu = Edu();
-        Assert.Equal("uio_pci_generic", edu.Name);
+        Assert.Equal("uio_pci_generic", edu.Title);
         Assert.Equal("uio_pci_generic", edu.Parent!.Driver);
         Assert.Equal("1234:11e8", edu.Parent.Ids);
         var map = Assert.Single(edu.Maps);
@@ -25,8 +25,8 @@ public sealed class UioEduTests
         Assert.Equal(0UL, map.Offset);
         Assert.Equal(0, edu.MsiVectorCount);
         Assert.Null(edu.MsiControlPath);
-        Assert.Equal(edu.Node, UioDeviceInfo.FindByPciAddress(edu.Parent.Address)!.Node);
-        Assert.Equal(edu.Node, UioDeviceInfo.Get(edu.Parent.Address[5..])!.Node);
+        Assert.Equal(edu.Name, UioDeviceInfo.FindByPciAddress(edu.Parent.Address)!.Name);
+        Assert.Equal(edu.Name, UioDevice.Find(edu.Parent.Address[5..]).Name);
         Assert.Equal(File.ReadAllText(edu.Parent.SysfsPath + "/vendor").Trim(), $"0x{edu.Parent.VendorId:x4}");
     }
 

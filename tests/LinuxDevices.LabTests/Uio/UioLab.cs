@@ -20,13 +20,13 @@ internal static class UioLab
 
     /// <summary>The edu device on uio_pci_generic (fixture <c>uio</c>), looked up by PCI ids.</summary>
     public static UioDeviceInfo Edu() =>
-        UioDeviceInfo.GetAll().FirstOrDefault(d => d.Parent is { VendorId: 0x1234, DeviceId: 0x11e8 })
-        ?? throw new InvalidOperationException("no UIO device for edu (1234:11e8): " + string.Join("; ", UioDeviceInfo.GetAll()));
+        UioDevice.Enumerate().FirstOrDefault(d => d.Parent is { VendorId: 0x1234, DeviceId: 0x11e8 })
+        ?? throw new InvalidOperationException("no UIO device for edu (1234:11e8): " + string.Join("; ", UioDevice.Enumerate()));
 
     /// <summary>The e1000e on uio_msi (fixture <c>uio-msi</c>).</summary>
     public static UioDeviceInfo Nic() =>
         UioDeviceInfo.FindByName("uio_msi")
-        ?? throw new InvalidOperationException("no uio_msi UIO device: " + string.Join("; ", UioDeviceInfo.GetAll()));
+        ?? throw new InvalidOperationException("no uio_msi UIO device: " + string.Join("; ", UioDevice.Enumerate()));
 
     /// <summary>Raises one edu interrupt.</summary>
     public static void EduRaise(UioMap bar0) => bar0.WriteUInt32(EduIrqRaise, 1);

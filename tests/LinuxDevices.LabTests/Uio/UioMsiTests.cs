@@ -20,7 +20,7 @@ public sealed class UioMsiTests
         var nic = Nic();
         Assert.Equal("8086:10d3", nic.Parent!.Ids);
         Assert.Equal("uio_msi", nic.Parent.Driver);
-        Assert.Equal($"/dev/{nic.Node}-msi", nic.MsiControlPath);
+        Assert.Equal($"/dev/{nic.Name}-msi", nic.MsiControlPath);
         Assert.Equal(5, nic.MsiVectorCount);
         Assert.Equal(["BAR0", "BAR1"], nic.Maps.Select(m => m.Name)); // the MSI-X table BAR is not exposed
         Assert.Equal(0x20000UL, nic.Maps[0].Size);
@@ -258,7 +258,7 @@ public sealed class UioMsiTests
     {
         Lab.Require("uio-msi");
         using var raw = DeviceHandle.Open(Nic().MsiControlPath!);
-        Assert.Equal(Errno.EOPNOTSUPP, raw.TryIoctlValue(IoctlCode.IO('I', 0x88), 0, out _));
+        Assert.Equal(Errno.EOPNOTSUPP, raw.IoctlValueErrno(IoctlCode.IO('I', 0x88), 0, out _));
     }
 
     [Fact]

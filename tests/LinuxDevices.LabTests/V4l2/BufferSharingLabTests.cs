@@ -114,7 +114,7 @@ public sealed class BufferSharingLabTests
             }
 
             vq.StreamOn();
-            var node = m2m.Path;
+            var node = m2m.DevicePath;
             var steady = (Fds: Sharing.DmabufFds(), VividMaps: Vivid.Usage(Vivid.Capture).Maps, M2mMaps: Vivid.Usage(node).Maps);
             Assert.Equal(fdsBefore + 3, steady.Fds);
             Assert.Equal(3, steady.VividMaps);  // vivid's own MMAP buffers (to check the pixels)
@@ -218,7 +218,7 @@ public sealed class BufferSharingLabTests
         output.Queue(1, dst1);
         output.StreamOn();
         input.StreamOn();
-        var mapsBefore = Vivid.Usage(m2m.Path).Maps;
+        var mapsBefore = Vivid.Usage(m2m.DevicePath).Maps;
         for (var n = 0; n < 4; n++)
         {
             rng.NextBytes(src.Span);
@@ -232,7 +232,7 @@ public sealed class BufferSharingLabTests
         }
 
         Assert.Equal(0, mapsBefore);
-        Assert.Equal(0, Vivid.Usage(m2m.Path).Maps); // user memory: the node was never mapped
+        Assert.Equal(0, Vivid.Usage(m2m.DevicePath).Maps); // user memory: the node was never mapped
 
         // Too small for the format: the driver refuses it with EINVAL, named.
         using var tiny = UserPointerBuffer.Allocate(4096);

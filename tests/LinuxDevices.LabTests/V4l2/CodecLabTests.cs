@@ -128,7 +128,7 @@ public sealed class CodecLabTests
                 encOut.Queue(coded.Index);
 
                 // No copy: the same dmabufs, no dmabuf mapped by anyone, only the MMAP sides mapped.
-                var now = (Sharing.DmabufFds(), Vivid.Usage(Vivid.Capture).Maps, Vivid.Usage(enc.Path).Maps, Vivid.Usage(dec.Path).Maps);
+                var now = (Sharing.DmabufFds(), Vivid.Usage(Vivid.Capture).Maps, Vivid.Usage(enc.DevicePath).Maps, Vivid.Usage(dec.DevicePath).Maps);
                 steady ??= now;
                 Assert.Equal(steady, now);
                 Assert.Equal((dmabufsBefore + 6, 3, 3, 3), now);

@@ -34,7 +34,7 @@ public sealed class V4l2DeviceLabTests
         Assert.True(output.Capabilities.Supports(BufferType.VideoOutput));
         Assert.Equal(BufferType.VideoOutput, output.DefaultBufferType);
 
-        var listed = VideoDevice.List();
+        var listed = VideoDevice.Enumerate();
         Assert.Contains(listed, n => n.DevicePath == Vivid.Capture && n.Driver == "vivid");
     }
 
@@ -197,12 +197,12 @@ public sealed class V4l2DeviceLabTests
         Assert.Contains("not a V4L2 device", e.Message, StringComparison.Ordinal);
         Assert.Equal(nullUsers, Vivid.Usage("/dev/null").Fds); // the descriptor was closed
 
-        var missing = Assert.Throws<DeviceGoneException>(() => VideoDevice.Open("/dev/video99"));
+        var missing = Assert.Throws<DeviceNotFoundException>(() => VideoDevice.Open("/dev/video99"));
         Assert.Equal("open", missing.Call);
 
         // A vivid node without V4L2_CAP_STREAMING (the radio nodes): found by asking each node.
         string? nonStreaming = null;
-        foreach (var node in VideoDevice.List())
+        foreach (var node in VideoDevice.Enumerate())
         {
             using var d = VideoDevice.Open(node.DevicePath);
             if (!d.Capabilities.SupportsStreaming)

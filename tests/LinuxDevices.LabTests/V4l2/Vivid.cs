@@ -27,7 +27,7 @@ internal static class Vivid
         using var dev = LinuxDevices.Native.DeviceHandle.Open(Capture);
         var arg = new byte[64]; // struct v4l2_remove_buffers { u32 index, count, type; u32 reserved[13]; }
         BitConverter.TryWriteBytes(arg.AsSpan(8), 1u); // V4L2_BUF_TYPE_VIDEO_CAPTURE
-        return dev.TryIoctl(LinuxDevices.Native.IoctlCode.IOWR('V', 104, arg.Length), ref arg[0], out _) != LinuxDevices.Native.Errno.ENOTTY;
+        return dev.IoctlErrno(LinuxDevices.Native.IoctlCode.IOWR('V', 104, arg.Length), ref arg[0], out _) != LinuxDevices.Native.Errno.ENOTTY;
     }
 
     /// <summary>Skips unless the kernel has VIDIOC_REMOVE_BUFS (probed by <see cref="KernelHasRemoveBuffers"/>).</summary>

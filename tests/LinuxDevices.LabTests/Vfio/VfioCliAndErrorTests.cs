@@ -98,6 +98,6 @@ public sealed class VfioCliAndErrorTests
         var ex = Assert.Throws<VfioNotBoundException>(() => VfioDevice.Open(other.Address));
         Assert.Equal(other.Driver, ex.Driver);
         Assert.Contains("linuxdev bind", ex.Message, StringComparison.Ordinal);
-        Assert.Throws<DeviceGoneException>(() => VfioDevice.Open("0000:fe:1f.7"));
+        Assert.Throws<DeviceNotFoundException>(() => VfioDevice.Open("0000:fe:1f.7"));
     }
 }

@@ -31,7 +31,7 @@ public sealed class KernelStringsTests
         File.WriteAllBytes(path, image);
         try
         {
-            using var k = KcoreStrings.TryOpen(path);
+            using var k = KcoreStrings.OpenOrNull(path);
             Assert.NotNull(k);
             Assert.Equal("Updating", k!.Find(VAddr + 0x8a5));
             Assert.Equal("Updated", k.Find(VAddr + 0x8a5 + 9));
@@ -50,12 +50,12 @@ public sealed class KernelStringsTests
     [Fact]
     public void MissingOrForeignFilesYieldNoResolver()
     {
-        Assert.Null(KcoreStrings.TryOpen("/nonexistent/kcore"));
+        Assert.Null(KcoreStrings.OpenOrNull("/nonexistent/kcore"));
         var path = Path.Combine(Path.GetTempPath(), $"notelf-{Environment.ProcessId}");
         File.WriteAllBytes(path, new byte[128]);
         try
         {
-            Assert.Null(KcoreStrings.TryOpen(path)); // not ELF: no resolver rather than an exception
+            Assert.Null(KcoreStrings.OpenOrNull(path)); // not ELF: no resolver rather than an exception
         }
         finally
         {

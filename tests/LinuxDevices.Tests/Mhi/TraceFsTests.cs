@@ -38,7 +38,7 @@ public sealed class TraceFsTests : IDisposable
     [Fact]
     public void FindsTracefsThroughProcMountsAtAnUnusualPath()
     {
-        var fs = TraceFs.TryFind(MakeTracefs("/mnt/trace"));
+        var fs = TraceFs.Locate(MakeTracefs("/mnt/trace"));
         Assert.NotNull(fs);
         Assert.Equal("/mnt/trace", fs!.Root);
         Assert.Equal(["mhi_host"], fs.ListSystems());
@@ -54,22 +54,22 @@ public sealed class TraceFsTests : IDisposable
     {
         var tree = MakeTracefs(TraceFs.LegacyPath);
         File.WriteAllText(Path.Join(_root, "proc/mounts"), "sysfs /sys sysfs rw 0 0\n");
-        Assert.Equal(TraceFs.LegacyPath, TraceFs.TryFind(tree)!.Root);
+        Assert.Equal(TraceFs.LegacyPath, TraceFs.Locate(tree)!.Root);
     }
 
     [Fact]
     public void MissingTracefsIsATypedError()
     {
         var tree = new SysfsTree(_root);
-        Assert.Null(TraceFs.TryFind(tree));
-        var ex = Assert.Throws<DeviceException>(() => TraceFs.Open(tree));
+        Assert.Null(TraceFs.Locate(tree));
+        var ex = Assert.Throws<DeviceNotFoundException>(() => TraceFs.Open(tree));
         Assert.Equal(Errno.ENOENT, ex.Errno);
     }
 
     [Fact]
     public void InstanceControlWritesOnlyInsideTheInstance()
     {
-        var fs = TraceFs.TryFind(MakeTracefs(TraceFs.DefaultPath))!;
+        var fs = TraceFs.Locate(MakeTracefs(TraceFs.DefaultPath))!;
         var inst = fs.CreateInstance("test1");
         // a real tracefs populates the instance; the fake tree needs its files
         var ip = "/sys/kernel/tracing/instances/test1";
@@ -110,7 +110,7 @@ public sealed class TraceFsTests : IDisposable
     [InlineData("x y")]
     public void BadInstanceNamesAreRejected(string name)
     {
-        var fs = TraceFs.TryFind(MakeTracefs(TraceFs.DefaultPath))!;
+        var fs = TraceFs.Locate(MakeTracefs(TraceFs.DefaultPath))!;
         Assert.ThrowsAny<ArgumentException>(() => fs.CreateInstance(name));
     }
 

@@ -9,11 +9,11 @@ public sealed partial class DeviceHandleTests
     [Fact]
     public void OpeningAMissingNodeNamesThePathAndErrno()
     {
-        var ex = Assert.Throws<DeviceGoneException>(() => DeviceHandle.Open("/dev/no-such-video9"));
+        var ex = Assert.Throws<DeviceNotFoundException>(() => DeviceHandle.Open("/dev/no-such-video9"));
         Assert.Equal(Errno.ENOENT, ex.Errno);
         Assert.Equal("open", ex.Call);
         Assert.Contains("/dev/no-such-video9", ex.Message, StringComparison.Ordinal);
-        Assert.Equal(Errno.ENOENT, DeviceHandle.TryOpen("/dev/no-such-video9", DeviceOpenFlags.ReadOnly, out var h));
+        Assert.Equal(Errno.ENOENT, DeviceHandle.OpenErrno("/dev/no-such-video9", DeviceOpenFlags.ReadOnly, out var h));
         Assert.Null(h);
     }
 
@@ -26,7 +26,7 @@ public sealed partial class DeviceHandleTests
         var ex = Assert.Throws<DeviceNotSupportedException>(() => dev.Ioctl(request, ref MemoryMarshal.GetArrayDataReference(cap), "VIDIOC_QUERYCAP"));
         Assert.Equal(Errno.ENOTTY, ex.Errno);
         Assert.StartsWith("VIDIOC_QUERYCAP on /dev/null failed: ENOTTY (25)", ex.Message, StringComparison.Ordinal);
-        Assert.Equal(Errno.ENOTTY, dev.TryIoctlValue(IoctlCode.IO('V', 18), 0, out var r));
+        Assert.Equal(Errno.ENOTTY, dev.IoctlValueErrno(IoctlCode.IO('V', 18), 0, out var r));
         Assert.Equal(-1, r);
     }
 
@@ -41,7 +41,7 @@ public sealed partial class DeviceHandleTests
         Assert.True(dev.IsClosed);
         var ex = Assert.Throws<ObjectDisposedException>(() => dev.Read(buf));
         Assert.Contains("/dev/zero", ex.Message, StringComparison.Ordinal);
-        Assert.Throws<ObjectDisposedException>(() => dev.TryPoll(PollEvents.In, TimeSpan.Zero, out _));
+        Assert.Throws<ObjectDisposedException>(() => dev.PollErrno(PollEvents.In, TimeSpan.Zero, out _));
         Assert.Throws<ObjectDisposedException>(() => _ = dev.DangerousDescriptor);
     }
 
@@ -53,10 +53,10 @@ public sealed partial class DeviceHandleTests
         {
             File.WriteAllBytes(path, new byte[32]);
             using var dev = DeviceHandle.Open(path);
-            Assert.Equal(0, dev.TryWriteAt([1, 2, 3], 10, out var written));
+            Assert.Equal(0, dev.WriteAtErrno([1, 2, 3], 10, out var written));
             Assert.Equal(3, written);
             var back = new byte[5];
-            Assert.Equal(0, dev.TryReadAt(back, 9, out var read));
+            Assert.Equal(0, dev.ReadAtErrno(back, 9, out var read));
             Assert.Equal(5, read);
             Assert.Equal(new byte[] { 0, 1, 2, 3, 0 }, back);
         }

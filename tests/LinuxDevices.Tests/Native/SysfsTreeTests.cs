@@ -57,7 +57,7 @@ public sealed class SysfsTreeTests : IDisposable
         var fs = new SysfsTree(_root);
         fs.Write("/sys/bus/nvmem/devices/x/force_ro", "1");
         Assert.Equal("1", fs.ReadText("/sys/bus/nvmem/devices/x/force_ro"));
-        var ex = Assert.Throws<DeviceGoneException>(() => fs.ReadText("/sys/bus/nvmem/devices/y/type"));
+        var ex = Assert.Throws<DeviceNotFoundException>(() => fs.ReadText("/sys/bus/nvmem/devices/y/type"));
         Assert.Equal(Errno.ENOENT, ex.Errno);
         Assert.Contains("/sys/bus/nvmem/devices/y/type", ex.Message, StringComparison.Ordinal);
         Put("/sys/class/uio/uio0/event", "zz\n");

@@ -16,7 +16,7 @@ public sealed class NvmemDeviceTests
         using var dev = NvmemDevice.Open("eeprom0", NvmemAccess.ReadWrite, t.Fs);
         Assert.Equal(32, dev.Size);
         Assert.Equal(new byte[] { 4, 5, 6 }, dev.Read(4, 3));
-        dev.Write(30, [0xaa, 0xbb]);
+        dev.Write([0xaa, 0xbb], 30);
         Assert.Equal(new byte[] { 0xaa, 0xbb }, dev.Read(30, 2));
         Assert.Equal(32, dev.ReadAll().Length);
         Assert.Empty(dev.Read(32, 0));
@@ -31,9 +31,9 @@ public sealed class NvmemDeviceTests
         using var t = new FakeNvmemTree();
         t.AddDevice("eeprom0", new byte[32], Rw644);
         using var dev = NvmemDevice.Open("eeprom0", NvmemAccess.ReadWrite, t.Fs);
-        var ex = Assert.Throws<ArgumentOutOfRangeException>(() => dev.Read(offset, new byte[length]));
+        var ex = Assert.Throws<ArgumentOutOfRangeException>(() => dev.Read(new byte[length], offset));
         Assert.Contains("outside eeprom0, which is 32 bytes", ex.Message);
-        Assert.Throws<ArgumentOutOfRangeException>(() => dev.Write(offset, new byte[length]));
+        Assert.Throws<ArgumentOutOfRangeException>(() => dev.Write(new byte[length], offset));
     }
 
     [Fact]
@@ -41,8 +41,8 @@ public sealed class NvmemDeviceTests
     {
         using var t = new FakeNvmemTree();
         t.AddDevice("eeprom0", new byte[8], Rw644);
-        using var dev = NvmemDevice.Open("eeprom0", fs: t.Fs);
-        Assert.Contains("NvmemAccess.ReadWrite", Assert.Throws<InvalidOperationException>(() => dev.Write(0, [1])).Message);
+        using var dev = NvmemDevice.Open("eeprom0", NvmemAccess.Read, fs: t.Fs);
+        Assert.Contains("NvmemAccess.ReadWrite", Assert.Throws<InvalidOperationException>(() => dev.Write([1], 0)).Message);
     }
 
     [Fact]
@@ -50,7 +50,7 @@ public sealed class NvmemDeviceTests
     {
         using var t = new FakeNvmemTree();
         t.AddDevice("eeprom0", [0x8a, 0xde, 0x7d, 0x3f, 0x02, 0x4c, 0x44, 0x65, 0x76, 0x01], Rw644);
-        using var dev = NvmemDevice.Open("eeprom0", fs: t.Fs);
+        using var dev = NvmemDevice.Open("eeprom0", NvmemAccess.Read, fs: t.Fs);
         Assert.Equal(new byte[] { 1, 0 }, dev.ReadCell(NvmemCell.BitCell("flag", 0, 7, 2)).ToArray());
         Assert.Equal(0x7efu, dev.ReadCell(NvmemCell.BitCell("field12", 2, 3, 12)).ToUInt16());
         Assert.Equal("024C44657601", dev.ReadCell(NvmemCell.ByteCell("mac", 4, 6)).ToPhysicalAddress().ToString());
@@ -62,7 +62,7 @@ public sealed class NvmemDeviceTests
     {
         using var t = new FakeNvmemTree();
         t.AddDevice("eeprom0", new byte[8], Rw644);
-        var dev = NvmemDevice.Open("eeprom0", fs: t.Fs);
+        var dev = NvmemDevice.Open("eeprom0", NvmemAccess.Read, fs: t.Fs);
         dev.Dispose();
         Assert.Contains("eeprom0", Assert.Throws<ObjectDisposedException>(() => dev.Read(0, 1)).Message);
     }

@@ -57,11 +57,11 @@ public sealed class NvmemDiscoveryTests
     {
         using var t = new FakeNvmemTree();
         t.AddDevice("eeprom0", new byte[4], Rw644);
-        var ex = Assert.Throws<DeviceGoneException>(() => NvmemBus.Find("nope", t.Fs));
+        var ex = Assert.Throws<DeviceNotFoundException>(() => NvmemBus.Find("nope", t.Fs));
         Assert.Equal(Errno.ENOENT, ex.Errno);
-        Assert.Contains("no nvmem device 'nope'", ex.Message);
+        Assert.Contains("no nvmem device named 'nope'", ex.Message);
         Assert.Contains("eeprom0", ex.Message);
-        Assert.Throws<DeviceGoneException>(() => NvmemDevice.Open("nope", fs: t.Fs));
+        Assert.Throws<DeviceNotFoundException>(() => NvmemDevice.Open("nope", NvmemAccess.Read, fs: t.Fs));
     }
 
     [Fact]
@@ -71,7 +71,7 @@ public sealed class NvmemDiscoveryTests
         try
         {
             Assert.Empty(NvmemBus.Enumerate(new SysfsTree(empty.FullName)));
-            Assert.Contains("none", Assert.Throws<DeviceGoneException>(() => NvmemBus.Find("x", new SysfsTree(empty.FullName))).Message);
+            Assert.Contains("none", Assert.Throws<DeviceNotFoundException>(() => NvmemBus.Find("x", new SysfsTree(empty.FullName))).Message);
         }
         finally
         {
@@ -139,7 +139,7 @@ public sealed class NvmemDiscoveryTests
         Assert.Equal(NvmemCellSources.Sysfs | NvmemCellSources.DeviceTree, cells[1].Sources);
         Assert.Equal(12, cells[1].BitCount);
 
-        using var dev = NvmemDevice.Open(info, fs: t.Fs);
+        using var dev = NvmemDevice.Open(info, NvmemAccess.Read);
         Assert.Equal(NvmemBus.ReadKernelValue(cells[0], t.Fs).ToArray(), dev.ReadCell(cells[0]).ToArray());
         Assert.Equal(0x7efu, dev.ReadCell(cells[1]).ToUnsigned());
     }

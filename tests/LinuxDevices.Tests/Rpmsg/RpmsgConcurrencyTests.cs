@@ -43,9 +43,9 @@ public sealed class RpmsgConcurrencyTests
                 {
                     // read only when poll reported data: TryPoll also returns 0 on a timeout, and a
                     // read of the (blocking) peer then hangs once the sender has stopped
-                    if (peer.TryPoll(PollEvents.In, TimeSpan.FromMilliseconds(50), out var ready) == 0 && (ready & PollEvents.In) != 0)
+                    if (peer.PollErrno(PollEvents.In, TimeSpan.FromMilliseconds(50), out var ready) == 0 && (ready & PollEvents.In) != 0)
                     {
-                        _ = peer.TryRead(b, out _);
+                        _ = peer.ReadErrno(b, out _);
                     }
                 }
             });

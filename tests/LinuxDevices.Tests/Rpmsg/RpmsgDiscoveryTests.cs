@@ -88,9 +88,9 @@ public sealed class RpmsgDiscoveryTests : IDisposable
     [Fact]
     public void UnknownNamesAreNotSupported()
     {
-        Assert.Throws<DeviceNotSupportedException>(() => RpmsgDiscovery.GetEndpointDevice("rpmsg99", _fake.Tree));
-        Assert.Throws<DeviceNotSupportedException>(() => RpmsgDiscovery.GetEndpointDevice("null", _fake.Tree));
-        Assert.Throws<DeviceNotSupportedException>(() => RpmsgDiscovery.GetControlDevice("rpmsg0", _fake.Tree));
+        Assert.Throws<DeviceNotFoundException>(() => RpmsgDiscovery.GetEndpointDevice("rpmsg99", _fake.Tree));
+        Assert.Throws<DeviceNotFoundException>(() => RpmsgDiscovery.GetEndpointDevice("null", _fake.Tree));
+        Assert.Throws<DeviceNotFoundException>(() => RpmsgDiscovery.GetControlDevice("rpmsg0", _fake.Tree));
         Assert.Equal("rpmsg_ctrl0", RpmsgDiscovery.GetControlDevice("/dev/rpmsg_ctrl0", _fake.Tree).Name);
     }
 
@@ -124,7 +124,7 @@ public sealed class RpmsgDiscoveryTests : IDisposable
         RpmsgDiscovery.BindChannel("rpmsg-loop.rpmsg-tty.-1.2049", sysfs: _fake.Tree);
         Assert.Equal("rpmsg-loop.rpmsg-tty.-1.2049", File.ReadAllText(_fake.P("sys/bus/rpmsg/drivers/rpmsg_tty/unbind")).Trim());
 
-        Assert.Throws<DeviceException>(() => RpmsgDiscovery.BindChannel("missing.x.1.1", sysfs: _fake.Tree));
+        Assert.Throws<DeviceNotFoundException>(() => RpmsgDiscovery.BindChannel("missing.x.1.1", sysfs: _fake.Tree));
         Assert.Throws<DeviceNotSupportedException>(() => RpmsgDiscovery.BindChannel("rpmsg-loop.ld-custom.-1.2416", "no_such_driver", _fake.Tree));
     }
 }

@@ -16,11 +16,11 @@ public sealed class RpmsgOpenValidationTests : IDisposable
     [Fact]
     public void NonRpmsgPathsAreNotSupported()
     {
-        var e = Assert.Throws<DeviceNotSupportedException>(() => RpmsgEndpoint.Open("/dev/null", sysfs: _fake.Tree));
+        var e = Assert.Throws<DeviceNotSupportedException>(() => RpmsgEndpoint.Open("/dev/null", null, sysfs: _fake.Tree));
         Assert.Equal("/dev/null", e.DevicePath);
         Assert.Throws<DeviceNotSupportedException>(() => RpmsgControl.Open("/dev/null", _fake.Tree));
-        Assert.Throws<DeviceNotSupportedException>(() => RpmsgControl.Open("/dev/rpmsg_ctrl7", _fake.Tree));
-        Assert.Throws<DeviceNotSupportedException>(() => RpmsgEndpoint.Open("/dev/rpmsg42", sysfs: _fake.Tree));
+        Assert.Throws<DeviceNotFoundException>(() => RpmsgControl.Open("/dev/rpmsg_ctrl7", _fake.Tree));
+        Assert.Throws<DeviceNotFoundException>(() => RpmsgEndpoint.Open("/dev/rpmsg42", null, sysfs: _fake.Tree));
         Assert.Throws<DeviceNotSupportedException>(() => RpmsgTtyStream.Open("/dev/null"));
         Assert.Throws<ArgumentException>(() => RpmsgEndpoint.Open(""));
     }
@@ -29,7 +29,7 @@ public sealed class RpmsgOpenValidationTests : IDisposable
     public void EndpointThatSysfsKnowsIsOpenedFromDev()
     {
         // rpmsg3 exists in the fake sysfs but not in this machine's /dev: the open itself fails, typed.
-        var e = Assert.Throws<DeviceGoneException>(() => RpmsgEndpoint.Open("/dev/rpmsg3", sysfs: _fake.Tree));
+        var e = Assert.Throws<DeviceNotFoundException>(() => RpmsgEndpoint.Open("/dev/rpmsg3", null, sysfs: _fake.Tree));
         Assert.Equal(Errno.ENOENT, e.Errno);
         Assert.Equal("open", e.Call);
     }

@@ -85,7 +85,7 @@ public sealed class UioDeviceLogicTests : IDisposable
         var ex = Assert.Throws<DeviceNotSupportedException>(() => UioDevice.Open("/dev/null", _fake.Tree));
         Assert.Contains("not a UIO device node", ex.Message, StringComparison.Ordinal);
         Assert.Equal("/dev/null", ex.DevicePath);
-        Assert.Throws<DeviceGoneException>(() => UioDevice.Open("/dev/uio9", _fake.Tree));
+        Assert.Throws<DeviceNotFoundException>(() => UioDevice.Open("/dev/uio9", _fake.Tree));
     }
 
     [Fact]

@@ -14,8 +14,8 @@ public sealed class UioDiscoveryTests : IDisposable
     public void EnumeratesAllDevicesInNumberOrderWithNameVersionAndEvents()
     {
         var all = UioDeviceInfo.GetAll(_fake.Tree);
-        Assert.Equal(["uio0", "uio1", "uio2"], all.Select(d => d.Node));
-        Assert.Equal(["uio_pci_generic", "uio_msi", "fpga-regs"], all.Select(d => d.Name));
+        Assert.Equal(["uio0", "uio1", "uio2"], all.Select(d => d.Name));
+        Assert.Equal(["uio_pci_generic", "uio_msi", "fpga-regs"], all.Select(d => d.Title));
         Assert.Equal("0.01.0", all[0].Version);
         Assert.Equal(5, all[0].EventCount);
         Assert.Equal(42, all[1].EventCount);
@@ -65,7 +65,7 @@ public sealed class UioDiscoveryTests : IDisposable
     public void APlatformDeviceHasNoPciParentButStillADriver()
     {
         var fpga = UioDeviceInfo.Get("fpga-regs", _fake.Tree);
-        Assert.Equal("uio2", fpga.Node);
+        Assert.Equal("uio2", fpga.Name);
         Assert.Null(fpga.Parent);
         Assert.Equal("uio_pdrv_genirq", fpga.ParentDriver);
         Assert.Empty(fpga.Maps);
@@ -89,8 +89,8 @@ public sealed class UioDiscoveryTests : IDisposable
     [InlineData("0000:00:04.0", "uio0")]
     public void FindsByPciAddressWithOrWithoutDomain(string address, string node)
     {
-        Assert.Equal(node, UioDeviceInfo.FindByPciAddress(address, _fake.Tree)?.Node);
-        Assert.Equal(node, UioDeviceInfo.Get(address, _fake.Tree).Node);
+        Assert.Equal(node, UioDeviceInfo.FindByPciAddress(address, _fake.Tree)?.Name);
+        Assert.Equal(node, UioDeviceInfo.Get(address, _fake.Tree).Name);
     }
 
     [Fact]
@@ -99,7 +99,7 @@ public sealed class UioDiscoveryTests : IDisposable
         Assert.Null(UioDeviceInfo.FindByName("nope", _fake.Tree));
         Assert.Null(UioDeviceInfo.FindByPciAddress("0000:00:09.0", _fake.Tree));
         Assert.Null(UioDeviceInfo.FindByPciAddress("not-an-address", _fake.Tree));
-        var ex = Assert.Throws<DeviceGoneException>(() => UioDeviceInfo.Get("uio7", _fake.Tree));
+        var ex = Assert.Throws<DeviceNotFoundException>(() => UioDeviceInfo.Get("uio7", _fake.Tree));
         Assert.Equal(Errno.ENOENT, ex.Errno);
         Assert.Contains("uio0 (uio_pci_generic), uio1 (uio_msi), uio2 (fpga-regs)", ex.Message, StringComparison.Ordinal);
     }

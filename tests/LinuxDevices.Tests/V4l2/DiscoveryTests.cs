@@ -27,7 +27,7 @@ public sealed class DiscoveryTests : IDisposable
             Directory.CreateSymbolicLink(Path.Join(_root, $"sys/class/video4linux/{n}/device"), Path.Join(_root, "sys/devices/platform/vivid.0"));
         }
 
-        var nodes = VideoDevice.List(new SysfsTree(_root));
+        var nodes = VideoDevice.Enumerate(new SysfsTree(_root));
         Assert.Equal(["radio0", "video0", "video1"], nodes.Select(n => n.Name));
         Assert.Equal("/dev/video0", nodes[1].DevicePath);
         Assert.Equal("vivid-000-vid-cap", nodes[1].Title);
@@ -36,7 +36,7 @@ public sealed class DiscoveryTests : IDisposable
     }
 
     [Fact]
-    public void NoClassDirectoryMeansNoNodes() => Assert.Empty(VideoDevice.List(new SysfsTree(_root)));
+    public void NoClassDirectoryMeansNoNodes() => Assert.Empty(VideoDevice.Enumerate(new SysfsTree(_root)));
 
     [Fact]
     public void BufferTypeHelpers()
