@@ -5,6 +5,10 @@ using LinuxDevices.Native.Abi;
 
 namespace LinuxDevices.V4l2.Interop;
 
+// Why one file above 500 lines: it is the area's raw ABI, one declaration per kernel struct with no
+// logic, kept together so the ABI probe and a reviewer see every layout of <linux/videodev2.h> that
+// the SDK relies on in one place (docs/Design.md, "one place per area for the raw ABI").
+//
 // Raw mirrors of the <linux/videodev2.h> structs. Where the kernel has `unsigned long` or a pointer
 // (the v4l2_buffer/v4l2_plane `m` unions, pointers to control payloads, the pointer members that
 // align the v4l2_format union) the field is nint, so the same declarations give the 64-bit and the
