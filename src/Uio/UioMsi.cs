@@ -199,18 +199,9 @@ public sealed class UioMsiController : IDisposable
     {
         ArgumentNullException.ThrowIfNull(eventFd);
         ObjectDisposedException.ThrowIf(_disposed, this);
-        var added = false;
-        eventFd.Handle.DangerousAddRef(ref added);
-        try
+        using (var lease = eventFd.Handle.Lease())
         {
-            Set(vector, eventFd.Handle.DangerousDescriptor);
-        }
-        finally
-        {
-            if (added)
-            {
-                eventFd.Handle.DangerousRelease();
-            }
+            Set(vector, lease.Fd);
         }
 
         var bound = new UioMsiVector(this, vector, eventFd, ownsEventFd);
