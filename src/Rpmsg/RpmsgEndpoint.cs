@@ -541,6 +541,9 @@ public sealed class RpmsgEndpoint : IDisposable, IAsyncDisposable
     /// it, and one with a poll op reports "not writable" while full, so a full transport cannot tell).</summary>
     private bool ReportsWritable() => Volatile.Read(ref _reportsWritable) == 1;
 
+    /// <summary>Test seam: whether a send that finds the transport full waits for EPOLLOUT (FdWaiter/poll) rather than on the timer.</summary>
+    internal bool SendWaitsForWritable => ReportsWritable();
+
     private void ProbeWritable()
     {
         if (Volatile.Read(ref _reportsWritable) != 1
