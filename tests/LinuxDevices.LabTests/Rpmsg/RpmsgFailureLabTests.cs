@@ -120,7 +120,7 @@ public sealed class RpmsgFailureLabTests
                 Assert.Equal(Errno.EPIPE, send.Errno);
                 Assert.Throws<DeviceGoneException>(() => ept.TryReceive(buf, out _));
                 Assert.False(File.Exists(ept.DevicePath));
-                Assert.Throws<DeviceNotSupportedException>(() => RpmsgEndpoint.Open(ept.DevicePath));
+                Assert.Throws<DeviceNotFoundException>(() => RpmsgEndpoint.Open(ept.DevicePath)); // the node went with the endpoint
 
                 // The kernel destroyed the endpoint with its transport: destroying it again is a typed
                 // error without an ioctl (on Debian's 7.2 a second DESTROY_EPT oopses the kernel), and

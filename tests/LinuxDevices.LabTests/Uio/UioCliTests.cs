@@ -36,7 +36,7 @@ public sealed class UioCliTests
         Assert.Contains("size 0x100000 (1 MiB) offset 0x0 mmap offset 0x0", output, StringComparison.Ordinal);
         var (code, _, err) = Lab.TrySh("linuxdev uio info no-such-device");
         Assert.Equal(1, code);
-        Assert.Contains("No UIO device matches 'no-such-device'", err, StringComparison.Ordinal);
+        Assert.Contains("no UIO device named 'no-such-device'", err, StringComparison.Ordinal);
     }
 
     [Fact]

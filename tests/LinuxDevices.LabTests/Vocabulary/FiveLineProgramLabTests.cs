@@ -10,7 +10,7 @@ namespace LinuxDevices.LabTests.Vocabulary;
 
 /// <summary>
 /// Runs each area's five-line program (docs/Design.md) against the lab's real devices: it prints the
-/// name of the first enumerated device, and leaves no descriptor open behind it. Beside it, the rest of
+/// name of the first enumerated device. Beside it, the rest of
 /// the shared vocabulary: <c>TryFind</c>/<c>Find</c> agree with <c>Enumerate</c>, and an unknown name
 /// is the one <see cref="DeviceNotFoundException"/> everywhere.
 /// </summary>
@@ -87,11 +87,11 @@ public sealed class FiveLineProgramLabTests
 
     private static void Check(Action program, string expected)
     {
+        // (Descriptor leaks of open/dispose are the reliability soaks' business: other test classes
+        // run in parallel here, so a process-wide count would not be this program's.)
         FiveLinePrograms.Console.Lines.Clear();
-        var before = OpenDescriptors();
         program();
         Assert.Equal([expected], FiveLinePrograms.Console.Lines);
-        Assert.Equal(before, OpenDescriptors()); // disposed: nothing left open
     }
 
     private static void Vocabulary<T>(Func<IReadOnlyList<T>> enumerate, Func<string, (bool Found, string? Name)> tryFind, Func<string, string> find, Func<T, string> nameOf)
@@ -110,6 +110,4 @@ public sealed class FiveLineProgramLabTests
         Assert.Equal(Errno.ENOENT, e.Errno);
         Assert.Contains("no-such-device-anywhere", e.Message, StringComparison.Ordinal);
     }
-
-    private static int OpenDescriptors() => Directory.GetFiles("/proc/self/fd").Length;
 }

@@ -29,6 +29,10 @@ internal static class Targets
         catch (Exception e) when (IsDocumented(e))
         {
         }
+        catch (UnrepresentableInputException)
+        {
+            // The input asked the harness for a fake file the kernel could never have.
+        }
     }
 
     public static Action<byte[]> Get(string name, string data) => name switch
@@ -253,12 +257,27 @@ internal sealed class FakeTree : IDisposable
 
     public SysfsTree Sysfs { get; }
 
-    public void Dir(string path) => Directory.CreateDirectory(s_root + path);
+    public void Dir(string path) => Directory.CreateDirectory(s_root + Check(path));
 
     public void File(string path, byte[] content)
     {
-        Directory.CreateDirectory(Path.GetDirectoryName(s_root + path)!);
+        Directory.CreateDirectory(Path.GetDirectoryName(s_root + Check(path))!);
         System.IO.File.WriteAllBytes(s_root + path, content);
+    }
+
+    // sysfs and the device tree never have a name longer than NAME_MAX (255 bytes) or containing NUL:
+    // such an input cannot describe a real tree, so it is rejected rather than reported as a crash.
+    private static string Check(string path)
+    {
+        foreach (var part in path.Split('/'))
+        {
+            if (System.Text.Encoding.UTF8.GetByteCount(part) > 255 || part.Contains('\0'))
+            {
+                throw new UnrepresentableInputException();
+            }
+        }
+
+        return path;
     }
 
     public void Dispose()
@@ -272,3 +291,7 @@ internal sealed class FakeTree : IDisposable
         }
     }
 }
+
+/// <summary>The fuzz input describes a sysfs or device-tree file no kernel can have (a name over
+/// NAME_MAX): the harness cannot build it, and it says nothing about the SDK.</summary>
+internal sealed class UnrepresentableInputException : Exception;
