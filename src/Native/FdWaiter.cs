@@ -134,7 +134,13 @@ public sealed class FdWaiter : IDisposable, IValueTaskSource<PollEvents>
         if (errno != 0 && Interlocked.CompareExchange(ref _state, Completing, Waiting) == Waiting)
         {
             _registration.Unregister();
-            _core.SetException(_handle.Error(errno, "epoll_ctl"));
+
+            // A Dispose that ran between the check above and the arm has already removed the
+            // registration (ENOENT) or closed a dedicated loop's epoll (EBADF): that is a disposed
+            // waiter, not an epoll failure.
+            _core.SetException(Volatile.Read(ref _disposed) != 0
+                ? new ObjectDisposedException(_handle.Path, $"The waiter on {_handle.Path} was disposed.")
+                : _handle.Error(errno, "epoll_ctl"));
         }
 
         return new ValueTask<PollEvents>(this, version);
