@@ -20,7 +20,8 @@ namespace LinuxDevices.Uio;
 /// (with the timeout given) and the asynchronous form in the device's own <see cref="FdWaiter"/>;
 /// every read that follows a wake-up is a non-blocking one, so a spurious wake-up never blocks a
 /// thread. <see cref="DisposeAsync"/> (or <see cref="Dispose"/>) completes a pending asynchronous
-/// wait with <see cref="ObjectDisposedException"/>.</para>
+/// wait with <see cref="ObjectDisposedException"/>, and ends a blocking wait on another thread (the
+/// poll(2) also watches a wake-up eventfd that Dispose signals) with the same exception.</para>
 /// </remarks>
 public sealed class UioDevice : IDisposable, IAsyncDisposable
 {
@@ -29,6 +30,7 @@ public sealed class UioDevice : IDisposable, IAsyncDisposable
     private readonly Lock _gate = new();
     private DeviceHandle? _config;
     private FdWaiter? _waiter;
+    private EventFd? _wake;
     private int _lastCount;
     private int _disposed;
 
@@ -163,7 +165,26 @@ public sealed class UioDevice : IDisposable, IAsyncDisposable
             }
 
             var left = infinite ? Timeout.InfiniteTimeSpan : TimeSpan.FromMilliseconds(Math.Max(0, deadline - Environment.TickCount64));
-            var errno = _handle.PollErrno(PollEvents.In, left, out var revents);
+            var wake = WakeUp();
+            ThrowIfDisposed();
+            int errno;
+            PollEvents revents;
+            bool woken;
+            try
+            {
+                errno = _handle.PollOrWakeErrno(PollEvents.In, wake.Handle, left, out revents, out woken);
+            }
+            catch (ObjectDisposedException)
+            {
+                ThrowIfDisposed();
+                throw;
+            }
+
+            if (woken)
+            {
+                ThrowIfDisposed(); // Dispose on another thread ended this wait
+            }
+
             if (errno != 0)
             {
                 throw _handle.Error(errno, "poll");
@@ -348,7 +369,38 @@ public sealed class UioDevice : IDisposable, IAsyncDisposable
             _config?.Dispose();
         }
 
+        if (Interlocked.Exchange(ref _wake, null) is { } wake)
+        {
+            wake.Signal(); // ends a blocking wait on another thread
+            wake.Dispose(); // closed once that wait has released it
+        }
+
         _handle.Dispose();
+    }
+
+    // The eventfd a blocking wait also polls, so that Dispose on another thread ends it; created on
+    // the first blocking wait that has to block.
+    private EventFd WakeUp()
+    {
+        if (Volatile.Read(ref _wake) is { } w)
+        {
+            return w;
+        }
+
+        var created = EventFd.Create($"{DevicePath} (wait wake-up)");
+        if (Interlocked.CompareExchange(ref _wake, created, null) is { } existing)
+        {
+            created.Dispose();
+            return existing;
+        }
+
+        if (Volatile.Read(ref _disposed) != 0 && Interlocked.Exchange(ref _wake, null) is { } late)
+        {
+            late.Dispose(); // Dispose ran before this was published: nothing else will close it
+            ThrowIfDisposed();
+        }
+
+        return created;
     }
 
     /// <summary>Computes count and missed from a count read(2) returned.</summary>

@@ -103,4 +103,37 @@ public sealed class UioMsiAsyncModelTests
         Assert.Equal(epolls, Descriptors.Count("anon_inode:[eventpoll]"));
         Assert.Equal(eventfds, Descriptors.Count("anon_inode:[eventfd]"));
     }
+
+    [Fact]
+    [Trait("Fixture", "uio")]
+    public async Task DisposeOnAnotherThreadEndsABlockingWaitAndLeaksNoDescriptor()
+    {
+        Lab.Require("uio");
+        var info = Edu();
+        var nodes = Descriptors.Count(info.DevicePath);
+        var eventfds = Descriptors.Count("anon_inode:[eventfd]");
+
+        var dev = UioDevice.Open(info);
+        using (var bar0 = dev.Map(0))
+        {
+            EduAckAndRearm(dev, bar0);
+        }
+
+        // Infinite and timed blocking waits, each on its own thread, with no interrupt coming.
+        var infinite = Task.Run(dev.WaitForInterrupt, TestContext.Current.CancellationToken);
+        var timed = Task.Run(() => dev.TryWaitForInterrupt(TimeSpan.FromMinutes(5), out _), TestContext.Current.CancellationToken);
+        await Task.Delay(300, TestContext.Current.CancellationToken);
+        Assert.False(infinite.IsCompleted);
+        Assert.False(timed.IsCompleted);
+
+        dev.Dispose();
+        var ex = await Assert.ThrowsAsync<ObjectDisposedException>(() => infinite.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken));
+        Assert.Contains(info.DevicePath, ex.Message, StringComparison.Ordinal);
+        await Assert.ThrowsAsync<ObjectDisposedException>(() => timed.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken));
+        Assert.Throws<ObjectDisposedException>(() => dev.TryWaitForInterrupt(TimeSpan.Zero, out _));
+
+        // The device node and the wake-up eventfd are closed once the waits have let go of them.
+        Assert.Equal(nodes, Descriptors.Count(info.DevicePath));
+        Assert.Equal(eventfds, Descriptors.Count("anon_inode:[eventfd]"));
+    }
 }
