@@ -3,6 +3,7 @@ using System.Runtime.InteropServices;
 using System.Text;
 using LinuxDevices.Native;
 using LinuxDevices.V4l2.Interop;
+using LinuxDevices.V4l2.Ioctl;
 
 namespace LinuxDevices.V4l2;
 
@@ -94,7 +95,7 @@ public sealed partial class VideoDevice : IDisposable
         try
         {
             var raw = default(v4l2_capability);
-            var errno = handle.IoctlErrno(V4l2Ioctl.QUERYCAP, ref raw, out _);
+            var errno = Vidioc.QueryCap(handle, ref raw);
             if (errno != 0)
             {
                 throw handle.Error(errno, "VIDIOC_QUERYCAP", errno == Errno.ENOTTY ? "not a V4L2 device" : null);
@@ -171,7 +172,7 @@ public sealed partial class VideoDevice : IDisposable
     public VideoCapabilities QueryCapabilities()
     {
         var raw = default(v4l2_capability);
-        Handle.Ioctl(V4l2Ioctl.QUERYCAP, ref raw, "VIDIOC_QUERYCAP");
+        Check(Vidioc.QueryCap(Handle, ref raw), "VIDIOC_QUERYCAP");
         return Marshalling.ToCapabilities(raw);
     }
 
@@ -183,7 +184,7 @@ public sealed partial class VideoDevice : IDisposable
         for (uint i = 0; ; i++)
         {
             var d = new v4l2_fmtdesc { index = i, type = (uint)type };
-            var errno = Handle.IoctlErrno(V4l2Ioctl.ENUM_FMT, ref d, out _);
+            var errno = Vidioc.EnumFmt(Handle, ref d);
             if (errno == Errno.EINVAL)
             {
                 return list;
@@ -203,7 +204,7 @@ public sealed partial class VideoDevice : IDisposable
     public VideoFormat GetFormat(BufferType type)
     {
         var f = new v4l2_format { type = (uint)type };
-        Handle.Ioctl(V4l2Ioctl.G_FMT, ref f, "VIDIOC_G_FMT");
+        Check(Vidioc.GetFmt(Handle, ref f), "VIDIOC_G_FMT");
         return Marshalling.ToFormat(f);
     }
 
@@ -214,7 +215,7 @@ public sealed partial class VideoDevice : IDisposable
     public VideoFormat SetFormat(VideoFormat format)
     {
         var f = Marshalling.ToRaw(format);
-        Handle.Ioctl(V4l2Ioctl.S_FMT, ref f, "VIDIOC_S_FMT");
+        Check(Vidioc.SetFmt(Handle, ref f), "VIDIOC_S_FMT");
         return Marshalling.ToFormat(f);
     }
 
@@ -223,7 +224,7 @@ public sealed partial class VideoDevice : IDisposable
     public VideoFormat TryFormat(VideoFormat format)
     {
         var f = Marshalling.ToRaw(format);
-        Handle.Ioctl(V4l2Ioctl.TRY_FMT, ref f, "VIDIOC_TRY_FMT");
+        Check(Vidioc.TryFmt(Handle, ref f), "VIDIOC_TRY_FMT");
         return Marshalling.ToFormat(f);
     }
 
@@ -253,7 +254,7 @@ public sealed partial class VideoDevice : IDisposable
         for (uint i = 0; ; i++)
         {
             var e = new v4l2_frmsizeenum { index = i, pixel_format = pixelFormat.Value };
-            var errno = Handle.IoctlErrno(V4l2Ioctl.ENUM_FRAMESIZES, ref e, out _);
+            var errno = Vidioc.EnumFrameSizes(Handle, ref e);
             if (errno == Errno.EINVAL)
             {
                 return list;
@@ -286,7 +287,7 @@ public sealed partial class VideoDevice : IDisposable
         for (uint i = 0; ; i++)
         {
             var e = new v4l2_frmivalenum { index = i, pixel_format = pixelFormat.Value, width = width, height = height };
-            var errno = Handle.IoctlErrno(V4l2Ioctl.ENUM_FRAMEINTERVALS, ref e, out _);
+            var errno = Vidioc.EnumFrameIntervals(Handle, ref e);
             if (errno == Errno.EINVAL)
             {
                 return list;
@@ -314,7 +315,7 @@ public sealed partial class VideoDevice : IDisposable
     public StreamParameters GetStreamParameters(BufferType type)
     {
         var p = new v4l2_streamparm { type = (uint)type };
-        Handle.Ioctl(V4l2Ioctl.G_PARM, ref p, "VIDIOC_G_PARM");
+        Check(Vidioc.GetParm(Handle, ref p), "VIDIOC_G_PARM");
         return ToParameters(p);
     }
 
@@ -334,7 +335,7 @@ public sealed partial class VideoDevice : IDisposable
             p.capture.timeperframe = new v4l2_fract { numerator = timePerFrame.Numerator, denominator = timePerFrame.Denominator };
         }
 
-        Handle.Ioctl(V4l2Ioctl.S_PARM, ref p, "VIDIOC_S_PARM");
+        Check(Vidioc.SetParm(Handle, ref p), "VIDIOC_S_PARM");
         return ToParameters(p);
     }
 
@@ -394,7 +395,7 @@ public sealed partial class VideoDevice : IDisposable
     public void SubscribeEvent(EventType type, uint id = 0, EventSubscriptionFlags flags = EventSubscriptionFlags.None)
     {
         var s = new v4l2_event_subscription { type = (uint)type, id = id, flags = (uint)flags };
-        var errno = Handle.IoctlErrno(V4l2Ioctl.SUBSCRIBE_EVENT, ref s, out _);
+        var errno = Vidioc.SubscribeEvent(Handle, ref s);
         if (errno != 0)
         {
             throw Handle.Error(errno, "VIDIOC_SUBSCRIBE_EVENT", $"{type} id 0x{id:x}");
@@ -407,7 +408,7 @@ public sealed partial class VideoDevice : IDisposable
     public void UnsubscribeEvent(EventType type, uint id = 0)
     {
         var s = new v4l2_event_subscription { type = (uint)type, id = id };
-        var errno = Handle.IoctlErrno(V4l2Ioctl.UNSUBSCRIBE_EVENT, ref s, out _);
+        var errno = Vidioc.UnsubscribeEvent(Handle, ref s);
         if (errno != 0)
         {
             throw Handle.Error(errno, "VIDIOC_UNSUBSCRIBE_EVENT", $"{type} id 0x{id:x}");
@@ -420,7 +421,7 @@ public sealed partial class VideoDevice : IDisposable
     public bool TryDequeueEvent(out VideoEvent ev)
     {
         var e = default(v4l2_event);
-        var errno = TimeAbi.DequeueEvent(Handle, ref e);
+        var errno = Vidioc.DQEvent(Handle, TimeAbi, ref e);
         if (errno == 0)
         {
             ev = Marshalling.ToEvent(e);
@@ -515,6 +516,14 @@ public sealed partial class VideoDevice : IDisposable
     public IAsyncEnumerable<VideoFrame> StreamAsync(CancellationToken cancellationToken = default) =>
         GetQueue(DefaultBufferType ?? throw new DeviceNotSupportedException("VideoQueue", DevicePath, "the node has no streaming buffer type"))
             .StreamAsync(cancellationToken);
+
+    private void Check(int errno, string call)
+    {
+        if (errno != 0)
+        {
+            throw Handle.Error(errno, call);
+        }
+    }
 
     internal void OnQueueDisposed(VideoQueue queue) => _queues.Remove(queue.Type);
 
