@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using LinuxDevices.Native;
 using LinuxDevices.V4l2.Interop;
+using LinuxDevices.V4l2.Ioctl;
 
 namespace LinuxDevices.V4l2;
 
@@ -76,13 +77,13 @@ public sealed class ImportQueue : IDisposable
 
         ReleaseAll();
         var r = new v4l2_requestbuffers { count = (uint)count, type = (uint)Type, memory = (uint)Memory };
-        var errno = Handle.IoctlErrno(V4l2Ioctl.REQBUFS, ref r, out _);
+        var errno = Vidioc.ReqBufs(Handle, ref r);
         if (errno != 0)
         {
             if (errno == Errno.EINVAL)
             {
                 var caps = new v4l2_requestbuffers { count = 0, type = (uint)Type, memory = (uint)MemoryType.Mmap };
-                var known = Handle.IoctlErrno(V4l2Ioctl.REQBUFS, ref caps, out _) == 0 ? ((BufferCapabilities)caps.capabilities).ToString() : "unknown";
+                var known = Vidioc.ReqBufs(Handle, ref caps) == 0 ? ((BufferCapabilities)caps.capabilities).ToString() : "unknown";
                 throw new DeviceNotSupportedException(errno, "VIDIOC_REQBUFS", Path, $"{Type} queue with {Memory} memory, count {count}; the queue supports {known}");
             }
 
@@ -159,7 +160,7 @@ public sealed class ImportQueue : IDisposable
                 b.bytesused = output ? bytesUsed : 0;
             }
 
-            var errno = _device.TimeAbi.Buffer(Handle, V4l2Ioctl.QBUF, V4l2Ioctl.QBUF_TIME32, ref b);
+            var errno = Vidioc.QBuf(Handle, _device.TimeAbi, ref b);
             if (errno != 0)
             {
                 throw Handle.Error(errno, "VIDIOC_QBUF", $"slot {index}, {Memory} {DescribeMemory(memory)}");
@@ -268,7 +269,7 @@ public sealed class ImportQueue : IDisposable
             b.length = 1;
         }
 
-        var errno = _device.TimeAbi.Buffer(Handle, V4l2Ioctl.DQBUF, V4l2Ioctl.DQBUF_TIME32, ref b);
+        var errno = Vidioc.DQBuf(Handle, _device.TimeAbi, ref b);
         if (errno != 0)
         {
             info = default;
@@ -356,7 +357,7 @@ public sealed class ImportQueue : IDisposable
         if (open && _held.Length > 0)
         {
             var r = new v4l2_requestbuffers { count = 0, type = (uint)Type, memory = (uint)Memory };
-            Handle.IoctlErrno(V4l2Ioctl.REQBUFS, ref r, out _);
+            Vidioc.ReqBufs(Handle, ref r);
         }
 
         _held = [];

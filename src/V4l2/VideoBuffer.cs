@@ -39,11 +39,11 @@ public sealed class BufferPlane
 /// <summary>An allocated buffer of a <see cref="VideoQueue"/> with its mapped planes.</summary>
 public sealed class VideoBuffer
 {
-    private readonly VideoQueue _queue;
+    private readonly BufferLedger _ledger;
 
-    internal VideoBuffer(VideoQueue queue, int index, BufferPlane[] planes)
+    internal VideoBuffer(BufferLedger ledger, int index, BufferPlane[] planes)
     {
-        _queue = queue;
+        _ledger = ledger;
         Index = index;
         PlaneArray = planes;
     }
@@ -54,7 +54,7 @@ public sealed class VideoBuffer
     public int Index { get; }
 
     /// <summary>Where the buffer is (SDK view).</summary>
-    public BufferState State => _queue.Ledger[Index];
+    public BufferState State => _ledger[Index];
 
     /// <summary>The mapped planes (one for single-planar formats).</summary>
     public IReadOnlyList<BufferPlane> Planes => PlaneArray;

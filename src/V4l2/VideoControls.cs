@@ -1,6 +1,7 @@
 using System.Text;
 using LinuxDevices.Native;
 using LinuxDevices.V4l2.Interop;
+using LinuxDevices.V4l2.Ioctl;
 
 namespace LinuxDevices.V4l2;
 
@@ -29,7 +30,7 @@ public sealed class VideoControls
             if (!useLegacy)
             {
                 var q = new v4l2_query_ext_ctrl { id = id | V4l2Constants.NextControl | V4l2Constants.NextCompound };
-                errno = Handle.IoctlErrno(V4l2Ioctl.QUERY_EXT_CTRL, ref q, out _);
+                errno = Vidioc.QueryExtCtrl(Handle, ref q);
                 if (errno == 0)
                 {
                     list.Add(Marshalling.ToControlInfo(q));
@@ -46,7 +47,7 @@ public sealed class VideoControls
             else
             {
                 var q = new v4l2_queryctrl { id = id | V4l2Constants.NextControl };
-                errno = Handle.IoctlErrno(V4l2Ioctl.QUERYCTRL, ref q, out _);
+                errno = Vidioc.QueryCtrl(Handle, ref q);
                 if (errno == 0)
                 {
                     list.Add(Marshalling.ToControlInfo(q));
@@ -65,7 +66,7 @@ public sealed class VideoControls
     public ControlInfo QueryControl(uint id)
     {
         var q = new v4l2_query_ext_ctrl { id = id };
-        var errno = Handle.IoctlErrno(V4l2Ioctl.QUERY_EXT_CTRL, ref q, out _);
+        var errno = Vidioc.QueryExtCtrl(Handle, ref q);
         return errno == 0 ? Marshalling.ToControlInfo(q) : throw Handle.Error(errno, "VIDIOC_QUERY_EXT_CTRL", $"control 0x{id:x8}");
     }
 
@@ -74,7 +75,7 @@ public sealed class VideoControls
     public ControlInfo QueryControlLegacy(uint id)
     {
         var q = new v4l2_queryctrl { id = id };
-        var errno = Handle.IoctlErrno(V4l2Ioctl.QUERYCTRL, ref q, out _);
+        var errno = Vidioc.QueryCtrl(Handle, ref q);
         return errno == 0 ? Marshalling.ToControlInfo(q) : throw Handle.Error(errno, "VIDIOC_QUERYCTRL", $"control 0x{id:x8}");
     }
 
@@ -87,7 +88,7 @@ public sealed class VideoControls
         for (var i = control.Minimum; i <= control.Maximum; i++)
         {
             var m = new v4l2_querymenu { id = control.Id, index = (uint)i };
-            var errno = Handle.IoctlErrno(V4l2Ioctl.QUERYMENU, ref m, out _);
+            var errno = Vidioc.QueryMenu(Handle, ref m);
             if (errno == Errno.EINVAL)
             {
                 continue;
@@ -111,7 +112,7 @@ public sealed class VideoControls
     public int GetControl(uint id)
     {
         var c = new v4l2_control { id = id };
-        var errno = Handle.IoctlErrno(V4l2Ioctl.G_CTRL, ref c, out _);
+        var errno = Vidioc.GetCtrl(Handle, ref c);
         return errno == 0 ? c.value : throw Handle.Error(errno, "VIDIOC_G_CTRL", $"control 0x{id:x8}");
     }
 
@@ -122,7 +123,7 @@ public sealed class VideoControls
     public int SetControl(uint id, int value)
     {
         var c = new v4l2_control { id = id, value = value };
-        var errno = Handle.IoctlErrno(V4l2Ioctl.S_CTRL, ref c, out _);
+        var errno = Vidioc.SetCtrl(Handle, ref c);
         return errno == 0 ? c.value : throw Handle.Error(errno, "VIDIOC_S_CTRL", $"control 0x{id:x8} = {value}");
     }
 
@@ -175,7 +176,7 @@ public sealed class VideoControls
         {
             var c = new v4l2_ext_control { id = id, size = (uint)size, ptr = (nint)b };
             var h = new v4l2_ext_controls { which = V4l2Constants.WhichCurrentValue, count = 1, controls = (nint)(&c) };
-            var errno = Handle.IoctlErrno(V4l2Ioctl.G_EXT_CTRLS, ref h, out _);
+            var errno = Vidioc.GetExtCtrls(Handle, ref h);
             if (errno != 0)
             {
                 throw Handle.Error(errno, "VIDIOC_G_EXT_CTRLS", $"string control 0x{id:x8}");
@@ -198,7 +199,7 @@ public sealed class VideoControls
         {
             var c = new v4l2_ext_control { id = id, size = (uint)bytes.Length, ptr = (nint)b };
             var h = new v4l2_ext_controls { which = V4l2Constants.WhichCurrentValue, count = 1, controls = (nint)(&c) };
-            var errno = Handle.IoctlErrno(V4l2Ioctl.S_EXT_CTRLS, ref h, out _);
+            var errno = Vidioc.SetExtCtrls(Handle, ref h);
             if (errno != 0)
             {
                 throw Handle.Error(errno, "VIDIOC_S_EXT_CTRLS", $"string control 0x{id:x8}");

@@ -1,4 +1,5 @@
 using LinuxDevices.V4l2.Interop;
+using LinuxDevices.V4l2.Ioctl;
 using LinuxDevices.V4l2.Media;
 
 namespace LinuxDevices.V4l2;
@@ -19,7 +20,7 @@ public sealed partial class VideoDevice
         fixed (v4l2_ext_control* p = raw)
         {
             var h = new v4l2_ext_controls { which = RequestIoctl.WhichRequestValue, count = (uint)controls.Length, request_fd = request.Descriptor, controls = (nint)p };
-            var errno = Handle.IoctlErrno(V4l2Ioctl.S_EXT_CTRLS, ref h, out _);
+            var errno = Vidioc.SetExtCtrls(Handle, ref h);
             if (errno != 0)
             {
                 throw Handle.Error(errno, "VIDIOC_S_EXT_CTRLS", $"{controls.Length} controls into {request.Handle.Path}, error_idx {h.error_idx}");
@@ -45,7 +46,7 @@ public sealed partial class VideoDevice
             request_fd = request?.Descriptor ?? 0,
             controls = (nint)(&c),
         };
-        var errno = Handle.IoctlErrno(V4l2Ioctl.S_EXT_CTRLS, ref h, out _);
+        var errno = Vidioc.SetExtCtrls(Handle, ref h);
         if (errno != 0)
         {
             throw Handle.Error(errno, "VIDIOC_S_EXT_CTRLS", $"compound control 0x{id:x8} ({sizeof(T)} B){(request is null ? "" : $" into {request.Handle.Path}")}");

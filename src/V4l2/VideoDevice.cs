@@ -3,6 +3,7 @@ using System.Runtime.InteropServices;
 using System.Text;
 using LinuxDevices.Native;
 using LinuxDevices.V4l2.Interop;
+using LinuxDevices.V4l2.Ioctl;
 
 namespace LinuxDevices.V4l2;
 
@@ -94,7 +95,7 @@ public sealed partial class VideoDevice : IDisposable
         try
         {
             var raw = default(v4l2_capability);
-            var errno = handle.IoctlErrno(V4l2Ioctl.QUERYCAP, ref raw, out _);
+            var errno = Vidioc.QueryCap(handle, ref raw);
             if (errno != 0)
             {
                 throw handle.Error(errno, "VIDIOC_QUERYCAP", errno == Errno.ENOTTY ? "not a V4L2 device" : null);
@@ -171,181 +172,8 @@ public sealed partial class VideoDevice : IDisposable
     public VideoCapabilities QueryCapabilities()
     {
         var raw = default(v4l2_capability);
-        Handle.Ioctl(V4l2Ioctl.QUERYCAP, ref raw, "VIDIOC_QUERYCAP");
+        Check(Vidioc.QueryCap(Handle, ref raw), "VIDIOC_QUERYCAP");
         return Marshalling.ToCapabilities(raw);
-    }
-
-    /// <summary>VIDIOC_ENUM_FMT: the pixel formats of a buffer type.</summary>
-    /// <param name="type">The buffer type.</param>
-    public unsafe IReadOnlyList<FormatDescription> EnumerateFormats(BufferType type)
-    {
-        var list = new List<FormatDescription>();
-        for (uint i = 0; ; i++)
-        {
-            var d = new v4l2_fmtdesc { index = i, type = (uint)type };
-            var errno = Handle.IoctlErrno(V4l2Ioctl.ENUM_FMT, ref d, out _);
-            if (errno == Errno.EINVAL)
-            {
-                return list;
-            }
-
-            if (errno != 0)
-            {
-                throw Handle.Error(errno, "VIDIOC_ENUM_FMT", $"{type} index {i}");
-            }
-
-            list.Add(new FormatDescription(i, type, (FormatFlags)d.flags, Marshalling.CString(d.description, 32), new FourCC(d.pixelformat)));
-        }
-    }
-
-    /// <summary>VIDIOC_G_FMT.</summary>
-    /// <param name="type">The buffer type.</param>
-    public VideoFormat GetFormat(BufferType type)
-    {
-        var f = new v4l2_format { type = (uint)type };
-        Handle.Ioctl(V4l2Ioctl.G_FMT, ref f, "VIDIOC_G_FMT");
-        return Marshalling.ToFormat(f);
-    }
-
-    /// <summary>VIDIOC_S_FMT: sets the format; the driver adjusts what it cannot do and returns the result.</summary>
-    /// <param name="format">The wanted format.</param>
-    /// <returns>The format in effect.</returns>
-    /// <exception cref="DeviceBusyException">Buffers are allocated or the queue is streaming (EBUSY).</exception>
-    public VideoFormat SetFormat(VideoFormat format)
-    {
-        var f = Marshalling.ToRaw(format);
-        Handle.Ioctl(V4l2Ioctl.S_FMT, ref f, "VIDIOC_S_FMT");
-        return Marshalling.ToFormat(f);
-    }
-
-    /// <summary>VIDIOC_TRY_FMT: what the driver would make of <paramref name="format"/>, changing nothing.</summary>
-    /// <param name="format">The wanted format.</param>
-    public VideoFormat TryFormat(VideoFormat format)
-    {
-        var f = Marshalling.ToRaw(format);
-        Handle.Ioctl(V4l2Ioctl.TRY_FMT, ref f, "VIDIOC_TRY_FMT");
-        return Marshalling.ToFormat(f);
-    }
-
-    /// <summary>Sets a format and checks the driver kept the pixel format and size (drivers silently
-    /// substitute what they cannot do).</summary>
-    /// <param name="format">The wanted format.</param>
-    /// <returns>The format in effect.</returns>
-    /// <exception cref="DeviceNotSupportedException">The driver substituted another pixel format or size.</exception>
-    public VideoFormat SetFormatExact(VideoFormat format)
-    {
-        ArgumentNullException.ThrowIfNull(format);
-        var got = SetFormat(format);
-        if (got.PixelFormat != format.PixelFormat || (format.Width != 0 && (got.Width != format.Width || got.Height != format.Height)))
-        {
-            throw new DeviceNotSupportedException("VIDIOC_S_FMT", DevicePath,
-                $"{format.Width}x{format.Height} {format.PixelFormat} is not supported on the {format.Type} queue; the driver chose {got.Width}x{got.Height} {got.PixelFormat}");
-        }
-
-        return got;
-    }
-
-    /// <summary>VIDIOC_ENUM_FRAMESIZES for a pixel format.</summary>
-    /// <param name="pixelFormat">The fourcc.</param>
-    public IReadOnlyList<FrameSize> EnumerateFrameSizes(FourCC pixelFormat)
-    {
-        var list = new List<FrameSize>();
-        for (uint i = 0; ; i++)
-        {
-            var e = new v4l2_frmsizeenum { index = i, pixel_format = pixelFormat.Value };
-            var errno = Handle.IoctlErrno(V4l2Ioctl.ENUM_FRAMESIZES, ref e, out _);
-            if (errno == Errno.EINVAL)
-            {
-                return list;
-            }
-
-            if (errno != 0)
-            {
-                throw Handle.Error(errno, "VIDIOC_ENUM_FRAMESIZES", $"{pixelFormat} index {i}");
-            }
-
-            var kind = (EnumerationKind)e.type;
-            list.Add(kind == EnumerationKind.Discrete
-                ? new FrameSize(kind, e.discrete.width, e.discrete.width, 0, e.discrete.height, e.discrete.height, 0)
-                : new FrameSize(kind, e.stepwise.min_width, e.stepwise.max_width, e.stepwise.step_width,
-                    e.stepwise.min_height, e.stepwise.max_height, e.stepwise.step_height));
-            if (kind != EnumerationKind.Discrete)
-            {
-                return list;
-            }
-        }
-    }
-
-    /// <summary>VIDIOC_ENUM_FRAMEINTERVALS for a pixel format and size.</summary>
-    /// <param name="pixelFormat">The fourcc.</param>
-    /// <param name="width">Width.</param>
-    /// <param name="height">Height.</param>
-    public IReadOnlyList<FrameInterval> EnumerateFrameIntervals(FourCC pixelFormat, uint width, uint height)
-    {
-        var list = new List<FrameInterval>();
-        for (uint i = 0; ; i++)
-        {
-            var e = new v4l2_frmivalenum { index = i, pixel_format = pixelFormat.Value, width = width, height = height };
-            var errno = Handle.IoctlErrno(V4l2Ioctl.ENUM_FRAMEINTERVALS, ref e, out _);
-            if (errno == Errno.EINVAL)
-            {
-                return list;
-            }
-
-            if (errno != 0)
-            {
-                throw Handle.Error(errno, "VIDIOC_ENUM_FRAMEINTERVALS", $"{pixelFormat} {width}x{height} index {i}");
-            }
-
-            var kind = (EnumerationKind)e.type;
-            static Fraction F(v4l2_fract f) => new(f.numerator, f.denominator);
-            list.Add(kind == EnumerationKind.Discrete
-                ? new FrameInterval(kind, F(e.discrete), F(e.discrete), default)
-                : new FrameInterval(kind, F(e.stepwise.min), F(e.stepwise.max), F(e.stepwise.step)));
-            if (kind != EnumerationKind.Discrete)
-            {
-                return list;
-            }
-        }
-    }
-
-    /// <summary>VIDIOC_G_PARM.</summary>
-    /// <param name="type">The buffer type.</param>
-    public StreamParameters GetStreamParameters(BufferType type)
-    {
-        var p = new v4l2_streamparm { type = (uint)type };
-        Handle.Ioctl(V4l2Ioctl.G_PARM, ref p, "VIDIOC_G_PARM");
-        return ToParameters(p);
-    }
-
-    /// <summary>VIDIOC_S_PARM: requests a frame interval (seconds per frame); the driver picks the nearest.</summary>
-    /// <param name="type">The buffer type.</param>
-    /// <param name="timePerFrame">E.g. 1/30.</param>
-    /// <returns>The parameters in effect.</returns>
-    public StreamParameters SetFrameInterval(BufferType type, Fraction timePerFrame)
-    {
-        var p = new v4l2_streamparm { type = (uint)type };
-        if (type.IsOutput())
-        {
-            p.output.timeperframe = new v4l2_fract { numerator = timePerFrame.Numerator, denominator = timePerFrame.Denominator };
-        }
-        else
-        {
-            p.capture.timeperframe = new v4l2_fract { numerator = timePerFrame.Numerator, denominator = timePerFrame.Denominator };
-        }
-
-        Handle.Ioctl(V4l2Ioctl.S_PARM, ref p, "VIDIOC_S_PARM");
-        return ToParameters(p);
-    }
-
-    private static StreamParameters ToParameters(in v4l2_streamparm p)
-    {
-        var type = (BufferType)p.type;
-        return type.IsOutput()
-            ? new StreamParameters(type, (p.output.capability & V4l2Constants.CapTimePerFrame) != 0,
-                new Fraction(p.output.timeperframe.numerator, p.output.timeperframe.denominator), p.output.writebuffers)
-            : new StreamParameters(type, (p.capture.capability & V4l2Constants.CapTimePerFrame) != 0,
-                new Fraction(p.capture.timeperframe.numerator, p.capture.timeperframe.denominator), p.capture.readbuffers);
     }
 
     /// <summary>The node's controls (also reachable through the methods below).</summary>
@@ -386,82 +214,6 @@ public sealed partial class VideoDevice : IDisposable
 
     /// <inheritdoc cref="VideoControls.SetStringControl"/>
     public void SetStringControl(uint id, string value) => Controls.SetStringControl(id, value);
-
-    /// <summary>VIDIOC_SUBSCRIBE_EVENT.</summary>
-    /// <param name="type">The event type.</param>
-    /// <param name="id">The source id (the control id for <see cref="EventType.Control"/>).</param>
-    /// <param name="flags">Subscription flags.</param>
-    public void SubscribeEvent(EventType type, uint id = 0, EventSubscriptionFlags flags = EventSubscriptionFlags.None)
-    {
-        var s = new v4l2_event_subscription { type = (uint)type, id = id, flags = (uint)flags };
-        var errno = Handle.IoctlErrno(V4l2Ioctl.SUBSCRIBE_EVENT, ref s, out _);
-        if (errno != 0)
-        {
-            throw Handle.Error(errno, "VIDIOC_SUBSCRIBE_EVENT", $"{type} id 0x{id:x}");
-        }
-    }
-
-    /// <summary>VIDIOC_UNSUBSCRIBE_EVENT (<see cref="EventType.All"/> drops every subscription).</summary>
-    /// <param name="type">The event type.</param>
-    /// <param name="id">The source id.</param>
-    public void UnsubscribeEvent(EventType type, uint id = 0)
-    {
-        var s = new v4l2_event_subscription { type = (uint)type, id = id };
-        var errno = Handle.IoctlErrno(V4l2Ioctl.UNSUBSCRIBE_EVENT, ref s, out _);
-        if (errno != 0)
-        {
-            throw Handle.Error(errno, "VIDIOC_UNSUBSCRIBE_EVENT", $"{type} id 0x{id:x}");
-        }
-    }
-
-    /// <summary>VIDIOC_DQEVENT without waiting.</summary>
-    /// <param name="ev">The event.</param>
-    /// <returns>false when no event is pending.</returns>
-    public bool TryDequeueEvent(out VideoEvent ev)
-    {
-        var e = default(v4l2_event);
-        var errno = TimeAbi.DequeueEvent(Handle, ref e);
-        if (errno == 0)
-        {
-            ev = Marshalling.ToEvent(e);
-            return true;
-        }
-
-        ev = default;
-        return errno == Errno.ENOENT ? false : throw Handle.Error(errno, "VIDIOC_DQEVENT");
-    }
-
-    /// <summary>Waits (epoll, POLLPRI) for the next event and dequeues it.</summary>
-    /// <param name="cancellationToken">Cancels the wait.</param>
-    public async ValueTask<VideoEvent> DequeueEventAsync(CancellationToken cancellationToken = default)
-    {
-        while (true)
-        {
-            if (TryDequeueEvent(out var ev))
-            {
-                return ev;
-            }
-
-            if (_eventWaiter is null)
-            {
-                _eventHandle = Handle.Duplicate();
-                _eventWaiter = new FdWaiter(_eventHandle);
-            }
-
-            var revents = await _eventWaiter.WaitAsync(PollEvents.Priority, cancellationToken).ConfigureAwait(false);
-            if ((revents & PollEvents.Priority) == 0 && (revents & (PollEvents.Error | PollEvents.HangUp)) != 0 && !TryDequeueEvent(out ev))
-            {
-                // POLLERR without POLLPRI: vb2 reports it when no buffers are queued; keep waiting only if
-                // the device still answers.
-                QueryCapabilities();
-                await Task.Delay(10, cancellationToken).ConfigureAwait(false);
-            }
-            else if (revents != PollEvents.None && TryDequeueEvent(out ev))
-            {
-                return ev;
-            }
-        }
-    }
 
     /// <summary>The streaming queue for <paramref name="type"/> (one per type per device).</summary>
     /// <param name="type">The buffer type.</param>
@@ -515,6 +267,14 @@ public sealed partial class VideoDevice : IDisposable
     public IAsyncEnumerable<VideoFrame> StreamAsync(CancellationToken cancellationToken = default) =>
         GetQueue(DefaultBufferType ?? throw new DeviceNotSupportedException("VideoQueue", DevicePath, "the node has no streaming buffer type"))
             .StreamAsync(cancellationToken);
+
+    private void Check(int errno, string call)
+    {
+        if (errno != 0)
+        {
+            throw Handle.Error(errno, call);
+        }
+    }
 
     internal void OnQueueDisposed(VideoQueue queue) => _queues.Remove(queue.Type);
 

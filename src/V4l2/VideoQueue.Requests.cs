@@ -1,4 +1,5 @@
 using LinuxDevices.V4l2.Interop;
+using LinuxDevices.V4l2.Ioctl;
 using LinuxDevices.V4l2.Media;
 
 namespace LinuxDevices.V4l2;
@@ -17,19 +18,19 @@ public sealed partial class VideoQueue
         ThrowIfDisposed();
         RequireOwned(index, "VIDIOC_QBUF");
         var b = default(v4l2_buffer);
-        Init(ref b, index);
-        if (index < _buffers.Count && _buffers[index] is { } buf && Type.IsMultiplanar())
+        _pool.Init(ref b, index);
+        if (_pool.At(index) is { } buf && Type.IsMultiplanar())
         {
             b.length = (uint)buf.PlaneArray.Length;
         }
 
-        FillOutputPayload(ref b, index, bytesUsed);
+        _pool.FillOutputPayload(ref b, index, bytesUsed);
         b.flags |= RequestIoctl.BufFlagRequestFd;
         b.request_fd = request.Descriptor;
-        var errno = _device.TimeAbi.Buffer(Handle, V4l2Ioctl.QBUF, V4l2Ioctl.QBUF_TIME32, ref b);
+        var errno = Vidioc.QBuf(_target, _pool.Abi, ref b);
         if (errno != 0)
         {
-            throw Handle.Error(errno, "VIDIOC_QBUF", $"buffer {index} into {request.Handle.Path}");
+            throw _target.Error(errno, "VIDIOC_QBUF", $"buffer {index} into {request.Handle.Path}");
         }
 
         Ledger.Set(index, BufferState.Queued);

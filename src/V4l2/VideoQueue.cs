@@ -1,8 +1,8 @@
 using System.Diagnostics;
-using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using LinuxDevices.Native;
 using LinuxDevices.V4l2.Interop;
+using LinuxDevices.V4l2.Ioctl;
+using LinuxDevices.V4l2.Queue;
 
 namespace LinuxDevices.V4l2;
 
@@ -13,73 +13,70 @@ namespace LinuxDevices.V4l2;
 /// Obtain it with <see cref="VideoDevice.GetQueue"/>. Not thread-safe: use one queue from one
 /// logical flow (the async loop's continuations may hop threads but never overlap).
 /// </summary>
+/// <remarks>The facade of the area template (docs/Design.md): argument checks, messages and frames here;
+/// allocation and the ledger in <see cref="BufferPool"/>, queue/dequeue in <see cref="BufferQueue"/>,
+/// the async loop in <c>VideoQueue.Stream.cs</c>.</remarks>
 public sealed partial class VideoQueue : IDisposable
 {
-    private const int MaxPlanes = 8; // VIDEO_MAX_PLANES
-
-    private readonly VideoDevice _device;
-    private readonly List<VideoBuffer?> _buffers = [];
-    private readonly v4l2_plane[]? _planeArray; // pinned (POH): its address is stable for the queue's life
-    private unsafe v4l2_plane* _planes;
-    private DeviceHandle? _waitHandle;
-    private FdWaiter? _waiter;
+    private readonly VideoDevice? _device;
+    private readonly IIoctlTarget _target;
+    private readonly BufferPool _pool;
+    private readonly BufferQueue _queue;
     private DeviceException? _deferred;
-    private bool _capsQueried;
     private bool _disposed;
 
-    internal unsafe VideoQueue(VideoDevice device, BufferType type, MemoryType memory)
+    internal VideoQueue(VideoDevice device, BufferType type, MemoryType memory)
+        : this(device.Handle, device.TimeAbi, type, memory, device)
+    {
+    }
+
+    /// <summary>A queue over any target (host tests pass a fake; <paramref name="device"/> is null then and
+    /// <see cref="StreamAsync"/> is unavailable).</summary>
+    internal VideoQueue(IIoctlTarget target, V4l2TimeAbi abi, BufferType type, MemoryType memory, VideoDevice? device = null)
     {
         _device = device;
-        Type = type;
-        Memory = memory;
-        if (type.IsMultiplanar())
-        {
-            _planeArray = GC.AllocateArray<v4l2_plane>(MaxPlanes, pinned: true);
-            _planes = (v4l2_plane*)Unsafe.AsPointer(ref _planeArray[0]);
-        }
+        _target = target;
+        _pool = new BufferPool(target, abi, type, memory);
+        _queue = new BufferQueue(_pool);
     }
 
     /// <summary>The buffer type.</summary>
-    public BufferType Type { get; }
+    public BufferType Type => _pool.Type;
 
     /// <summary>The memory type (only <see cref="MemoryType.Mmap"/> buffers are mapped by the SDK).</summary>
-    public MemoryType Memory { get; }
+    public MemoryType Memory => _pool.Memory;
 
     /// <summary>The capabilities the driver reported with the last REQBUFS/CREATE_BUFS.</summary>
-    public BufferCapabilities Capabilities { get; private set; }
+    public BufferCapabilities Capabilities => _pool.Capabilities;
 
     /// <summary>The queue's maximum number of buffers: CREATE_BUFS <c>max_num_buffers</c> where the queue
     /// reports V4L2_BUF_CAP_MAX_NUM_BUFFERS (6.8+), else the fixed limit every videobuf2 queue had before
     /// (<c>VIDEO_MAX_FRAME</c>, 32).</summary>
-    public uint MaxBuffers { get; private set; }
+    public uint MaxBuffers => _pool.MaxBuffers;
 
     /// <summary>Whether VIDIOC_REMOVE_BUFS is available (<see cref="BufferCapabilities.RemoveBuffers"/>).</summary>
-    public bool SupportsRemoveBuffers => (Capabilities & BufferCapabilities.RemoveBuffers) != 0;
+    public bool SupportsRemoveBuffers => _pool.SupportsRemove;
 
     /// <summary>Whether STREAMON is in effect.</summary>
-    public bool IsStreaming { get; private set; }
+    public bool IsStreaming => _queue.IsStreaming;
 
     /// <summary>Allocated buffers (holes excluded).</summary>
     public int Count => Ledger.LiveCount;
 
     /// <summary>The buffers by index; <see langword="null"/> marks a hole left by removal.</summary>
-    public IReadOnlyList<VideoBuffer?> Buffers => _buffers;
+    public IReadOnlyList<VideoBuffer?> Buffers => _pool.Buffers;
 
     /// <summary>Removals still to happen as buffers come back (see <see cref="Shrink"/>).</summary>
-    public int PendingShrink { get; private set; }
+    public int PendingShrink => _pool.PendingShrink;
 
-    internal BufferLedger Ledger { get; } = new();
+    internal BufferLedger Ledger => _pool.Ledger;
+
+    internal BufferPool Pool => _pool;
 
     /// <summary>Test hook: the capabilities as if REQBUFS had reported them.</summary>
-    internal void AssumeCapabilities(BufferCapabilities capabilities)
-    {
-        Capabilities = capabilities;
-        _capsQueried = true;
-    }
+    internal void AssumeCapabilities(BufferCapabilities capabilities) => _pool.AssumeCapabilities(capabilities);
 
-    private string Path => _device.DevicePath;
-
-    private DeviceHandle Handle => _device.Handle;
+    private string Path => _target.Path;
 
     /// <summary>The state of buffer <paramref name="index"/> (<see cref="BufferState.Removed"/> for holes).</summary>
     /// <param name="index">The index.</param>
@@ -89,7 +86,7 @@ public sealed partial class VideoQueue : IDisposable
     public string Describe() => Ledger.ToString();
 
     internal VideoBuffer BufferAt(int index) =>
-        index >= 0 && index < _buffers.Count && _buffers[index] is { } b ? b : throw new InvalidOperationException($"{Path}: buffer {index} does not exist.");
+        _pool.At(index) ?? throw new InvalidOperationException($"{Path}: buffer {index} does not exist.");
 
     internal void CheckLease(int index, uint lease)
     {
@@ -105,29 +102,7 @@ public sealed partial class VideoQueue : IDisposable
     public BufferCapabilities QueryCapabilities()
     {
         ThrowIfDisposed();
-        var c = default(v4l2_create_buffers);
-        c.memory = (uint)Memory;
-        c.format.type = (uint)Type;
-        Handle.Ioctl(V4l2Ioctl.G_FMT, ref c.format, "VIDIOC_G_FMT");
-        var errno = Handle.IoctlErrno(V4l2Ioctl.CREATE_BUFS, ref c, out _);
-        if (errno == 0)
-        {
-            Capabilities = (BufferCapabilities)c.capabilities;
-            MaxBuffers = (Capabilities & BufferCapabilities.MaxNumBuffers) != 0 ? c.max_num_buffers : V4l2Ioctl.VideoMaxFrame;
-        }
-        else if (errno == Errno.ENOTTY && Ledger.LiveCount == 0)
-        {
-            var r = new v4l2_requestbuffers { count = 0, type = (uint)Type, memory = (uint)Memory };
-            Handle.Ioctl(V4l2Ioctl.REQBUFS, ref r, "VIDIOC_REQBUFS");
-            Capabilities = (BufferCapabilities)r.capabilities;
-        }
-        else
-        {
-            throw Handle.Error(errno, "VIDIOC_CREATE_BUFS", "count 0 (capability query)");
-        }
-
-        _capsQueried = true;
-        return Capabilities;
+        return _pool.QueryCapabilities();
     }
 
     /// <summary>VIDIOC_REQBUFS: frees all buffers (unmapping them first) and allocates
@@ -143,20 +118,7 @@ public sealed partial class VideoQueue : IDisposable
             throw new InvalidOperationException($"{Path}: stop streaming before VIDIOC_REQBUFS.");
         }
 
-        UnmapAll();
-        var r = new v4l2_requestbuffers { count = (uint)count, type = (uint)Type, memory = (uint)Memory };
-        Handle.Ioctl(V4l2Ioctl.REQBUFS, ref r, "VIDIOC_REQBUFS");
-        Capabilities = (BufferCapabilities)r.capabilities;
-        _capsQueried = true;
-        Ledger.Clear();
-        _buffers.Clear();
-        if (r.count > 0)
-        {
-            Ledger.OnAllocated(0, (int)r.count);
-            MapRange(0, (int)r.count);
-        }
-
-        return (int)r.count;
+        return _pool.Request(count);
     }
 
     /// <summary>VIDIOC_CREATE_BUFS: adds <paramref name="count"/> buffers for <paramref name="format"/>
@@ -169,30 +131,7 @@ public sealed partial class VideoQueue : IDisposable
     {
         ThrowIfDisposed();
         ArgumentOutOfRangeException.ThrowIfNegative(count);
-        var c = default(v4l2_create_buffers);
-        c.count = (uint)count;
-        c.memory = (uint)Memory;
-        if (format is null)
-        {
-            c.format.type = (uint)Type;
-            Handle.Ioctl(V4l2Ioctl.G_FMT, ref c.format, "VIDIOC_G_FMT");
-        }
-        else
-        {
-            c.format = Marshalling.ToRaw(format);
-        }
-
-        Handle.Ioctl(V4l2Ioctl.CREATE_BUFS, ref c, "VIDIOC_CREATE_BUFS");
-        Capabilities = (BufferCapabilities)c.capabilities;
-        MaxBuffers = (Capabilities & BufferCapabilities.MaxNumBuffers) != 0 ? c.max_num_buffers : V4l2Ioctl.VideoMaxFrame;
-        _capsQueried = true;
-        if (c.count > 0)
-        {
-            Ledger.OnAllocated((int)c.index, (int)c.count);
-            MapRange((int)c.index, (int)c.count);
-        }
-
-        return ((int)c.index, (int)c.count);
+        return _pool.Create(count, format);
     }
 
     /// <summary>Grows the pool by <paramref name="count"/> buffers (CREATE_BUFS); while
@@ -210,7 +149,7 @@ public sealed partial class VideoQueue : IDisposable
     {
         ThrowIfDisposed();
         ArgumentOutOfRangeException.ThrowIfNegative(count);
-        RequireRemoveSupport();
+        _pool.RequireRemoveSupport();
         if (count > Ledger.LiveCount - PendingShrink)
         {
             throw new ArgumentOutOfRangeException(nameof(count), $"{Path}: cannot shrink by {count}: {Ledger.LiveCount} buffers, {PendingShrink} removals pending.");
@@ -226,28 +165,17 @@ public sealed partial class VideoQueue : IDisposable
             }
         }
 
-        PendingShrink += count - removed;
+        _pool.PendingShrink += count - removed;
         return removed;
     }
 
     /// <summary>VIDIOC_QUERYBUF: asks the driver about buffer <paramref name="index"/> (a hole or an
     /// index past the end fails with EINVAL).</summary>
     /// <param name="index">The index.</param>
-    public unsafe BufferInfo QueryBuffer(int index)
+    public BufferInfo QueryBuffer(int index)
     {
         ThrowIfDisposed();
-        var b = default(v4l2_buffer);
-        Init(ref b, index);
-        var errno = _device.TimeAbi.Buffer(Handle, V4l2Ioctl.QUERYBUF, V4l2Ioctl.QUERYBUF_TIME32, ref b);
-        if (errno != 0)
-        {
-            throw Handle.Error(errno, "VIDIOC_QUERYBUF", $"buffer {index}; SDK view {Ledger[index]}");
-        }
-
-        var offset = Type.IsMultiplanar() ? (uint)_planes[0].m : (uint)b.m;
-        var used = Type.IsMultiplanar() ? _planes[0].bytesused : b.bytesused;
-        return new BufferInfo((int)b.index, (BufferType)b.type, (BufferFlags)b.flags, used, b.length, offset, b.sequence,
-            Marshalling.ToTimeSpan(b.timestamp));
+        return _queue.Query(index);
     }
 
     /// <summary>VIDIOC_QBUF for a buffer the application owns.</summary>
@@ -257,10 +185,10 @@ public sealed partial class VideoQueue : IDisposable
     {
         ThrowIfDisposed();
         RequireOwned(index, "VIDIOC_QBUF");
-        var errno = TryQueueRaw(index, bytesUsed);
+        var errno = _queue.QueueRaw(index, bytesUsed);
         if (errno != 0)
         {
-            throw Handle.Error(errno, "VIDIOC_QBUF", $"buffer {index}");
+            throw _target.Error(errno, "VIDIOC_QBUF", $"buffer {index}");
         }
     }
 
@@ -270,16 +198,11 @@ public sealed partial class VideoQueue : IDisposable
     {
         ThrowIfDisposed();
         RequireOwned(index, "VIDIOC_PREPARE_BUF");
-        var b = default(v4l2_buffer);
-        Init(ref b, index);
-        FillOutputPayload(ref b, index, 0);
-        var errno = _device.TimeAbi.Buffer(Handle, V4l2Ioctl.PREPARE_BUF, V4l2Ioctl.PREPARE_BUF_TIME32, ref b);
+        var errno = _queue.PrepareRaw(index);
         if (errno != 0)
         {
-            throw Handle.Error(errno, "VIDIOC_PREPARE_BUF", $"buffer {index}");
+            throw _target.Error(errno, "VIDIOC_PREPARE_BUF", $"buffer {index}");
         }
-
-        Ledger.Set(index, BufferState.Prepared);
     }
 
     /// <summary>VIDIOC_DQBUF without waiting.</summary>
@@ -290,8 +213,8 @@ public sealed partial class VideoQueue : IDisposable
     {
         ThrowIfDisposed();
         ThrowDeferred();
-        var errno = TryDequeueCore(out buffer, out _);
-        return errno == 0 || (errno == Errno.EAGAIN ? false : throw Handle.Error(errno, "VIDIOC_DQBUF"));
+        var errno = _queue.DequeueRaw(out buffer, out _);
+        return errno == 0 || (errno == Errno.EAGAIN ? false : throw _target.Error(errno, "VIDIOC_DQBUF"));
     }
 
     /// <summary>VIDIOC_DQBUF without waiting, as a frame (disposing it re-queues the buffer).</summary>
@@ -301,7 +224,7 @@ public sealed partial class VideoQueue : IDisposable
     {
         ThrowIfDisposed();
         ThrowDeferred();
-        var errno = TryDequeueCore(out var buffer, out var lease);
+        var errno = _queue.DequeueRaw(out var buffer, out var lease);
         if (errno == 0)
         {
             frame = new VideoFrame(this, buffer, lease);
@@ -309,7 +232,7 @@ public sealed partial class VideoQueue : IDisposable
         }
 
         frame = default;
-        return errno == Errno.EAGAIN ? false : throw Handle.Error(errno, "VIDIOC_DQBUF");
+        return errno == Errno.EAGAIN ? false : throw _target.Error(errno, "VIDIOC_DQBUF");
     }
 
     /// <summary>Waits up to <paramref name="timeout"/> (poll) and dequeues a buffer.</summary>
@@ -339,7 +262,7 @@ public sealed partial class VideoQueue : IDisposable
         var revents = PollEvents.None;
         while (true)
         {
-            var errno = TryDequeueCore(out buffer, out lease);
+            var errno = _queue.DequeueRaw(out buffer, out lease);
             if (errno == 0)
             {
                 return;
@@ -347,25 +270,25 @@ public sealed partial class VideoQueue : IDisposable
 
             if (errno != Errno.EAGAIN)
             {
-                throw Handle.Error(errno, "VIDIOC_DQBUF");
+                throw _target.Error(errno, "VIDIOC_DQBUF");
             }
 
             if ((revents & (PollEvents.Error | PollEvents.HangUp)) != 0)
             {
                 // vb2 reports POLLERR when nothing is queued or the queue failed: waiting cannot help.
-                throw new DeviceException("VIDIOC_DQBUF", Path, $"poll reported {revents} and no buffer can be dequeued ({QueuedCount()} queued, streaming {IsStreaming}; queue {Ledger})", DeviceErrorKind.Other);
+                throw new DeviceException("VIDIOC_DQBUF", Path, $"poll reported {revents} and no buffer can be dequeued ({_queue.QueuedCount()} queued, streaming {IsStreaming}; queue {Ledger})", DeviceErrorKind.Other);
             }
 
             var left = timeout == Timeout.InfiniteTimeSpan ? timeout : timeout - Stopwatch.GetElapsedTime(start);
             if (left != Timeout.InfiniteTimeSpan && left <= TimeSpan.Zero)
             {
-                throw new DeviceException("VIDIOC_DQBUF", Path, $"no buffer completed within {timeout.TotalMilliseconds:0} ms ({QueuedCount()} queued, streaming {IsStreaming})", DeviceErrorKind.TimedOut);
+                throw new DeviceException("VIDIOC_DQBUF", Path, $"no buffer completed within {timeout.TotalMilliseconds:0} ms ({_queue.QueuedCount()} queued, streaming {IsStreaming})", DeviceErrorKind.TimedOut);
             }
 
-            var perr = Handle.PollErrno(events, left, out revents);
+            var perr = _target.PollErrno(events, left, out revents);
             if (perr != 0)
             {
-                throw Handle.Error(perr, "poll");
+                throw _target.Error(perr, "poll");
             }
         }
     }
@@ -378,10 +301,10 @@ public sealed partial class VideoQueue : IDisposable
     {
         ThrowIfDisposed();
         var e = new v4l2_exportbuffer { type = (uint)Type, index = (uint)index, plane = (uint)plane, flags = 0x80000 | 2 }; // O_CLOEXEC | O_RDWR
-        var errno = Handle.IoctlErrno(V4l2Ioctl.EXPBUF, ref e, out _);
+        var errno = Vidioc.ExpBuf(_target, ref e);
         if (errno != 0)
         {
-            throw Handle.Error(errno, "VIDIOC_EXPBUF", $"buffer {index} plane {plane}");
+            throw _target.Error(errno, "VIDIOC_EXPBUF", $"buffer {index} plane {plane}");
         }
 
         return DeviceHandle.FromDescriptor(e.fd, $"dmabuf of {Path} buffer {index} plane {plane}");
@@ -391,21 +314,7 @@ public sealed partial class VideoQueue : IDisposable
     public void StreamOn()
     {
         ThrowIfDisposed();
-        var type = (int)Type;
-        var errno = Handle.IoctlErrno(V4l2Ioctl.STREAMON, ref type, out _);
-        if (errno == Errno.EPIPE)
-        {
-            // media_pipeline_start(): a link of the pipeline joins pads whose formats differ. The device
-            // is not gone (what EPIPE means elsewhere): a plain DeviceException saying so.
-            throw new DeviceException(errno, "VIDIOC_STREAMON", Path, "pipeline link validation failed: a link joins pads with different formats (linuxdev media formats shows them)");
-        }
-
-        if (errno != 0)
-        {
-            throw Handle.Error(errno, "VIDIOC_STREAMON");
-        }
-
-        IsStreaming = true;
+        _queue.StreamOn();
     }
 
     /// <summary>VIDIOC_STREAMOFF: every buffer returns to the application (<see cref="BufferState.Free"/>);
@@ -413,10 +322,7 @@ public sealed partial class VideoQueue : IDisposable
     public void StreamOff()
     {
         ThrowIfDisposed();
-        var type = (int)Type;
-        Handle.Ioctl(V4l2Ioctl.STREAMOFF, ref type, "VIDIOC_STREAMOFF");
-        IsStreaming = false;
-        Ledger.OnStreamOff();
+        _queue.StreamOff();
     }
 
     /// <summary>
@@ -437,7 +343,7 @@ public sealed partial class VideoQueue : IDisposable
         ThrowIfDisposed();
         ArgumentOutOfRangeException.ThrowIfNegative(index);
         ArgumentOutOfRangeException.ThrowIfNegative(count);
-        RequireRemoveSupport();
+        _pool.RequireRemoveSupport();
         if (validate && count > 0 && Ledger.CheckRemove(index, count) is { } refusal)
         {
             var detail = $"{refusal.Reason}; refused by the SDK without calling the driver (queue {Ledger})";
@@ -446,134 +352,10 @@ public sealed partial class VideoQueue : IDisposable
                 : new DeviceException(Errno.EINVAL, "VIDIOC_REMOVE_BUFS", Path, detail);
         }
 
-        var errno = TryRemoveRaw(index, count);
+        var errno = _pool.Remove(index, count);
         if (errno != 0)
         {
-            throw Handle.Error(errno, "VIDIOC_REMOVE_BUFS", $"index {index}, count {count}; queue {Ledger}; nothing was removed");
-        }
-    }
-
-    private int TryRemoveRaw(int index, int count)
-    {
-        var r = new v4l2_remove_buffers { index = (uint)index, count = (uint)count, type = (uint)Type };
-        var errno = Handle.IoctlErrno(V4l2Ioctl.REMOVE_BUFS, ref r, out _);
-        if (errno == 0 && count > 0)
-        {
-            for (var i = index; i < index + count && i < _buffers.Count; i++)
-            {
-                _buffers[i]?.Unmap();
-                _buffers[i] = null;
-            }
-
-            Ledger.OnRemoved(index, count);
-            while (_buffers.Count > Ledger.Count)
-            {
-                _buffers.RemoveAt(_buffers.Count - 1);
-            }
-        }
-
-        return errno;
-    }
-
-    private void RequireRemoveSupport()
-    {
-        if (!_capsQueried)
-        {
-            QueryCapabilities();
-        }
-
-        if (!SupportsRemoveBuffers)
-        {
-            throw new DeviceNotSupportedException("VIDIOC_REMOVE_BUFS", Path,
-                $"the {Type} queue does not report V4L2_BUF_CAP_SUPPORTS_REMOVE_BUFS (capabilities {Capabilities}); the driver lacks VIDIOC_REMOVE_BUFS (Linux 6.10+, proposed as VIDIOC_DELETE_BUFS)");
-        }
-    }
-
-    /// <summary>
-    /// The frame loop: allocates 4 buffers if none exist, queues every free buffer, starts streaming
-    /// and yields frames as the driver completes them, waiting with epoll (POLLIN/POLLOUT) in between.
-    /// Capture frames carry data; output frames are empty buffers to fill, queued on dispose. Frames
-    /// are structs over the mapped memory (zero-copy, nothing allocated per frame). Streaming stops
-    /// when the enumeration ends. A removed device ends the loop with a <see cref="DeviceGoneException"/>.
-    /// </summary>
-    /// <param name="cancellationToken">Stops the loop (throws <see cref="OperationCanceledException"/>).</param>
-    public async IAsyncEnumerable<VideoFrame> StreamAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
-    {
-        ThrowIfDisposed();
-        if (Ledger.LiveCount == 0)
-        {
-            RequestBuffers(4);
-        }
-
-        var waiter = Waiter();
-        var output = Type.IsOutput();
-        var startedHere = !IsStreaming;
-        if (!output)
-        {
-            QueueFreeBuffers();
-        }
-
-        if (startedHere)
-        {
-            StreamOn();
-        }
-
-        try
-        {
-            var sawError = false;
-            while (true)
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                ThrowIfDisposed();
-                ThrowDeferred();
-                if (output)
-                {
-                    var free = FirstOwnedUnleased();
-                    if (free >= 0)
-                    {
-                        var lease = Ledger.OnDequeued(free);
-                        yield return new VideoFrame(this, new DequeuedBuffer(free, 0, default, BufferFlags.None, 0, FieldOrder.None), lease);
-                        continue;
-                    }
-                }
-                else
-                {
-                    QueueFreeBuffers();
-                }
-
-                var errno = TryDequeueCore(out var info, out var frameLease);
-                if (errno == 0)
-                {
-                    sawError = false;
-                    yield return new VideoFrame(this, info, frameLease);
-                    continue;
-                }
-
-                if (errno != Errno.EAGAIN)
-                {
-                    throw Handle.Error(errno, "VIDIOC_DQBUF", "streaming ended");
-                }
-
-                if (sawError)
-                {
-                    throw new DeviceException("VIDIOC_DQBUF", Path, "poll reported POLLERR/POLLHUP but no buffer can be dequeued (queue error)", DeviceErrorKind.Other);
-                }
-
-                if (QueuedCount() == 0)
-                {
-                    throw new InvalidOperationException($"{Path}: every buffer is held by the application ({Ledger}); dispose frames to keep the stream going.");
-                }
-
-                var revents = await waiter.WaitAsync(output ? PollEvents.Out : PollEvents.In, cancellationToken).ConfigureAwait(false);
-                sawError = (revents & (PollEvents.Error | PollEvents.HangUp)) != 0;
-            }
-        }
-        finally
-        {
-            if (startedHere && !_disposed && IsStreaming)
-            {
-                TryStreamOff();
-            }
+            throw _target.Error(errno, "VIDIOC_REMOVE_BUFS", $"index {index}, count {count}; queue {Ledger}; nothing was removed");
         }
     }
 
@@ -591,35 +373,13 @@ public sealed partial class VideoQueue : IDisposable
             return;
         }
 
-        int errno;
-        string call;
-        if (PendingShrink > 0 && SupportsRemoveBuffers)
+        var errno = _queue.Release(index, bytesUsed, out var call);
+        if (errno == 0)
         {
-            call = "VIDIOC_REMOVE_BUFS";
-            errno = TryRemoveRaw(index, 1);
-            if (errno == 0)
-            {
-                PendingShrink--;
-                return;
-            }
-        }
-        else if (!IsStreaming)
-        {
-            Ledger.Set(index, BufferState.Free);
             return;
         }
-        else
-        {
-            call = "VIDIOC_QBUF";
-            errno = TryQueueRaw(index, bytesUsed);
-            if (errno == 0)
-            {
-                return;
-            }
-        }
 
-        Ledger.Set(index, BufferState.Free);
-        var error = Handle.Error(errno, call, $"releasing buffer {index}");
+        var error = _target.Error(errno, call, $"releasing buffer {index}");
         if (throwOnError)
         {
             throw error;
@@ -637,48 +397,6 @@ public sealed partial class VideoQueue : IDisposable
         }
     }
 
-    private int FirstOwnedUnleased()
-    {
-        for (var i = 0; i < Ledger.Count; i++)
-        {
-            if (Ledger[i] is BufferState.Free or BufferState.Prepared)
-            {
-                return i;
-            }
-        }
-
-        return -1;
-    }
-
-    private int QueuedCount()
-    {
-        var n = 0;
-        for (var i = 0; i < Ledger.Count; i++)
-        {
-            if (Ledger[i] == BufferState.Queued)
-            {
-                n++;
-            }
-        }
-
-        return n;
-    }
-
-    private void QueueFreeBuffers()
-    {
-        for (var i = 0; i < Ledger.Count; i++)
-        {
-            if (Ledger[i] is BufferState.Free or BufferState.Prepared)
-            {
-                var errno = TryQueueRaw(i, 0);
-                if (errno != 0)
-                {
-                    throw Handle.Error(errno, "VIDIOC_QBUF", $"buffer {i}");
-                }
-            }
-        }
-    }
-
     private void RequireOwned(int index, string call)
     {
         var state = Ledger[index];
@@ -686,178 +404,6 @@ public sealed partial class VideoQueue : IDisposable
         {
             throw new InvalidOperationException($"{call} on {Path}: buffer {index} is {state} in the SDK's view ({Ledger}).");
         }
-    }
-
-    private unsafe void Init(ref v4l2_buffer b, int index)
-    {
-        b.index = (uint)index;
-        b.type = (uint)Type;
-        b.memory = (uint)Memory;
-        if (_planes != null)
-        {
-            NativeMemory.Clear(_planes, (nuint)(MaxPlanes * sizeof(v4l2_plane)));
-            b.m = (nint)_planes;
-            b.length = MaxPlanes;
-        }
-    }
-
-    private unsafe void FillOutputPayload(ref v4l2_buffer b, int index, uint bytesUsed)
-    {
-        if (!Type.IsOutput() || index >= _buffers.Count || _buffers[index] is not { } buffer)
-        {
-            return;
-        }
-
-        if (_planes != null)
-        {
-            b.length = (uint)buffer.PlaneArray.Length;
-            for (var p = 0; p < buffer.PlaneArray.Length; p++)
-            {
-                _planes[p].bytesused = p == 0 && bytesUsed != 0 ? bytesUsed : buffer.PlaneArray[p].Length;
-                _planes[p].length = buffer.PlaneArray[p].Length;
-            }
-        }
-        else
-        {
-            b.bytesused = bytesUsed != 0 ? bytesUsed : buffer.PlaneArray[0].Length;
-            b.length = buffer.PlaneArray[0].Length;
-        }
-    }
-
-    private unsafe int TryQueueRaw(int index, uint bytesUsed)
-    {
-        var b = default(v4l2_buffer);
-        Init(ref b, index);
-        if (_planes != null && index < _buffers.Count && _buffers[index] is { } buf)
-        {
-            b.length = (uint)buf.PlaneArray.Length;
-        }
-
-        FillOutputPayload(ref b, index, bytesUsed);
-        var errno = _device.TimeAbi.Buffer(Handle, V4l2Ioctl.QBUF, V4l2Ioctl.QBUF_TIME32, ref b);
-        if (errno == 0)
-        {
-            Ledger.Set(index, BufferState.Queued);
-        }
-
-        return errno;
-    }
-
-    private unsafe int TryDequeueCore(out DequeuedBuffer info, out uint lease)
-    {
-        var b = default(v4l2_buffer);
-        Init(ref b, 0);
-        var errno = _device.TimeAbi.Buffer(Handle, V4l2Ioctl.DQBUF, V4l2Ioctl.DQBUF_TIME32, ref b);
-        if (errno != 0)
-        {
-            info = default;
-            lease = 0;
-            return errno;
-        }
-
-        var index = (int)b.index;
-        var timestamp = Marshalling.ToTimeSpan(b.timestamp);
-        uint used;
-        var buffer = index < _buffers.Count ? _buffers[index] : null;
-        if (_planes != null)
-        {
-            used = _planes[0].bytesused;
-            if (buffer is not null)
-            {
-                for (var p = 0; p < buffer.PlaneArray.Length && p < b.length; p++)
-                {
-                    buffer.PlaneArray[p].BytesUsed = _planes[p].bytesused;
-                    buffer.PlaneArray[p].DataOffset = _planes[p].data_offset;
-                }
-            }
-        }
-        else
-        {
-            used = b.bytesused;
-            if (buffer is not null)
-            {
-                buffer.PlaneArray[0].BytesUsed = used;
-            }
-        }
-
-        if (buffer is not null)
-        {
-            buffer.Sequence = b.sequence;
-            buffer.Timestamp = timestamp;
-            buffer.Flags = (BufferFlags)b.flags;
-        }
-
-        lease = Ledger.OnDequeued(index);
-        info = new DequeuedBuffer(index, b.sequence, timestamp, (BufferFlags)b.flags, used, (FieldOrder)b.field);
-        return 0;
-    }
-
-    private unsafe void MapRange(int first, int count)
-    {
-        while (_buffers.Count < first + count)
-        {
-            _buffers.Add(null);
-        }
-
-        for (var i = first; i < first + count; i++)
-        {
-            var b = default(v4l2_buffer);
-            Init(ref b, i);
-            var qerr = _device.TimeAbi.Buffer(Handle, V4l2Ioctl.QUERYBUF, V4l2Ioctl.QUERYBUF_TIME32, ref b);
-            if (qerr != 0)
-            {
-                throw Handle.Error(qerr, "VIDIOC_QUERYBUF", $"buffer {i}");
-            }
-            BufferPlane[] planes;
-            if (_planes != null)
-            {
-                planes = new BufferPlane[b.length];
-                for (var p = 0; p < planes.Length; p++)
-                {
-                    var offset = (uint)_planes[p].m;
-                    var length = _planes[p].length;
-                    planes[p] = new BufferPlane(MappedRegion.Map(Handle, offset, length, MapAccess.ReadWrite, $"{Path} buffer {i} plane {p}"), length, offset);
-                }
-            }
-            else
-            {
-                var offset = (uint)b.m;
-                planes = [new BufferPlane(MappedRegion.Map(Handle, offset, b.length, MapAccess.ReadWrite, $"{Path} buffer {i}"), b.length, offset)];
-            }
-
-            _buffers[i] = new VideoBuffer(this, i, planes);
-        }
-    }
-
-    private void UnmapAll()
-    {
-        foreach (var b in _buffers)
-        {
-            b?.Unmap();
-        }
-
-        _buffers.Clear();
-    }
-
-    private FdWaiter Waiter()
-    {
-        if (_waiter is null)
-        {
-            _waitHandle = Handle.Duplicate();
-            // The stream's own epoll thread: the frame loop (the SDK's iterator and the caller's loop
-            // body) continues on it without a thread-pool hop, and a slow body stalls only this stream.
-            _waiter = new FdWaiter(_waitHandle, dedicatedThread: true);
-        }
-
-        return _waiter;
-    }
-
-    private void TryStreamOff()
-    {
-        var type = (int)Type;
-        Handle.IoctlErrno(V4l2Ioctl.STREAMOFF, ref type, out _);
-        IsStreaming = false;
-        Ledger.OnStreamOff();
     }
 
     private void ThrowIfDisposed()
@@ -870,7 +416,7 @@ public sealed partial class VideoQueue : IDisposable
 
     /// <summary>Stops streaming, unmaps every buffer, frees them (REQBUFS 0) and releases the waiter.
     /// Errors from a vanished device are ignored.</summary>
-    public unsafe void Dispose()
+    public void Dispose()
     {
         if (_disposed)
         {
@@ -878,24 +424,13 @@ public sealed partial class VideoQueue : IDisposable
         }
 
         _disposed = true;
-        var open = !Handle.IsClosed;
-        if (IsStreaming && open)
+        if (IsStreaming && !_target.IsClosed)
         {
-            TryStreamOff();
+            _queue.StreamOffQuietly();
         }
 
-        _waiter?.Dispose();
-        _waitHandle?.Dispose();
-        UnmapAll();
-        if (open && Ledger.LiveCount > 0)
-        {
-            var r = new v4l2_requestbuffers { count = 0, type = (uint)Type, memory = (uint)Memory };
-            Handle.IoctlErrno(V4l2Ioctl.REQBUFS, ref r, out _);
-        }
-
-        Ledger.Clear();
-        _planes = null;
-
-        _device.OnQueueDisposed(this);
+        DisposeWaiter();
+        _pool.Close();
+        _device?.OnQueueDisposed(this);
     }
 }

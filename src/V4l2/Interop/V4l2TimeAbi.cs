@@ -69,11 +69,16 @@ internal sealed class V4l2TimeAbi
     /// <param name="time64">The time64 number (<see cref="V4l2Ioctl.QBUF"/>, …).</param>
     /// <param name="time32">The matching time32 number (<see cref="V4l2Ioctl.QBUF_TIME32"/>, …).</param>
     /// <param name="b">The buffer argument.</param>
-    internal int Buffer(DeviceHandle handle, uint time64, uint time32, ref v4l2_buffer b)
+    internal unsafe int Buffer(IIoctlTarget handle, uint time64, uint time32, ref v4l2_buffer b)
     {
         if (Layout == V4l2TimeLayout.Time64)
         {
-            var errno = handle.IoctlErrno(time64, ref b, out _);
+            int errno;
+            fixed (v4l2_buffer* p = &b)
+            {
+                errno = handle.IoctlPointerErrno(time64, p, out _);
+            }
+
             if (!RetryAsTime32(V4l2TimeLayout.Time64, errno))
             {
                 return errno;
@@ -81,7 +86,7 @@ internal sealed class V4l2TimeAbi
         }
 
         var b32 = v4l2_buffer_time32.From(in b);
-        var e32 = handle.IoctlErrno(time32, ref b32, out _);
+        var e32 = handle.IoctlPointerErrno(time32, &b32, out _);
         b32.CopyTo(ref b);
         return e32;
     }
@@ -89,11 +94,16 @@ internal sealed class V4l2TimeAbi
     /// <summary>DQEVENT in the device's layout; returns the errno (0 on success).</summary>
     /// <param name="handle">The device.</param>
     /// <param name="e">The event received, in the y2038-safe form.</param>
-    internal int DequeueEvent(DeviceHandle handle, ref v4l2_event e)
+    internal unsafe int DequeueEvent(IIoctlTarget handle, ref v4l2_event e)
     {
         if (Layout == V4l2TimeLayout.Time64)
         {
-            var errno = handle.IoctlErrno(V4l2Ioctl.DQEVENT, ref e, out _);
+            int errno;
+            fixed (v4l2_event* p = &e)
+            {
+                errno = handle.IoctlPointerErrno(V4l2Ioctl.DQEVENT, p, out _);
+            }
+
             if (!RetryAsTime32(V4l2TimeLayout.Time64, errno))
             {
                 return errno;
@@ -101,7 +111,7 @@ internal sealed class V4l2TimeAbi
         }
 
         var e32 = default(v4l2_event_time32);
-        var r = handle.IoctlErrno(V4l2Ioctl.DQEVENT_TIME32, ref e32, out _);
+        var r = handle.IoctlPointerErrno(V4l2Ioctl.DQEVENT_TIME32, &e32, out _);
         if (r == 0)
         {
             e = e32.ToTime64();
