@@ -8,7 +8,7 @@ public sealed unsafe partial class DeviceHandle
     /// <summary>
     /// Waits for <paramref name="events"/> on this descriptor or for <paramref name="wake"/> (an
     /// eventfd another thread signals, e.g. from Dispose) to become readable: a blocking wait that
-    /// can be interrupted without closing the descriptor under the call. EINTR is retried.
+    /// can be interrupted without closing the descriptor under the call. EINTR is retried with the time left.
     /// </summary>
     /// <param name="events">The events to wait for on this descriptor.</param>
     /// <param name="wake">The wake-up descriptor (polled for readability, not read).</param>
@@ -27,6 +27,7 @@ public sealed unsafe partial class DeviceHandle
         {
             wake.AddRefOrThrow(ref wakeAdded);
             var pfd = stackalloc Libc.PollFd[2];
+            var deadline = ms < 0 ? 0 : Environment.TickCount64 + ms;
             while (true)
             {
                 pfd[0] = new Libc.PollFd { fd = (int)handle, events = (short)events };
@@ -47,6 +48,8 @@ public sealed unsafe partial class DeviceHandle
                     woken = false;
                     return errno;
                 }
+
+                ms = RemainingAfterInterrupt(ms, deadline);
             }
         }
         finally

@@ -365,7 +365,7 @@ public sealed unsafe partial class DeviceHandle : SafeHandle
     }
 
     /// <summary>Waits for events with poll(2), returning the errno instead of throwing. An EINTR
-    /// restarts the wait with the same timeout. Allocation-free.</summary>
+    /// restarts the wait with the time left (a signal storm never extends the timeout). Allocation-free.</summary>
     /// <param name="events">The events of interest.</param>
     /// <param name="timeout">How long to wait (infinite: <see cref="Timeout.InfiniteTimeSpan"/>).</param>
     /// <param name="revents">The events that occurred (None on timeout).</param>
@@ -380,6 +380,7 @@ public sealed unsafe partial class DeviceHandle : SafeHandle
             Libc.PollFd pfd;
             pfd.fd = (int)handle;
             pfd.events = (short)events;
+            var deadline = ms < 0 ? 0 : Environment.TickCount64 + ms;
             while (true)
             {
                 pfd.revents = 0;
@@ -397,6 +398,8 @@ public sealed unsafe partial class DeviceHandle : SafeHandle
                     revents = PollEvents.None;
                     return errno;
                 }
+
+                ms = RemainingAfterInterrupt(ms, deadline);
             }
         }
         finally
@@ -407,6 +410,11 @@ public sealed unsafe partial class DeviceHandle : SafeHandle
             }
         }
     }
+
+    // The poll timeout left after an EINTR: restarting with the full timeout would let signals
+    // arriving faster than it postpone the timeout forever.
+    internal static int RemainingAfterInterrupt(int ms, long deadline) =>
+        ms < 0 ? -1 : (int)Math.Max(0, deadline - Environment.TickCount64);
 
     /// <summary>Switches O_NONBLOCK on or off.</summary>
     /// <param name="nonBlocking">Whether reads and writes should fail with EAGAIN instead of waiting.</param>
