@@ -115,7 +115,7 @@ public sealed unsafe partial class DeviceHandle : SafeHandle
     /// a diagnostic that lets tests prove the retry happens.</summary>
     internal static long InterruptedCalls;
 
-    private static void CountInterrupted(int errno)
+    internal static void CountInterrupted(int errno)
     {
         if (errno == Errno.EINTR)
         {

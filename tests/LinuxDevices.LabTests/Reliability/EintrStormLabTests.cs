@@ -3,6 +3,7 @@ using LinuxDevices.LabTests.V4l2;
 using LinuxDevices.Native;
 using LinuxDevices.Nvmem;
 using LinuxDevices.Rpmsg;
+using LinuxDevices.Tracing;
 using LinuxDevices.Uio;
 using LinuxDevices.V4l2;
 using Xunit;
@@ -251,5 +252,72 @@ public sealed class EintrStormLabTests
         }
 
         AssertNoLeak(before, Resources.Take(), "nvmem EINTR storm");
+    }
+
+    [Fact]
+    [Trait("Fixture", "mhi")]
+    public async Task TracefsPipeReadUnderASignalStormOnTheEpollThread()
+    {
+        Lab.Require("mhi");
+        Lab.RequireFeature(TraceFs.TryFind(out var fs), "tracefs mounted");
+        var before = Resources.Take();
+        const int N = 40;
+        var ct = TestContext.Current.CancellationToken;
+        SignalStorm storm;
+        var got = new List<string>();
+        using (var inst = fs!.CreateUniqueInstance("ld-eintr"))
+        {
+            inst.BufferPercent = 0; // wake the poller on any data
+            using var reader = inst.OpenPipeReader();
+            // The pipe is read without blocking; the wait for data is the SDK's epoll thread, in
+            // epoll_wait: that is the thread a storm interrupts (every LinuxDevices epoll thread).
+            await using var lines = reader.ReadAsync(cancellationToken: ct).GetAsyncEnumerator(ct);
+            var first = lines.MoveNextAsync().AsTask(); // registers the wait on the epoll thread
+            await Task.Delay(100, ct);
+            var epoll = SignalStorm.ThreadsNamed("LinuxDevices epoll");
+            Assert.NotEmpty(epoll);
+            storm = SignalStorm.Start(Interval, epoll);
+            try
+            {
+                var writer = Task.Run(async () =>
+                {
+                    for (var i = 0; i < N; i++)
+                    {
+                        await Task.Delay(20, ct);
+                        File.WriteAllText($"{inst.Path}/trace_marker", $"ld-eintr {i}");
+                    }
+                }, ct);
+                var read = Task.Run(async () =>
+                {
+                    var more = await first;
+                    while (more)
+                    {
+                        if (lines.Current.Text.Contains("ld-eintr", StringComparison.Ordinal))
+                        {
+                            got.Add(lines.Current.Text.Trim());
+                            if (got.Count == N)
+                            {
+                                break;
+                            }
+                        }
+
+                        more = await lines.MoveNextAsync();
+                    }
+                }, ct);
+                Assert.Null(await Bounded(writer, Limit, "trace_marker writer"));
+                Assert.Null(await Bounded(read, Limit, "trace_pipe reader under the storm"));
+            }
+            finally
+            {
+                storm.Dispose();
+            }
+        }
+
+        Assert.Equal(Enumerable.Range(0, N).Select(i => $"ld-eintr {i}"), got);
+        Assert.True(storm.Restarted > 0, $"no SDK call saw EINTR ({storm})");
+        var figures = Report("tracefs", "trace_pipe ReadAsync", storm, $"{N} marker lines, all in order");
+        AssertNoLeak(before, Resources.Take(), "tracefs EINTR storm");
+        Record("tracefs", "EINTR storm on the epoll thread(s) while a trace_pipe read waits for data, SIGWINCH every 1 ms without SA_RESTART",
+            "the interrupted epoll_wait is retried; every line read in order; nothing leaked", figures);
     }
 }

@@ -28,16 +28,16 @@ internal sealed unsafe partial class SignalStorm : IDisposable
 
     private readonly PosixSignalRegistration _registration;
     private readonly SigAction _original;
-    private readonly int _tid;
+    private readonly int[] _tids;
     private readonly Thread _sender;
     private readonly long _interruptedBefore;
     private volatile bool _stop;
     private long _sent;
     private long _delivered;
 
-    private SignalStorm(int tid, TimeSpan interval)
+    private SignalStorm(int[] tids, TimeSpan interval)
     {
-        _tid = tid;
+        _tids = tids;
         _registration = PosixSignalRegistration.Create(PosixSignal.SIGWINCH, ctx =>
         {
             Interlocked.Increment(ref _delivered);
@@ -68,8 +68,15 @@ internal sealed unsafe partial class SignalStorm : IDisposable
     /// <summary>The calling thread's kernel id (gettid), for <see cref="Start"/>.</summary>
     public static int CurrentThreadId() => Gettid();
 
-    /// <summary>Starts sending SIGWINCH to <paramref name="tid"/> every <paramref name="interval"/>.</summary>
-    public static SignalStorm Start(int tid, TimeSpan interval) => new(tid, interval);
+    /// <summary>Starts sending SIGWINCH to each of <paramref name="tids"/> every <paramref name="interval"/>.</summary>
+    public static SignalStorm Start(TimeSpan interval, params int[] tids) => new(tids, interval);
+
+    /// <summary>The kernel ids of this process's threads whose name starts with <paramref name="prefix"/>
+    /// (/proc/self/task/TID/comm, which holds the first 15 bytes of a thread's name).</summary>
+    public static int[] ThreadsNamed(string prefix) =>
+        [.. Directory.GetDirectories("/proc/self/task")
+            .Where(d => File.Exists(d + "/comm") && File.ReadAllText(d + "/comm").TrimEnd('\n').StartsWith(prefix[..Math.Min(15, prefix.Length)], StringComparison.Ordinal))
+            .Select(d => int.Parse(Path.GetFileName(d), System.Globalization.CultureInfo.InvariantCulture))];
 
     /// <summary>Runs <paramref name="work"/> on a new thread while the storm hits that thread;
     /// returns its result (or rethrows its exception) and the storm, stopped, for its figures.</summary>
@@ -94,7 +101,7 @@ internal sealed unsafe partial class SignalStorm : IDisposable
         }) { IsBackground = true, Name = what };
         t.Start();
         started.Wait(TestContext.Current.CancellationToken);
-        var storm = Start(tid, interval);
+        var storm = Start(interval, tid);
         var joined = t.Join(limit);
         storm.Dispose();
         Assert.True(joined, $"{what}: still running after {limit.TotalSeconds} s under the signal storm ({storm})");
@@ -140,13 +147,19 @@ internal sealed unsafe partial class SignalStorm : IDisposable
         var next = TimeSpan.Zero;
         while (!_stop)
         {
-            if (Tgkill(pid, _tid, SIGWINCH) == 0)
+            var alive = 0;
+            foreach (var tid in _tids)
             {
-                Interlocked.Increment(ref _sent);
+                if (Tgkill(pid, tid, SIGWINCH) == 0)
+                {
+                    Interlocked.Increment(ref _sent);
+                    alive++;
+                }
             }
-            else
+
+            if (alive == 0)
             {
-                return; // the thread ended
+                return; // the threads ended
             }
 
             next += interval;
