@@ -8,7 +8,7 @@ public sealed unsafe partial class DeviceHandle
     /// <summary>
     /// Waits for <paramref name="events"/> on this descriptor or for <paramref name="wake"/> (an
     /// eventfd another thread signals, e.g. from Dispose) to become readable: a blocking wait that
-    /// can be interrupted without closing the descriptor under the call. EINTR is retried.
+    /// can be interrupted without closing the descriptor under the call. EINTR is retried with the time left.
     /// </summary>
     /// <param name="events">The events to wait for on this descriptor.</param>
     /// <param name="wake">The wake-up descriptor (polled for readability, not read).</param>
@@ -24,6 +24,7 @@ public sealed unsafe partial class DeviceHandle
         using var lease = Lease();
         using var wakeLease = wake.Lease();
         var pfd = stackalloc Libc.PollFd[2];
+        var deadline = ms < 0 ? 0 : Environment.TickCount64 + ms;
         while (true)
         {
             pfd[0] = new Libc.PollFd { fd = lease.Fd, events = (short)events };
@@ -44,6 +45,8 @@ public sealed unsafe partial class DeviceHandle
                 woken = false;
                 return errno;
             }
+
+            ms = RemainingAfterInterrupt(ms, deadline);
         }
     }
 }

@@ -115,7 +115,7 @@ public sealed unsafe partial class DeviceHandle : SafeHandle
     /// a diagnostic that lets tests prove the retry happens.</summary>
     internal static long InterruptedCalls;
 
-    private static void CountInterrupted(int errno)
+    internal static void CountInterrupted(int errno)
     {
         if (errno == Errno.EINTR)
         {
@@ -342,7 +342,7 @@ public sealed unsafe partial class DeviceHandle : SafeHandle
     }
 
     /// <summary>Waits for events with poll(2), returning the errno instead of throwing. An EINTR
-    /// restarts the wait with the same timeout. Allocation-free.</summary>
+    /// restarts the wait with the time left (a signal storm never extends the timeout). Allocation-free.</summary>
     /// <param name="events">The events of interest.</param>
     /// <param name="timeout">How long to wait (infinite: <see cref="Timeout.InfiniteTimeSpan"/>).</param>
     /// <param name="revents">The events that occurred (None on timeout).</param>
@@ -354,6 +354,7 @@ public sealed unsafe partial class DeviceHandle : SafeHandle
         Libc.PollFd pfd;
         pfd.fd = lease.Fd;
         pfd.events = (short)events;
+        var deadline = ms < 0 ? 0 : Environment.TickCount64 + ms;
         while (true)
         {
             pfd.revents = 0;
@@ -371,8 +372,15 @@ public sealed unsafe partial class DeviceHandle : SafeHandle
                 revents = PollEvents.None;
                 return errno;
             }
+
+            ms = RemainingAfterInterrupt(ms, deadline);
         }
     }
+
+    // The poll timeout left after an EINTR: restarting with the full timeout would let signals
+    // arriving faster than it postpone the timeout forever.
+    internal static int RemainingAfterInterrupt(int ms, long deadline) =>
+        ms < 0 ? -1 : (int)Math.Max(0, deadline - Environment.TickCount64);
 
     /// <summary>Switches O_NONBLOCK on or off.</summary>
     /// <param name="nonBlocking">Whether reads and writes should fail with EAGAIN instead of waiting.</param>

@@ -320,7 +320,10 @@ public sealed class FdWaiter : IDisposable, IValueTaskSource<PollEvents>
                 var n = Volatile.Read(ref _stopped) != 0 ? 0 : Libc.EpollWait(_epfd, events, Max, -1);
                 if (n < 0)
                 {
-                    continue; // EINTR
+                    // EINTR (a signal handled without SA_RESTART, or any handler: epoll_wait is never
+                    // restarted); the descriptor is this loop's own, so nothing else can fail here.
+                    DeviceHandle.CountInterrupted(LibC.errno);
+                    continue;
                 }
 
                 for (var i = 0; i < n; i++)

@@ -23,7 +23,7 @@ internal readonly record struct Resources(int Fds, int Maps, long ManagedBytes, 
             {
                 return "?";
             }
-        }).Where(t => !t.EndsWith(".pdb", StringComparison.Ordinal)).ToArray(); // the runtime's symbol reader, opened lazily by a stack trace
+        }).Where(t => !t.EndsWith(".pdb", StringComparison.Ordinal) && !t.EndsWith(".dll", StringComparison.Ordinal)).ToArray(); // the runtime's symbol reader (opened lazily by a stack trace) and assemblies it loads on first use
         return new(targets.Length, File.ReadAllLines("/proc/self/maps").Length, GC.GetTotalMemory(forceFullCollection: true), targets);
     }
 

@@ -106,4 +106,39 @@ public sealed partial class DeviceHandleTests
         Assert.True(Interlocked.Read(ref DeviceHandle.InterruptedCalls) > before, "no EINTR was observed");
         Assert.Equal(PollEvents.In, result);
     }
+
+    [Fact]
+    public void PollTimesOutOnTimeUnderASignalStorm()
+    {
+        // Every interrupted poll(2) is retried with the time left: restarted with the whole timeout,
+        // a signal every millisecond postponed a 300 ms timeout for seconds (issue #15).
+        using var reg = PosixSignalRegistration.Create(PosixSignal.SIGWINCH, ctx => ctx.Cancel = true);
+        using var efd = EventFd.Create();
+        var before = Interlocked.Read(ref DeviceHandle.InterruptedCalls);
+        nuint pollingThread = 0;
+        var ready = new ManualResetEventSlim();
+        var elapsed = TimeSpan.Zero;
+        PollEvents result = PollEvents.In;
+        var t = new Thread(() =>
+        {
+            pollingThread = PthreadSelf();
+            ready.Set();
+            var sw = System.Diagnostics.Stopwatch.StartNew();
+            result = efd.Handle.Poll(PollEvents.In, TimeSpan.FromMilliseconds(300));
+            elapsed = sw.Elapsed;
+        });
+        t.Start();
+        ready.Wait(TestContext.Current.CancellationToken);
+        var storm = System.Diagnostics.Stopwatch.StartNew();
+        while (t.IsAlive && storm.Elapsed < TimeSpan.FromSeconds(10))
+        {
+            _ = PthreadKill(pollingThread, SIGWINCH);
+            Thread.Sleep(1);
+        }
+
+        Assert.True(t.Join(TimeSpan.FromSeconds(20)));
+        Assert.Equal(PollEvents.None, result);
+        Assert.True(Interlocked.Read(ref DeviceHandle.InterruptedCalls) > before, "no EINTR was observed");
+        Assert.True(elapsed < TimeSpan.FromSeconds(3), $"a 300 ms poll took {elapsed.TotalMilliseconds:0} ms under the storm");
+    }
 }
