@@ -31,8 +31,7 @@ internal sealed class MhiCommand : ICommandModule
             }
             catch (ArgumentException ex)
             {
-                Console.Error.WriteLine($"linuxdev: {ex.Message}");
-                return 2;
+                return Cli.Fail("mhi", ex);
             }
 
             return await TraceAsync(d, kinds, parseResult.GetValue(json), Console.Out, ct).ConfigureAwait(false);
@@ -76,8 +75,7 @@ internal sealed class MhiCommand : ICommandModule
         }
         catch (LinuxDevices.Native.DeviceException ex)
         {
-            Console.Error.WriteLine($"linuxdev: {ex.Message}");
-            return 1;
+            return Cli.Fail("mhi", ex);
         }
 
         using (session)

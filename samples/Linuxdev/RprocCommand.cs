@@ -84,15 +84,10 @@ internal sealed class RprocCommand : ICommandModule
 
     private static int Run(Action action)
     {
-        try
+        return Cli.Run("rproc", () =>
         {
             action();
             return 0;
-        }
-        catch (Exception ex) when (ex is DeviceException or ArgumentException)
-        {
-            Console.Error.WriteLine($"linuxdev rproc: {ex.Message}");
-            return ex is DevicePermissionException ? 13 : 1;
-        }
+        });
     }
 }

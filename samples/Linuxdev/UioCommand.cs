@@ -73,8 +73,7 @@ internal sealed class UioCommand : ICommandModule
         }
         catch (DeviceException ex)
         {
-            Console.Error.WriteLine(ex.Message);
-            return 1;
+            return Cli.Fail("uio", ex);
         }
 
         o.WriteLine($"device:   {d.DevicePath} ({d.SysfsPath})");
@@ -111,8 +110,7 @@ internal sealed class UioCommand : ICommandModule
         }
         catch (DeviceException ex)
         {
-            Console.Error.WriteLine(ex.Message);
-            return 1;
+            return Cli.Fail("uio", ex);
         }
 
         UioDevice? dev = null;
@@ -172,8 +170,7 @@ internal sealed class UioCommand : ICommandModule
         }
         catch (DeviceException ex)
         {
-            Console.Error.WriteLine(ex.Message);
-            return 1;
+            return Cli.Fail("uio", ex);
         }
         finally
         {

@@ -246,8 +246,7 @@ internal sealed class V4l2Command : ICommandModule
             }
             catch (DeviceException e)
             {
-                Console.Error.WriteLine(e.Message);
-                return 1;
+                return Cli.Fail("v4l2", e);
             }
         });
         return c;
@@ -327,15 +326,10 @@ internal sealed class V4l2Command : ICommandModule
 
     private static int Run(Action action)
     {
-        try
+        return Cli.Run("v4l2", () =>
         {
             action();
             return 0;
-        }
-        catch (DeviceException e)
-        {
-            Console.Error.WriteLine(e.Message);
-            return 1;
-        }
+        });
     }
 }
