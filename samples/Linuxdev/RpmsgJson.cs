@@ -26,6 +26,10 @@ internal sealed record RpmsgListJson(IReadOnlyList<RpmsgControlJson> Controllers
 internal sealed record RpmsgEchoJson(string Endpoint, int Count, int Size, double ElapsedMs, double MessagesPerSecond,
     double P50Us, double P90Us, double P99Us, double MaxUs, int Mismatched);
 
+/// <summary>One remote processor of <c>rproc list --json</c>.</summary>
+internal sealed record RprocJson(string Instance, string Name, string State, string Firmware, bool Recovery, string Coredump,
+    IReadOnlyList<string> VirtioDevices, IReadOnlyList<RpmsgChannelJson> Channels);
+
 /// <summary>Helpers for the rpmsg JSON.</summary>
 internal static class RpmsgJson
 {
@@ -39,4 +43,5 @@ internal static class RpmsgJson
 [JsonSerializable(typeof(IReadOnlyList<RpmsgChannelJson>))]
 [JsonSerializable(typeof(RpmsgChannelJson))]
 [JsonSerializable(typeof(RpmsgEchoJson))]
+[JsonSerializable(typeof(IReadOnlyList<RprocJson>))]
 internal sealed partial class RpmsgJsonContext : JsonSerializerContext;
