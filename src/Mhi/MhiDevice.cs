@@ -132,20 +132,10 @@ public sealed class MhiDevice : IDisposable
     private T Through<T>(string entry, Func<string, T> read)
     {
         ObjectDisposedException.ThrowIf(_directory.IsClosed, this);
-        var added = false;
-        try
-        {
-            // Held across the read so a concurrent Dispose cannot close (and the process reuse)
-            // the descriptor number the path goes through.
-            _directory.DangerousAddRef(ref added);
-            return read($"/proc/self/fd/{_directory.DangerousDescriptor}/{entry}");
-        }
-        finally
-        {
-            if (added)
-            {
-                _directory.DangerousRelease();
-            }
-        }
+
+        // Held across the read so a concurrent Dispose cannot close (and the process reuse)
+        // the descriptor number the path goes through.
+        using var lease = _directory.Lease();
+        return read($"/proc/self/fd/{lease.Fd}/{entry}");
     }
 }

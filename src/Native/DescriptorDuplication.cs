@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+using LinuxDevices.Native.Interop;
 using Tmds.Linux;
 
 namespace LinuxDevices.Native;
@@ -15,30 +17,19 @@ public static class DescriptorDuplication
     public static DeviceHandle Duplicate(this DeviceHandle handle)
     {
         ArgumentNullException.ThrowIfNull(handle);
-        var added = false;
-        handle.AddRefOrThrow(ref added);
-        try
+        using var lease = handle.Lease();
+        while (true)
         {
-            while (true)
+            var fd = Libc.Fcntl(lease.Fd, LibC.F_DUPFD_CLOEXEC, 0);
+            if (fd >= 0)
             {
-                var fd = LibC.fcntl(handle.DangerousDescriptor, LibC.F_DUPFD_CLOEXEC, 0);
-                if (fd >= 0)
-                {
-                    return DeviceHandle.FromDescriptor(fd, handle.Path);
-                }
-
-                var errno = LibC.errno;
-                if (errno != Errno.EINTR)
-                {
-                    throw handle.Error(errno, "fcntl(F_DUPFD_CLOEXEC)");
-                }
+                return DeviceHandle.FromDescriptor(fd, handle.Path);
             }
-        }
-        finally
-        {
-            if (added)
+
+            var errno = Marshal.GetLastPInvokeError();
+            if (errno != Errno.EINTR)
             {
-                handle.DangerousRelease();
+                throw handle.Error(errno, "fcntl(F_DUPFD_CLOEXEC)");
             }
         }
     }

@@ -24,25 +24,14 @@ public sealed partial class DeviceHandle
 
     private void FlockOrThrow(int operation, string call)
     {
-        var added = false;
-        AddRefOrThrow(ref added);
-        try
+        using var lease = Lease();
+        while (Libc.Flock(lease.Fd, operation) != 0)
         {
-            while (Libc.Flock((int)handle, operation) != 0)
+            var errno = Marshal.GetLastPInvokeError();
+            CountInterrupted(errno);
+            if (errno != Errno.EINTR)
             {
-                var errno = Marshal.GetLastPInvokeError();
-                CountInterrupted(errno);
-                if (errno != Errno.EINTR)
-                {
-                    throw DeviceException.FromErrno(errno, call, Path);
-                }
-            }
-        }
-        finally
-        {
-            if (added)
-            {
-                DangerousRelease();
+                throw DeviceException.FromErrno(errno, call, Path);
             }
         }
     }

@@ -21,44 +21,28 @@ public sealed unsafe partial class DeviceHandle
     {
         ArgumentNullException.ThrowIfNull(wake);
         var ms = timeout == Timeout.InfiniteTimeSpan ? -1 : (int)Math.Clamp(Math.Ceiling(timeout.TotalMilliseconds), 0, int.MaxValue);
-        bool added = false, wakeAdded = false;
-        AddRefOrThrow(ref added);
-        try
+        using var lease = Lease();
+        using var wakeLease = wake.Lease();
+        var pfd = stackalloc Libc.PollFd[2];
+        while (true)
         {
-            wake.AddRefOrThrow(ref wakeAdded);
-            var pfd = stackalloc Libc.PollFd[2];
-            while (true)
+            pfd[0] = new Libc.PollFd { fd = lease.Fd, events = (short)events };
+            pfd[1] = new Libc.PollFd { fd = wakeLease.Fd, events = (short)PollEvents.In };
+            var r = Libc.Poll(pfd, 2, ms);
+            if (r >= 0)
             {
-                pfd[0] = new Libc.PollFd { fd = (int)handle, events = (short)events };
-                pfd[1] = new Libc.PollFd { fd = (int)wake.handle, events = (short)PollEvents.In };
-                var r = Libc.Poll(pfd, 2, ms);
-                if (r >= 0)
-                {
-                    revents = (PollEvents)pfd[0].revents;
-                    woken = pfd[1].revents != 0;
-                    return 0;
-                }
-
-                var errno = Marshal.GetLastPInvokeError();
-                CountInterrupted(errno);
-                if (errno != Errno.EINTR)
-                {
-                    revents = PollEvents.None;
-                    woken = false;
-                    return errno;
-                }
-            }
-        }
-        finally
-        {
-            if (wakeAdded)
-            {
-                wake.DangerousRelease();
+                revents = (PollEvents)pfd[0].revents;
+                woken = pfd[1].revents != 0;
+                return 0;
             }
 
-            if (added)
+            var errno = Marshal.GetLastPInvokeError();
+            CountInterrupted(errno);
+            if (errno != Errno.EINTR)
             {
-                DangerousRelease();
+                revents = PollEvents.None;
+                woken = false;
+                return errno;
             }
         }
     }

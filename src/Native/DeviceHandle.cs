@@ -94,14 +94,14 @@ public sealed unsafe partial class DeviceHandle : SafeHandle
         {
             while (true)
             {
-                var fd = LibC.open(p, oflags, 0);
+                var fd = Libc.Open(p, oflags, 0);
                 if (fd >= 0)
                 {
                     errno = 0;
                     return fd;
                 }
 
-                errno = LibC.errno;
+                errno = Marshal.GetLastPInvokeError();
                 CountInterrupted(errno);
                 if (errno != Errno.EINTR)
                 {
@@ -124,7 +124,7 @@ public sealed unsafe partial class DeviceHandle : SafeHandle
     }
 
     /// <inheritdoc/>
-    protected override bool ReleaseHandle() => LibC.close((int)handle) == 0;
+    protected override bool ReleaseHandle() => Libc.Close((int)handle) == 0;
 
     /// <summary>Creates the exception for a failed call on this handle.</summary>
     /// <param name="errno">The errno.</param>
@@ -187,34 +187,22 @@ public sealed unsafe partial class DeviceHandle : SafeHandle
     /// <returns>0 on success, else the errno.</returns>
     public int IoctlPointerErrno(uint request, void* arg, out int result)
     {
-        var added = false;
-        AddRefOrThrow(ref added);
-        try
+        using var lease = Lease();
+        while (true)
         {
-            var fd = (int)handle;
-            while (true)
+            var r = Libc.Ioctl(lease.Fd, request, arg);
+            if (r >= 0)
             {
-                var r = Libc.Ioctl(fd, request, arg);
-                if (r >= 0)
-                {
-                    result = r;
-                    return 0;
-                }
-
-                var errno = Marshal.GetLastPInvokeError();
-                CountInterrupted(errno);
-                if (errno != Errno.EINTR)
-                {
-                    result = -1;
-                    return errno;
-                }
+                result = r;
+                return 0;
             }
-        }
-        finally
-        {
-            if (added)
+
+            var errno = Marshal.GetLastPInvokeError();
+            CountInterrupted(errno);
+            if (errno != Errno.EINTR)
             {
-                DangerousRelease();
+                result = -1;
+                return errno;
             }
         }
     }
@@ -321,33 +309,22 @@ public sealed unsafe partial class DeviceHandle : SafeHandle
     private int TryTransfer<TOp>(byte* p, int length, long offset, out int transferred)
         where TOp : struct, ITransfer
     {
-        var added = false;
-        AddRefOrThrow(ref added);
-        try
+        using var lease = Lease();
+        while (true)
         {
-            while (true)
+            var r = TOp.Call(lease.Fd, p, (nuint)length, offset);
+            if (r >= 0)
             {
-                var r = TOp.Call((int)handle, p, (nuint)length, offset);
-                if (r >= 0)
-                {
-                    transferred = (int)r;
-                    return 0;
-                }
-
-                var errno = Marshal.GetLastPInvokeError();
-                CountInterrupted(errno);
-                if (errno != Errno.EINTR)
-                {
-                    transferred = 0;
-                    return errno;
-                }
+                transferred = (int)r;
+                return 0;
             }
-        }
-        finally
-        {
-            if (added)
+
+            var errno = Marshal.GetLastPInvokeError();
+            CountInterrupted(errno);
+            if (errno != Errno.EINTR)
             {
-                DangerousRelease();
+                transferred = 0;
+                return errno;
             }
         }
     }
@@ -373,37 +350,26 @@ public sealed unsafe partial class DeviceHandle : SafeHandle
     public int PollErrno(PollEvents events, TimeSpan timeout, out PollEvents revents)
     {
         var ms = timeout == Timeout.InfiniteTimeSpan ? -1 : (int)Math.Clamp(Math.Ceiling(timeout.TotalMilliseconds), 0, int.MaxValue);
-        var added = false;
-        AddRefOrThrow(ref added);
-        try
+        using var lease = Lease();
+        Libc.PollFd pfd;
+        pfd.fd = lease.Fd;
+        pfd.events = (short)events;
+        while (true)
         {
-            Libc.PollFd pfd;
-            pfd.fd = (int)handle;
-            pfd.events = (short)events;
-            while (true)
+            pfd.revents = 0;
+            var r = Libc.Poll(&pfd, 1, ms);
+            if (r >= 0)
             {
-                pfd.revents = 0;
-                var r = Libc.Poll(&pfd, 1, ms);
-                if (r >= 0)
-                {
-                    revents = r == 0 ? PollEvents.None : (PollEvents)pfd.revents;
-                    return 0;
-                }
-
-                var errno = Marshal.GetLastPInvokeError();
-                CountInterrupted(errno);
-                if (errno != Errno.EINTR)
-                {
-                    revents = PollEvents.None;
-                    return errno;
-                }
+                revents = r == 0 ? PollEvents.None : (PollEvents)pfd.revents;
+                return 0;
             }
-        }
-        finally
-        {
-            if (added)
+
+            var errno = Marshal.GetLastPInvokeError();
+            CountInterrupted(errno);
+            if (errno != Errno.EINTR)
             {
-                DangerousRelease();
+                revents = PollEvents.None;
+                return errno;
             }
         }
     }
@@ -412,28 +378,17 @@ public sealed unsafe partial class DeviceHandle : SafeHandle
     /// <param name="nonBlocking">Whether reads and writes should fail with EAGAIN instead of waiting.</param>
     public void SetNonBlocking(bool nonBlocking)
     {
-        var added = false;
-        AddRefOrThrow(ref added);
-        try
+        using var lease = Lease();
+        var flags = Libc.Fcntl(lease.Fd, LibC.F_GETFL, 0);
+        if (flags < 0)
         {
-            var flags = LibC.fcntl((int)handle, LibC.F_GETFL);
-            if (flags < 0)
-            {
-                throw Error(LibC.errno, "fcntl(F_GETFL)");
-            }
-
-            flags = nonBlocking ? flags | LibC.O_NONBLOCK : flags & ~LibC.O_NONBLOCK;
-            if (LibC.fcntl((int)handle, LibC.F_SETFL, flags) < 0)
-            {
-                throw Error(LibC.errno, "fcntl(F_SETFL)");
-            }
+            throw Error(Marshal.GetLastPInvokeError(), "fcntl(F_GETFL)");
         }
-        finally
+
+        flags = nonBlocking ? flags | LibC.O_NONBLOCK : flags & ~LibC.O_NONBLOCK;
+        if (Libc.Fcntl(lease.Fd, LibC.F_SETFL, flags) < 0)
         {
-            if (added)
-            {
-                DangerousRelease();
-            }
+            throw Error(Marshal.GetLastPInvokeError(), "fcntl(F_SETFL)");
         }
     }
 

@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+using LinuxDevices.Native.Interop;
 using Tmds.Linux;
 
 namespace LinuxDevices.Native;
@@ -20,10 +22,10 @@ public sealed class EventFd : IDisposable
     /// <param name="description">What it is for, used in error messages.</param>
     public static EventFd Create(string description = "eventfd")
     {
-        var fd = LibC.eventfd(0, Flags);
+        var fd = Libc.EventFd(0, Flags);
         if (fd < 0)
         {
-            throw DeviceException.FromErrno(LibC.errno, "eventfd", description);
+            throw DeviceException.FromErrno(Marshal.GetLastPInvokeError(), "eventfd", description);
         }
 
         return new EventFd(DeviceHandle.FromDescriptor(fd, description));

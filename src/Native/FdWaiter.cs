@@ -1,4 +1,6 @@
 using System.Collections.Concurrent;
+using System.Runtime.InteropServices;
+using LinuxDevices.Native.Interop;
 using System.Threading.Tasks.Sources;
 using Tmds.Linux;
 
@@ -132,7 +134,13 @@ public sealed class FdWaiter : IDisposable, IValueTaskSource<PollEvents>
         if (errno != 0 && Interlocked.CompareExchange(ref _state, Completing, Waiting) == Waiting)
         {
             _registration.Unregister();
-            _core.SetException(_handle.Error(errno, "epoll_ctl"));
+
+            // A Dispose that ran between the check above and the arm has already removed the
+            // registration (ENOENT) or closed a dedicated loop's epoll (EBADF): that is a disposed
+            // waiter, not an epoll failure.
+            _core.SetException(Volatile.Read(ref _disposed) != 0
+                ? new ObjectDisposedException(_handle.Path, $"The waiter on {_handle.Path} was disposed.")
+                : _handle.Error(errno, "epoll_ctl"));
         }
 
         return new ValueTask<PollEvents>(this, version);
@@ -217,28 +225,28 @@ public sealed class FdWaiter : IDisposable, IValueTaskSource<PollEvents>
 
         public EpollLoop(string name, bool dedicated)
         {
-            _epfd = LibC.epoll_create1(LibC.EPOLL_CLOEXEC);
+            _epfd = Libc.EpollCreate1(LibC.EPOLL_CLOEXEC);
             if (_epfd < 0)
             {
-                throw DeviceException.FromErrno(LibC.errno, "epoll_create1", null);
+                throw DeviceException.FromErrno(Marshal.GetLastPInvokeError(), "epoll_create1", null);
             }
 
             if (dedicated)
             {
                 // A dedicated loop ends when its waiter is disposed: an eventfd wakes it to stop.
-                _stopFd = LibC.eventfd(0, LibC.EFD_CLOEXEC | LibC.EFD_NONBLOCK);
+                _stopFd = Libc.EventFd(0, LibC.EFD_CLOEXEC | LibC.EFD_NONBLOCK);
                 epoll_event ev = default;
                 ev.events = LibC.EPOLLIN;
                 ev.data.u64 = StopId;
-                if (_stopFd < 0 || LibC.epoll_ctl(_epfd, LibC.EPOLL_CTL_ADD, _stopFd, &ev) < 0)
+                if (_stopFd < 0 || Libc.EpollCtl(_epfd, LibC.EPOLL_CTL_ADD, _stopFd, &ev) < 0)
                 {
-                    var errno = LibC.errno;
+                    var errno = Marshal.GetLastPInvokeError();
                     if (_stopFd >= 0)
                     {
-                        LibC.close(_stopFd);
+                        Libc.Close(_stopFd);
                     }
 
-                    LibC.close(_epfd);
+                    Libc.Close(_epfd);
                     throw DeviceException.FromErrno(errno, "eventfd/epoll_ctl", null);
                 }
             }
@@ -254,9 +262,9 @@ public sealed class FdWaiter : IDisposable, IValueTaskSource<PollEvents>
             epoll_event ev = default;
             ev.events = LibC.EPOLLONESHOT; // registered disarmed
             ev.data.u64 = (ulong)id;
-            if (LibC.epoll_ctl(_epfd, LibC.EPOLL_CTL_ADD, fd, &ev) < 0)
+            if (Libc.EpollCtl(_epfd, LibC.EPOLL_CTL_ADD, fd, &ev) < 0)
             {
-                var errno = LibC.errno;
+                var errno = Marshal.GetLastPInvokeError();
                 _waiters.TryRemove(id, out _);
                 throw waiter._handle.Error(errno, "epoll_ctl(EPOLL_CTL_ADD)");
             }
@@ -269,7 +277,7 @@ public sealed class FdWaiter : IDisposable, IValueTaskSource<PollEvents>
             epoll_event ev = default;
             ev.events = (ushort)events | LibC.EPOLLONESHOT;
             ev.data.u64 = (ulong)id;
-            return LibC.epoll_ctl(_epfd, LibC.EPOLL_CTL_MOD, fd, &ev) < 0 ? LibC.errno : 0;
+            return Libc.EpollCtl(_epfd, LibC.EPOLL_CTL_MOD, fd, &ev) < 0 ? Marshal.GetLastPInvokeError() : 0;
         }
 
         public void Disarm(int fd, long id) => Arm(fd, id, PollEvents.None);
@@ -277,7 +285,7 @@ public sealed class FdWaiter : IDisposable, IValueTaskSource<PollEvents>
         public void Remove(int fd, long id)
         {
             epoll_event ev = default;
-            LibC.epoll_ctl(_epfd, LibC.EPOLL_CTL_DEL, fd, &ev);
+            Libc.EpollCtl(_epfd, LibC.EPOLL_CTL_DEL, fd, &ev);
             _waiters.TryRemove(id, out _);
         }
 
@@ -293,7 +301,7 @@ public sealed class FdWaiter : IDisposable, IValueTaskSource<PollEvents>
             }
 
             ulong one = 1;
-            LibC.write(_stopFd, &one, sizeof(ulong));
+            Libc.Write(_stopFd, (byte*)&one, sizeof(ulong));
             if (Thread.CurrentThread != _thread)
             {
                 // Bounded: a continuation still running there (e.g. a stream's loop body racing this
@@ -309,7 +317,7 @@ public sealed class FdWaiter : IDisposable, IValueTaskSource<PollEvents>
             var events = stackalloc epoll_event[Max];
             while (true)
             {
-                var n = Volatile.Read(ref _stopped) != 0 ? 0 : LibC.epoll_wait(_epfd, events, Max, -1);
+                var n = Volatile.Read(ref _stopped) != 0 ? 0 : Libc.EpollWait(_epfd, events, Max, -1);
                 if (n < 0)
                 {
                     continue; // EINTR
@@ -331,8 +339,8 @@ public sealed class FdWaiter : IDisposable, IValueTaskSource<PollEvents>
 
                 if (Volatile.Read(ref _stopped) != 0)
                 {
-                    LibC.close(_stopFd);
-                    LibC.close(_epfd);
+                    Libc.Close(_stopFd);
+                    Libc.Close(_epfd);
                     return;
                 }
             }

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using LinuxDevices.Native.Interop;
 using Tmds.Linux;
 
 namespace LinuxDevices.Native;
@@ -65,35 +66,24 @@ public sealed unsafe class MappedRegion : SafeHandle
         }
 
         var prot = ((access & MapAccess.Read) != 0 ? LibC.PROT_READ : 0) | ((access & MapAccess.Write) != 0 ? LibC.PROT_WRITE : 0);
-        var added = false;
-        device.AddRefOrThrow(ref added);
-        try
+        using var lease = device.Lease();
+        var p = Libc.Mmap(null, length, prot, LibC.MAP_SHARED, lease.Fd, offset);
+        if (p == (void*)-1)
         {
-            var p = LibC.mmap(null, (size_t)length, prot, LibC.MAP_SHARED, device.DangerousDescriptor, offset);
-            if (p == (void*)-1)
-            {
-                var errno = LibC.errno;
-                var where = $"offset 0x{offset:x}, length {length}";
+            var errno = Marshal.GetLastPInvokeError();
+            var where = $"offset 0x{offset:x}, length {length}";
 
-                // For mmap, ENODEV means "this file cannot be mapped", not "the device is gone".
-                throw errno == Errno.ENODEV
-                    ? new DeviceNotSupportedException(errno, "mmap", device.Path, where + ": the file does not support memory mapping")
-                    : device.Error(errno, "mmap", where);
-            }
+            // For mmap, ENODEV means "this file cannot be mapped", not "the device is gone".
+            throw errno == Errno.ENODEV
+                ? new DeviceNotSupportedException(errno, "mmap", device.Path, where + ": the file does not support memory mapping")
+                : device.Error(errno, "mmap", where);
+        }
 
-            return new MappedRegion((nint)p, length, description ?? device.Path);
-        }
-        finally
-        {
-            if (added)
-            {
-                device.DangerousRelease();
-            }
-        }
+        return new MappedRegion((nint)p, length, description ?? device.Path);
     }
 
     /// <inheritdoc/>
-    protected override bool ReleaseHandle() => LibC.munmap((void*)handle, (size_t)Length) == 0;
+    protected override bool ReleaseHandle() => Libc.Munmap((void*)handle, Length) == 0;
 
     /// <summary>The mapped bytes. Do not use the span after disposing the region.</summary>
     /// <exception cref="ObjectDisposedException">The region was disposed.</exception>

@@ -26,16 +26,26 @@ public sealed class RpmsgEndpointOptions
 /// the blocking and non-blocking paths allocate nothing. An endpoint node can be open only once
 /// (EBUSY). When created by <see cref="RpmsgControl.CreateEndpoint"/>, disposing destroys the
 /// endpoint (RPMSG_DESTROY_EPT_IOCTL) and its node disappears.
-/// One thread may receive while another sends (in any mode); one asynchronous wait (receive or
-/// flow-control event) may be pending at a time.
+/// One thread may receive while another sends (in any mode); one asynchronous receive or
+/// flow-control wait and one asynchronous send may be pending at a time.
+/// <para>The descriptor is non-blocking for its whole life. Blocking forms wait in poll(2) together
+/// with a wake-up eventfd (so <see cref="Dispose"/> on another thread ends them); asynchronous forms
+/// wait in <see cref="FdWaiter"/>s: receives and flow-control events on the shared epoll loop, sends
+/// on a second waiter over a duplicate descriptor (so a pending send and a pending receive do not
+/// share one registration). A send waits for EPOLLOUT when the transport reports it; on a transport
+/// whose endpoint ops have no <c>poll</c> (rpmsg_core's rpmsg_poll then answers 0, so EPOLLOUT never
+/// comes) it retries on a short timer instead: docs/Design.md, "Async".</para>
 /// </summary>
-public sealed class RpmsgEndpoint : IDisposable
+public sealed class RpmsgEndpoint : IDisposable, IAsyncDisposable
 {
     private readonly DeviceHandle _handle;
     private readonly bool _destroyOnDispose;
     private readonly TimeSpan _sendTimeout;
+    private readonly Lock _gate = new();
     private FdWaiter? _waiter;
+    private FdWaiter? _sendWaiter;
     private EventFd? _wake;
+    private int _reportsWritable; // 1 once EPOLLOUT was seen (the transport's endpoint ops have a poll)
     private int _disposed;
 
     private RpmsgEndpoint(DeviceHandle handle, RpmsgEndpointInfo? info, RpmsgEndpointOptions? options, bool destroyOnDispose)
@@ -45,6 +55,7 @@ public sealed class RpmsgEndpoint : IDisposable
         Mtu = options?.Mtu;
         _sendTimeout = options?.SendTimeout ?? TimeSpan.FromSeconds(15);
         _destroyOnDispose = destroyOnDispose;
+        ProbeWritable();
     }
 
     /// <summary>The endpoint node, e.g. <c>/dev/rpmsg1</c>.</summary>
@@ -146,26 +157,38 @@ public sealed class RpmsgEndpoint : IDisposable
         }
     }
 
-    /// <summary>Sends one message, waiting for a transmit buffer if the transport is full.</summary>
+    /// <summary>Sends one message, waiting for a transmit buffer if the transport is full (at most the
+    /// send timeout of <see cref="RpmsgEndpointOptions.SendTimeout"/>).</summary>
     /// <param name="message">The payload (at most the MTU).</param>
     /// <returns>The bytes sent (the whole message).</returns>
     /// <exception cref="RpmsgMessageTooLargeException">Longer than the MTU (EMSGSIZE).</exception>
     /// <exception cref="DeviceGoneException">The endpoint or channel is gone (EPIPE).</exception>
+    /// <exception cref="ObjectDisposedException">The endpoint was disposed, also while waiting.</exception>
     public int Send(ReadOnlySpan<byte> message)
     {
         CheckMtu(message.Length);
         var errno = _handle.WriteErrno(message, out var n);
         if (errno == Errno.EAGAIN)
         {
-            // The transport is full: wait for a transmit buffer (in short poll slices, since not
-            // every transport reports EPOLLOUT) up to the send timeout.
+            // The transport is full: wait for EPOLLOUT (or, on a transport that never reports it,
+            // in 20 ms slices) up to the send timeout; Dispose on another thread ends the wait.
             var deadline = Environment.TickCount64 + (long)_sendTimeout.TotalMilliseconds;
             do
             {
-                _ = _handle.PollErrno(PollEvents.Out, TimeSpan.FromMilliseconds(20), out _);
+                var left = Math.Max(0, deadline - Environment.TickCount64);
+                var slice = ReportsWritable() ? left : Math.Min(left, 20);
+                var wake = WakeUp();
+                ThrowIfDisposed();
+                _ = _handle.PollOrWakeErrno(PollEvents.Out, wake.Handle, TimeSpan.FromMilliseconds(slice), out _, out var woken);
+                if (woken)
+                {
+                    ThrowIfDisposed();
+                }
+
                 errno = _handle.WriteErrno(message, out n);
             }
             while (errno == Errno.EAGAIN && Environment.TickCount64 < deadline);
+            ProbeWritable();
         }
 
         return errno == 0 ? n : throw Fail(errno == Errno.EAGAIN ? Errno.ETIMEDOUT : errno, "write", message.Length);
@@ -186,21 +209,45 @@ public sealed class RpmsgEndpoint : IDisposable
         };
     }
 
-    /// <summary>Sends one message without blocking a thread while the transport is full.</summary>
+    /// <summary>Sends one message without blocking a thread while the transport is full: waits for
+    /// EPOLLOUT through an <see cref="FdWaiter"/> (on a transport without a poll op, which never
+    /// reports EPOLLOUT, retries every 2 ms), at most the send timeout.</summary>
     /// <param name="message">The payload.</param>
     /// <param name="cancellationToken">Cancels waiting for a transmit buffer.</param>
-    public async ValueTask SendAsync(ReadOnlyMemory<byte> message, CancellationToken cancellationToken = default)
+    /// <exception cref="DeviceException">ETIMEDOUT when no transmit buffer was free within the send timeout.</exception>
+    /// <exception cref="ObjectDisposedException">The endpoint was disposed, also while waiting.</exception>
+    public ValueTask SendAsync(ReadOnlyMemory<byte> message, CancellationToken cancellationToken = default)
     {
-        var deadline = Environment.TickCount64 + (long)_sendTimeout.TotalMilliseconds;
-        while (!TrySend(message.Span))
-        {
-            // Not every transport reports EPOLLOUT; retry on a short timer instead of trusting poll.
-            if (Environment.TickCount64 > deadline)
-            {
-                throw _handle.Error(Errno.ETIMEDOUT, "write", $"no transmit buffer within {_sendTimeout.TotalSeconds:0.#} s");
-            }
+        ThrowIfDisposed();
+        return TrySend(message.Span) ? ValueTask.CompletedTask : SendWhenWritableAsync(message, cancellationToken);
+    }
 
-            await Task.Delay(2, cancellationToken).ConfigureAwait(false);
+    // The full-transport path only: a send that succeeds at once completes synchronously above.
+    private async ValueTask SendWhenWritableAsync(ReadOnlyMemory<byte> message, CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(_sendTimeout);
+        try
+        {
+            do
+            {
+                ThrowIfDisposed();
+                if (ReportsWritable())
+                {
+                    await SendWaiter().WaitAsync(PollEvents.Out, timeout.Token).ConfigureAwait(false);
+                }
+                else
+                {
+                    // Kernel fact (docs/Design.md, "Async"): no readiness signal on this transport.
+                    await Task.Delay(2, timeout.Token).ConfigureAwait(false);
+                }
+            }
+            while (!TrySend(message.Span));
+            ProbeWritable();
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            throw _handle.Error(Errno.ETIMEDOUT, "write", $"no transmit buffer within {_sendTimeout.TotalSeconds:0.#} s");
         }
     }
 
@@ -395,7 +442,18 @@ public sealed class RpmsgEndpoint : IDisposable
         }
     }
 
-    /// <summary>Destroys the endpoint if this object created it, and closes the node.</summary>
+    /// <summary>As <see cref="Dispose"/>: pending asynchronous receives, sends and flow-control waits
+    /// fail with <see cref="ObjectDisposedException"/>, blocking calls on other threads are woken, the
+    /// endpoint is destroyed if this object created it, and the node is closed.</summary>
+    /// <returns>A completed task (nothing is left pending once the waiters are disposed).</returns>
+    public ValueTask DisposeAsync()
+    {
+        Dispose();
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>Destroys the endpoint if this object created it, and closes the node; pending waits
+    /// (blocking or asynchronous) end with <see cref="ObjectDisposedException"/>.</summary>
     public void Dispose()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0)
@@ -403,7 +461,16 @@ public sealed class RpmsgEndpoint : IDisposable
             return;
         }
 
-        _waiter?.Dispose();
+        lock (_gate)
+        {
+            _waiter?.Dispose();
+            if (_sendWaiter is { } send)
+            {
+                send.Dispose();
+                send.Handle.Dispose(); // the duplicate descriptor the send waiter owns
+            }
+        }
+
         if (Interlocked.CompareExchange(ref _wake, null, null) is { } wake)
         {
             wake.Signal(); // ends a blocking Receive on another thread
@@ -431,7 +498,68 @@ public sealed class RpmsgEndpoint : IDisposable
     public override string ToString() =>
         Info is { } i ? $"{DevicePath} ({i.ServiceName}, src {RpmsgAddress.Format(i.Source)}, dst {RpmsgAddress.Format(i.Destination)})" : DevicePath;
 
-    private FdWaiter Waiter => _waiter ??= new FdWaiter(_handle);
+    private FdWaiter Waiter
+    {
+        get
+        {
+            lock (_gate)
+            {
+                ThrowIfDisposed();
+                return _waiter ??= new FdWaiter(_handle);
+            }
+        }
+    }
+
+    // A second registration for EPOLLOUT, on a duplicate of the descriptor (epoll keys on the file
+    // descriptor, and one FdWaiter holds one wait), so SendAsync and ReceiveAsync can both be pending.
+    private FdWaiter SendWaiter()
+    {
+        lock (_gate)
+        {
+            ThrowIfDisposed();
+            if (_sendWaiter is null)
+            {
+                var dup = _handle.Duplicate();
+                try
+                {
+                    _sendWaiter = new FdWaiter(dup);
+                }
+                catch
+                {
+                    dup.Dispose();
+                    throw;
+                }
+            }
+
+            return _sendWaiter;
+        }
+    }
+
+    /// <summary>Whether the transport has been seen to report EPOLLOUT (its endpoint ops have a
+    /// <c>poll</c>). Probed at open and after a send that had to wait; until it is seen, sends that
+    /// find the transport full retry on the short timer (a transport without a poll op never reports
+    /// it, and one with a poll op reports "not writable" while full, so a full transport cannot tell).</summary>
+    private bool ReportsWritable() => Volatile.Read(ref _reportsWritable) == 1;
+
+    /// <summary>Test seam: whether a send that finds the transport full waits for EPOLLOUT (FdWaiter/poll) rather than on the timer.</summary>
+    internal bool SendWaitsForWritable => ReportsWritable();
+
+    private void ProbeWritable()
+    {
+        if (Volatile.Read(ref _reportsWritable) != 1
+            && _handle.PollErrno(PollEvents.Out, TimeSpan.Zero, out var ev) == 0 && (ev & PollEvents.Out) != 0)
+        {
+            Volatile.Write(ref _reportsWritable, 1);
+        }
+    }
+
+    private void ThrowIfDisposed()
+    {
+        if (Volatile.Read(ref _disposed) != 0)
+        {
+            throw new ObjectDisposedException(DevicePath, $"The endpoint {DevicePath} was disposed.");
+        }
+    }
 
     // Created on the first blocking wait (published with a full fence, as Dispose's flag is).
     private EventFd WakeUp()

@@ -37,7 +37,8 @@ public sealed class RpmsgTtyStream : Stream
             throw new DeviceNotSupportedException("open", devicePath, $"not an rpmsg tty (expected /dev/ttyRPMSGN, {name} is not one)");
         }
 
-        var handle = DeviceHandle.Open(devicePath, DeviceOpenFlags.ReadWrite | DeviceOpenFlags.NoControllingTty);
+        // Non-blocking for life: blocking reads and writes wait in poll(2), asynchronous ones in an FdWaiter.
+        var handle = DeviceHandle.Open(devicePath, DeviceOpenFlags.ReadWrite | DeviceOpenFlags.NoControllingTty | DeviceOpenFlags.NonBlocking);
         try
         {
             Terminal.Settings? saved = raw ? Terminal.MakeRaw(handle) : null;
@@ -73,16 +74,39 @@ public sealed class RpmsgTtyStream : Stream
     public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
     /// <inheritdoc/>
-    public override int Read(Span<byte> buffer) => buffer.IsEmpty ? 0 : _handle.Read(buffer);
+    public override int Read(Span<byte> buffer) => buffer.IsEmpty ? 0 : ReadWithin(buffer, Timeout.InfiniteTimeSpan);
 
     /// <summary>Reads what is available, waiting at most <paramref name="timeout"/> for the first byte.</summary>
     /// <param name="buffer">Where to read into.</param>
     /// <param name="timeout">How long to wait.</param>
     /// <returns>Bytes read; 0 on timeout.</returns>
-    public int Read(Span<byte> buffer, TimeSpan timeout)
+    public int Read(Span<byte> buffer, TimeSpan timeout) => buffer.IsEmpty ? 0 : ReadWithin(buffer, timeout);
+
+    // One non-blocking read; on EAGAIN, poll for the time left (infinite: Timeout.InfiniteTimeSpan).
+    private int ReadWithin(Span<byte> buffer, TimeSpan timeout)
     {
-        var ev = _handle.Poll(PollEvents.In, timeout);
-        return (ev & (PollEvents.In | PollEvents.Error | PollEvents.HangUp)) == 0 ? 0 : Read(buffer);
+        var infinite = timeout == Timeout.InfiniteTimeSpan;
+        var deadline = infinite ? long.MaxValue : Environment.TickCount64 + (long)Math.Ceiling(timeout.TotalMilliseconds);
+        while (true)
+        {
+            var errno = _handle.ReadErrno(buffer, out var n);
+            if (errno == 0)
+            {
+                return n;
+            }
+
+            if (errno != Errno.EAGAIN)
+            {
+                throw _handle.Error(errno, "read");
+            }
+
+            var left = infinite ? Timeout.InfiniteTimeSpan : TimeSpan.FromMilliseconds(Math.Max(0, deadline - Environment.TickCount64));
+            var ev = _handle.Poll(PollEvents.In, left);
+            if ((ev & (PollEvents.In | PollEvents.Error | PollEvents.HangUp)) == 0 && !infinite && Environment.TickCount64 >= deadline)
+            {
+                return 0;
+            }
+        }
     }
 
     /// <inheritdoc/>
@@ -94,8 +118,21 @@ public sealed class RpmsgTtyStream : Stream
         }
 
         _waiter ??= new FdWaiter(_handle);
-        await _waiter.WaitAsync(PollEvents.In, cancellationToken).ConfigureAwait(false);
-        return _handle.Read(buffer.Span);
+        while (true)
+        {
+            var errno = _handle.ReadErrno(buffer.Span, out var n);
+            if (errno == 0)
+            {
+                return n;
+            }
+
+            if (errno != Errno.EAGAIN)
+            {
+                throw _handle.Error(errno, "read");
+            }
+
+            await _waiter.WaitAsync(PollEvents.In, cancellationToken).ConfigureAwait(false);
+        }
     }
 
     /// <inheritdoc/>
@@ -110,7 +147,18 @@ public sealed class RpmsgTtyStream : Stream
     {
         while (!buffer.IsEmpty)
         {
-            var n = _handle.Write(buffer);
+            var errno = _handle.WriteErrno(buffer, out var n);
+            if (errno == Errno.EAGAIN)
+            {
+                _ = _handle.Poll(PollEvents.Out, Timeout.InfiniteTimeSpan); // the tty's output buffer is full
+                continue;
+            }
+
+            if (errno != 0)
+            {
+                throw _handle.Error(errno, "write");
+            }
+
             buffer = buffer[n..];
         }
     }

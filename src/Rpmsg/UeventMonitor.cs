@@ -21,16 +21,16 @@ internal sealed class UeventMonitor : IDisposable
     /// (no netlink in a container, seccomp).</summary>
     public static unsafe UeventMonitor? TryOpen()
     {
-        var fd = UeventSocket.Socket(UeventSocket.AfNetlink, UeventSocket.SockDgramNonBlockCloexec, UeventSocket.NetlinkKobjectUevent);
+        var fd = Libc.Socket(UeventSocket.AfNetlink, UeventSocket.SockDgramNonBlockCloexec, UeventSocket.NetlinkKobjectUevent);
         if (fd < 0)
         {
             return null;
         }
 
         var address = new UeventSocket.SockaddrNl { Family = UeventSocket.AfNetlink, Groups = UeventSocket.KernelGroup };
-        if (UeventSocket.Bind(fd, &address, (uint)sizeof(UeventSocket.SockaddrNl)) != 0)
+        if (Libc.Bind(fd, &address, (uint)sizeof(UeventSocket.SockaddrNl)) != 0)
         {
-            UeventSocket.Close(fd);
+            Libc.Close(fd);
             return null;
         }
 

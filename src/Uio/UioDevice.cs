@@ -16,14 +16,21 @@ namespace LinuxDevices.Uio;
 /// interrupt count; the SDK turns it into <see cref="UioInterruptEvent"/> (count and how many were
 /// missed since the previous wait on this handle). Waits are not meant to run concurrently on one
 /// device. Steady-state waits allocate nothing.
+/// <para>The descriptor is non-blocking for its whole life: the blocking forms wait in poll(2)
+/// (with the timeout given) and the asynchronous form in the device's own <see cref="FdWaiter"/>;
+/// every read that follows a wake-up is a non-blocking one, so a spurious wake-up never blocks a
+/// thread. <see cref="DisposeAsync"/> (or <see cref="Dispose"/>) completes a pending asynchronous
+/// wait with <see cref="ObjectDisposedException"/>, and ends a blocking wait on another thread (the
+/// poll(2) also watches a wake-up eventfd that Dispose signals) with the same exception.</para>
 /// </remarks>
-public sealed class UioDevice : IDisposable
+public sealed class UioDevice : IDisposable, IAsyncDisposable
 {
     private readonly DeviceHandle _handle;
     private readonly List<UioMap> _maps = [];
     private readonly Lock _gate = new();
     private DeviceHandle? _config;
     private FdWaiter? _waiter;
+    private EventFd? _wake;
     private int _lastCount;
     private int _disposed;
 
@@ -107,7 +114,7 @@ public sealed class UioDevice : IDisposable
     public static UioDevice Open(UioDeviceInfo info)
     {
         ArgumentNullException.ThrowIfNull(info);
-        var handle = DeviceHandle.Open(info.DevicePath, DeviceOpenFlags.ReadWrite);
+        var handle = DeviceHandle.Open(info.DevicePath, DeviceOpenFlags.ReadWrite | DeviceOpenFlags.NonBlocking);
         return new UioDevice(info, handle);
     }
 
@@ -132,49 +139,70 @@ public sealed class UioDevice : IDisposable
         return map;
     }
 
-    /// <summary>Blocks until the next interrupt (read(2) of 4 bytes).</summary>
+    /// <summary>Blocks until the next interrupt (poll(2) without a timeout, then a read(2) of 4 bytes).</summary>
     /// <returns>The total count and how many were missed.</returns>
     /// <exception cref="DeviceGoneException">The device was unregistered (driver unbound) while or
     /// before waiting.</exception>
     /// <exception cref="DeviceNotSupportedException">The driver registered no interrupt.</exception>
-    public UioInterruptEvent WaitForInterrupt()
-    {
-        Span<byte> buf = stackalloc byte[4];
-        var errno = _handle.ReadErrno(buf, out var n);
-        if (errno != 0)
-        {
-            throw InterruptError(errno, "read");
-        }
+    public UioInterruptEvent WaitForInterrupt() =>
+        TryWaitForInterrupt(Timeout.InfiniteTimeSpan, out var interrupt) ? interrupt : throw new InvalidOperationException("unreachable: an infinite wait returned");
 
-        return n == 4 ? Account(BinaryPrimitives.ReadInt32LittleEndian(buf)) : throw ShortRead(n);
-    }
-
-    /// <summary>Waits up to <paramref name="timeout"/> for the next interrupt (poll(2), then read).</summary>
-    /// <param name="timeout">How long to wait; <see cref="Timeout.InfiniteTimeSpan"/> waits forever.</param>
+    /// <summary>Waits up to <paramref name="timeout"/> for the next interrupt (poll(2), then a
+    /// non-blocking read; a wake-up that finds no interrupt waits again for the time left).</summary>
+    /// <param name="timeout">How long to wait; <see cref="Timeout.InfiniteTimeSpan"/> waits forever,
+    /// <see cref="TimeSpan.Zero"/> only checks.</param>
     /// <param name="interrupt">The count and missed interrupts when one arrived.</param>
     /// <returns><see langword="false"/> when the timeout expired first.</returns>
     public bool TryWaitForInterrupt(TimeSpan timeout, out UioInterruptEvent interrupt)
     {
-        var errno = _handle.PollErrno(PollEvents.In, timeout, out var revents);
-        if (errno != 0)
+        var infinite = timeout == Timeout.InfiniteTimeSpan;
+        var deadline = infinite ? long.MaxValue : Environment.TickCount64 + (long)Math.Ceiling(timeout.TotalMilliseconds);
+        while (true)
         {
-            throw _handle.Error(errno, "poll");
-        }
+            if (TryReadInterrupt(out interrupt))
+            {
+                return true;
+            }
 
-        if ((revents & (PollEvents.In | PollEvents.Error | PollEvents.HangUp)) == 0)
-        {
-            interrupt = default;
-            return false;
-        }
+            var left = infinite ? Timeout.InfiniteTimeSpan : TimeSpan.FromMilliseconds(Math.Max(0, deadline - Environment.TickCount64));
+            var wake = WakeUp();
+            ThrowIfDisposed();
+            int errno;
+            PollEvents revents;
+            bool woken;
+            try
+            {
+                errno = _handle.PollOrWakeErrno(PollEvents.In, wake.Handle, left, out revents, out woken);
+            }
+            catch (ObjectDisposedException)
+            {
+                ThrowIfDisposed();
+                throw;
+            }
 
-        interrupt = WaitForInterrupt();
-        return true;
+            if (woken)
+            {
+                ThrowIfDisposed(); // Dispose on another thread ended this wait
+            }
+
+            if (errno != 0)
+            {
+                throw _handle.Error(errno, "poll");
+            }
+
+            if ((revents & (PollEvents.In | PollEvents.Error | PollEvents.HangUp)) == 0 && !infinite && Environment.TickCount64 >= deadline)
+            {
+                return false;
+            }
+        }
     }
 
-    /// <summary>Waits asynchronously for the next interrupt without blocking a thread (epoll).</summary>
+    /// <summary>Waits asynchronously for the next interrupt without blocking a thread (the device's
+    /// own epoll thread through <see cref="FdWaiter"/>).</summary>
     /// <param name="cancellationToken">Cancels the wait.</param>
     /// <returns>The count and missed interrupts.</returns>
     /// <exception cref="OperationCanceledException">The token was cancelled.</exception>
+    /// <exception cref="ObjectDisposedException">The device was disposed, also while the wait was pending.</exception>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<UioInterruptEvent> WaitForInterruptAsync(CancellationToken cancellationToken = default)
     {
@@ -182,11 +210,39 @@ public sealed class UioDevice : IDisposable
         FdWaiter waiter;
         lock (_gate)
         {
+            ThrowIfDisposed();
             waiter = _waiter ??= new FdWaiter(_handle, dedicatedThread: true); // the device's own epoll thread: no thread-pool hop per interrupt
         }
 
-        await waiter.WaitAsync(PollEvents.In, cancellationToken).ConfigureAwait(false);
-        return WaitForInterrupt();
+        while (true)
+        {
+            if (TryReadInterrupt(out var interrupt))
+            {
+                return interrupt;
+            }
+
+            await waiter.WaitAsync(PollEvents.In, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>One non-blocking read of the interrupt count: false when none is pending (EAGAIN).</summary>
+    private bool TryReadInterrupt(out UioInterruptEvent interrupt)
+    {
+        Span<byte> buf = stackalloc byte[4];
+        var errno = _handle.ReadErrno(buf, out var n);
+        if (errno == Errno.EAGAIN)
+        {
+            interrupt = default;
+            return false;
+        }
+
+        if (errno != 0)
+        {
+            throw InterruptError(errno, "read");
+        }
+
+        interrupt = n == 4 ? Account(BinaryPrimitives.ReadInt32LittleEndian(buf)) : throw ShortRead(n);
+        return true;
     }
 
     /// <summary>Enables or disables the interrupt through the driver's irqcontrol (write(2) of a 4-byte
@@ -282,7 +338,18 @@ public sealed class UioDevice : IDisposable
             : new UioMsiController(Info, _handle, ownsHandle: false);
     }
 
-    /// <summary>Unmaps every map, stops async waits and closes the device.</summary>
+    /// <summary>Unmaps every map, completes a pending asynchronous wait with
+    /// <see cref="ObjectDisposedException"/>, ends the device's epoll thread and closes the device.</summary>
+    /// <returns>A task that is complete: nothing is left to wait for once the waiter is disposed (it
+    /// waits for its epoll thread to close its descriptors, at most 1 s, unless called from that thread).</returns>
+    public ValueTask DisposeAsync()
+    {
+        Dispose();
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>Unmaps every map, stops async waits (a pending one fails with
+    /// <see cref="ObjectDisposedException"/>) and closes the device.</summary>
     public void Dispose()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0)
@@ -302,7 +369,38 @@ public sealed class UioDevice : IDisposable
             _config?.Dispose();
         }
 
+        if (Interlocked.Exchange(ref _wake, null) is { } wake)
+        {
+            wake.Signal(); // ends a blocking wait on another thread
+            wake.Dispose(); // closed once that wait has released it
+        }
+
         _handle.Dispose();
+    }
+
+    // The eventfd a blocking wait also polls, so that Dispose on another thread ends it; created on
+    // the first blocking wait that has to block.
+    private EventFd WakeUp()
+    {
+        if (Volatile.Read(ref _wake) is { } w)
+        {
+            return w;
+        }
+
+        var created = EventFd.Create($"{DevicePath} (wait wake-up)");
+        if (Interlocked.CompareExchange(ref _wake, created, null) is { } existing)
+        {
+            created.Dispose();
+            return existing;
+        }
+
+        if (Volatile.Read(ref _disposed) != 0 && Interlocked.Exchange(ref _wake, null) is { } late)
+        {
+            late.Dispose(); // Dispose ran before this was published: nothing else will close it
+            ThrowIfDisposed();
+        }
+
+        return created;
     }
 
     /// <summary>Computes count and missed from a count read(2) returned.</summary>

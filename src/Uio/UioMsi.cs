@@ -199,18 +199,9 @@ public sealed class UioMsiController : IDisposable
     {
         ArgumentNullException.ThrowIfNull(eventFd);
         ObjectDisposedException.ThrowIf(_disposed, this);
-        var added = false;
-        eventFd.Handle.DangerousAddRef(ref added);
-        try
+        using (var lease = eventFd.Handle.Lease())
         {
-            Set(vector, eventFd.Handle.DangerousDescriptor);
-        }
-        finally
-        {
-            if (added)
-            {
-                eventFd.Handle.DangerousRelease();
-            }
+            Set(vector, lease.Fd);
         }
 
         var bound = new UioMsiVector(this, vector, eventFd, ownsEventFd);
@@ -252,10 +243,11 @@ public sealed class UioMsiController : IDisposable
 /// Each wait returns how many interrupts arrived since the previous one (the eventfd counter).
 /// Dispose unbinds the vector (and closes the eventfd when the SDK created it).
 /// </summary>
-public sealed class UioMsiVector : IDisposable
+public sealed class UioMsiVector : IDisposable, IAsyncDisposable
 {
     private readonly UioMsiController _controller;
     private readonly bool _ownsEventFd;
+    private readonly Lock _waiterGate = new();
     private FdWaiter? _waiter;
     private int _bound = 1;
     private int _disposed;
@@ -294,8 +286,14 @@ public sealed class UioMsiVector : IDisposable
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<ulong> WaitAsync(CancellationToken cancellationToken = default)
     {
-        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
-        _waiter ??= new FdWaiter(EventFd.Handle, dedicatedThread: true); // the vector's own epoll thread: no thread-pool hop per interrupt
+        FdWaiter waiter;
+        lock (_waiterGate)
+        {
+            // Under the lock Dispose takes too, so a waiter (and its thread) is never created after Dispose.
+            ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+            waiter = _waiter ??= new FdWaiter(EventFd.Handle, dedicatedThread: true); // the vector's own epoll thread: no thread-pool hop per interrupt
+        }
+
         while (true)
         {
             if (EventFd.TryRead(out var count))
@@ -303,11 +301,22 @@ public sealed class UioMsiVector : IDisposable
                 return count;
             }
 
-            await _waiter.WaitAsync(PollEvents.In, cancellationToken).ConfigureAwait(false);
+            await waiter.WaitAsync(PollEvents.In, cancellationToken).ConfigureAwait(false);
         }
     }
 
-    /// <summary>Unbinds the vector (unless already unbound) and releases the eventfd if the SDK created it.</summary>
+    /// <summary>As <see cref="Dispose"/>: a pending <see cref="WaitAsync"/> fails with
+    /// <see cref="ObjectDisposedException"/>, the vector's epoll thread ends and the eventfd is
+    /// released if the SDK created it.</summary>
+    /// <returns>A completed task.</returns>
+    public ValueTask DisposeAsync()
+    {
+        Dispose();
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>Unbinds the vector (unless already unbound) and releases the eventfd if the SDK
+    /// created it; a pending <see cref="WaitAsync"/> fails with <see cref="ObjectDisposedException"/>.</summary>
     public void Dispose()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0)
@@ -324,7 +333,11 @@ public sealed class UioMsiVector : IDisposable
         }
         finally
         {
-            _waiter?.Dispose();
+            lock (_waiterGate)
+            {
+                _waiter?.Dispose();
+            }
+
             if (_ownsEventFd)
             {
                 EventFd.Dispose();

@@ -27,13 +27,4 @@ internal static partial class UeventSocket
         public uint Pid;
         public uint Groups;
     }
-
-    [LibraryImport("libc", EntryPoint = "socket", SetLastError = true)]
-    internal static partial int Socket(int domain, int type, int protocol);
-
-    [LibraryImport("libc", EntryPoint = "bind", SetLastError = true)]
-    internal static unsafe partial int Bind(int fd, SockaddrNl* address, uint length);
-
-    [LibraryImport("libc", EntryPoint = "close", SetLastError = true)]
-    internal static partial int Close(int fd);
 }

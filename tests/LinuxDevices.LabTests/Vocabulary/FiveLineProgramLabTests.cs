@@ -52,11 +52,11 @@ public sealed class FiveLineProgramLabTests
     }
 
     [Fact]
-    [Trait("Fixture", "nvmem")]
+    [Trait("Fixture", "nvmem-cells")]
     [Trait("Matrix", "core")]
     public void Nvmem()
     {
-        Lab.Require("nvmem");
+        Lab.Require("nvmem-cells"); // its lab providers exist in every cell (the "nvmem" fixture is x86-only)
         Check(FiveLinePrograms.Nvmem, NvmemDevice.Enumerate()[0].Name);
         Vocabulary(NvmemDevice.Enumerate, n => (NvmemDevice.TryFind(n, out var i), i?.Name), n => NvmemDevice.Find(n).Name, i => i.Name);
         Assert.Throws<DeviceNotFoundException>(() => NvmemDevice.Open("no-such-nvmem"));

@@ -1,10 +1,13 @@
 using System.Runtime.InteropServices;
+using LinuxDevices.Native;
+using LinuxDevices.Tracing.Interop;
 
-namespace LinuxDevices.Native;
+namespace LinuxDevices.Tracing;
 
 /// <summary>Mount points: reading <c>/proc/mounts</c> and mounting a pseudo file system (tracefs,
-/// debugfs) with mount(2).</summary>
-internal static partial class Mounts
+/// debugfs) with mount(2). Its one user is <see cref="TraceFs"/>, so it lives here rather than in
+/// the shared core.</summary>
+internal static class Mounts
 {
     /// <summary>One line of <c>/proc/mounts</c>.</summary>
     /// <param name="Source">The source (often the file system name for pseudo file systems).</param>
@@ -46,7 +49,7 @@ internal static partial class Mounts
     /// the kernel lacks the file system).</exception>
     public static void Mount(string source, string target, string fileSystem, string? data = null)
     {
-        if (SysMount(source, target, fileSystem, 0, data) != 0)
+        if (Libc.Mount(source, target, fileSystem, 0, data) != 0)
         {
             throw DeviceException.FromErrno(Marshal.GetLastPInvokeError(), $"mount -t {fileSystem}", target);
         }
@@ -75,7 +78,4 @@ internal static partial class Mounts
 
         return sb.ToString();
     }
-
-    [LibraryImport("libc", EntryPoint = "mount", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
-    private static partial int SysMount(string source, string target, string fileSystemType, nuint flags, string? data);
 }

@@ -1,12 +1,15 @@
 using System.Runtime.InteropServices;
+using LinuxDevices.Native;
+using LinuxDevices.Rpmsg.Interop;
 
-namespace LinuxDevices.Native;
+namespace LinuxDevices.Rpmsg;
 
 /// <summary>
 /// Terminal settings (termios) for tty device handles: switch a tty to raw mode (no echo, no line
 /// editing, no CR/LF translation, 8-bit clean, <c>VMIN=1 VTIME=0</c>) and restore what was there.
+/// Its one user is <see cref="RpmsgTtyStream"/>, so it lives here rather than in the shared core.
 /// </summary>
-public static unsafe partial class Terminal
+internal static unsafe class Terminal
 {
     /// <summary>Opaque copy of a <c>struct termios</c> as saved by <see cref="MakeRaw"/>.</summary>
     public struct Settings
@@ -38,22 +41,11 @@ public static unsafe partial class Terminal
     /// <param name="settings">Settings previously returned by <see cref="Get"/> or <see cref="MakeRaw"/>.</param>
     public static void Set(DeviceHandle handle, in Settings settings)
     {
-        var added = false;
-        handle.AddRefOrThrow(ref added);
-        try
+        using var lease = handle.Lease();
+        var copy = settings;
+        if (Libc.TcSetAttr(lease.Fd, Libc.TCSANOW, (byte*)&copy) != 0)
         {
-            var copy = settings;
-            if (TcSetAttr(handle.DangerousDescriptor, 0, (byte*)&copy) != 0)
-            {
-                throw handle.Error(Marshal.GetLastPInvokeError(), "tcsetattr");
-            }
-        }
-        finally
-        {
-            if (added)
-            {
-                handle.DangerousRelease();
-            }
+            throw handle.Error(Marshal.GetLastPInvokeError(), "tcsetattr");
         }
     }
 
@@ -64,37 +56,17 @@ public static unsafe partial class Terminal
     {
         var saved = Get(handle);
         var raw = saved;
-        CfMakeRaw((byte*)&raw);
+        Libc.CfMakeRaw((byte*)&raw);
         Set(handle, raw);
         return saved;
     }
 
     private static int TryGet(DeviceHandle handle, ref Settings settings)
     {
-        var added = false;
-        handle.AddRefOrThrow(ref added);
-        try
+        using var lease = handle.Lease();
+        fixed (Settings* p = &settings)
         {
-            fixed (Settings* p = &settings)
-            {
-                return TcGetAttr(handle.DangerousDescriptor, (byte*)p) == 0 ? 0 : Marshal.GetLastPInvokeError();
-            }
-        }
-        finally
-        {
-            if (added)
-            {
-                handle.DangerousRelease();
-            }
+            return Libc.TcGetAttr(lease.Fd, (byte*)p) == 0 ? 0 : Marshal.GetLastPInvokeError();
         }
     }
-
-    [LibraryImport("libc", EntryPoint = "tcgetattr", SetLastError = true)]
-    private static partial int TcGetAttr(int fd, byte* termios);
-
-    [LibraryImport("libc", EntryPoint = "tcsetattr", SetLastError = true)]
-    private static partial int TcSetAttr(int fd, int optionalActions, byte* termios);
-
-    [LibraryImport("libc", EntryPoint = "cfmakeraw")]
-    private static partial void CfMakeRaw(byte* termios);
 }

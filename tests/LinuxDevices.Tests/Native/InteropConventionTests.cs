@@ -1,0 +1,102 @@
+using System.Text.RegularExpressions;
+using LinuxDevices.Native;
+using Xunit;
+
+namespace LinuxDevices.Tests.Native;
+
+/// <summary>
+/// The interop conventions of docs/Design.md ("Interop") held over the source tree: every native
+/// call is a source-generated <c>[LibraryImport]</c> with <c>SetLastError = true</c>, one per file
+/// under an area's <c>Interop/</c> folder; errno is read one way (Marshal.GetLastPInvokeError, never
+/// Tmds.LibC's <c>LibC.errno</c>, never Tmds.LibC's call wrappers); a reference on a handle for one
+/// call is a <see cref="DeviceHandle.DescriptorLease"/>, not a hand-written AddRef block; Mono.Posix is
+/// used only by the permission hint.
+/// </summary>
+public sealed partial class InteropConventionTests
+{
+    private static readonly string Src = Path.Combine(Abi.AbiProbe.RepoRoot, "src");
+
+    private static IEnumerable<(string Path, string Text)> Sources() =>
+        Directory.EnumerateFiles(Src, "*.cs", SearchOption.AllDirectories)
+            .Where(p => !p.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal))
+            .Select(p => (Path.GetRelativePath(Src, p), File.ReadAllText(p)));
+
+    [Fact]
+    public void EveryNativeCallIsALibraryImportWithSetLastErrorOnePerFileUnderInterop()
+    {
+        var imports = 0;
+        foreach (var (path, text) in Sources())
+        {
+            Assert.DoesNotContain("[DllImport", text, StringComparison.Ordinal);
+            var found = LibraryImport().Matches(text);
+            if (found.Count == 0)
+            {
+                continue;
+            }
+
+            imports += found.Count;
+            Assert.Contains($"{Path.DirectorySeparatorChar}Interop{Path.DirectorySeparatorChar}", path, StringComparison.Ordinal);
+            Assert.True(found.Count == 1, $"{path} declares {found.Count} native calls (one per file)");
+            var entry = found[0].Groups["entry"].Value;
+            Assert.True(
+                found[0].Value.Contains("SetLastError = true", StringComparison.Ordinal) || entry == "cfmakeraw",
+                $"{path}: {entry} is declared without SetLastError = true, so its errno could be lost");
+        }
+
+        Assert.True(imports >= 20, $"only {imports} imports found: the scan is not looking at src/");
+    }
+
+    [Fact]
+    public void ErrnoIsReadOneWayAndTmdsLibCIsUsedOnlyForArchitectureConstantsAndLayouts()
+    {
+        foreach (var (path, text) in Sources())
+        {
+            Assert.DoesNotContain("LibC.errno", text, StringComparison.Ordinal);
+            Assert.DoesNotContain("Marshal.GetLastWin32Error", text, StringComparison.Ordinal);
+            var call = TmdsCall().Match(text);
+            Assert.False(call.Success, $"{path} calls Tmds.LibC's {call.Value} (declare the call under Interop/ with SetLastError)");
+        }
+    }
+
+    [Fact]
+    public void MonoPosixIsUsedOnlyByThePermissionHint()
+    {
+        var users = Sources().Where(s => s.Text.Contains("using Mono.", StringComparison.Ordinal)).Select(s => s.Path).ToArray();
+        Assert.Equal([Path.Combine("Native", "DeviceAccess.cs")], users);
+    }
+
+    [Fact]
+    public void NoHandWrittenAddRefBlockForOneCall()
+    {
+        // Long-lived references stay explicit: a waiter's registration (FdWaiter), a pinned Memory
+        // (MappedRegion), an imported buffer while the driver holds it (V4L2 ImportQueue), and the
+        // lease itself.
+        string[] allowed =
+        [
+            Path.Combine("Native", "DeviceHandle.Lease.cs"), Path.Combine("Native", "DeviceHandle.cs"),
+            Path.Combine("Native", "FdWaiter.cs"), Path.Combine("Native", "MappedRegion.cs"),
+            Path.Combine("V4l2", "ImportQueue.cs"),
+        ];
+        var offenders = Sources()
+            .Where(s => s.Text.Contains("DangerousAddRef(", StringComparison.Ordinal) || s.Text.Contains("AddRefOrThrow(", StringComparison.Ordinal))
+            .Select(s => s.Path)
+            .Where(p => !allowed.Contains(p))
+            .ToArray();
+        Assert.Empty(offenders);
+    }
+
+    [Fact]
+    public void SingleUserHelpersLiveWithTheirUser()
+    {
+        Assert.False(File.Exists(Path.Combine(Src, "Native", "Mounts.cs")));
+        Assert.False(File.Exists(Path.Combine(Src, "Native", "Terminal.cs")));
+        Assert.True(File.Exists(Path.Combine(Src, "Tracing", "Mounts.cs")));
+        Assert.True(File.Exists(Path.Combine(Src, "Rpmsg", "Terminal.cs")));
+    }
+
+    [GeneratedRegex("""\[LibraryImport\("libc", EntryPoint = "(?<entry>\w+)"[^\]]*\]""")]
+    private static partial Regex LibraryImport();
+
+    [GeneratedRegex(@"\bLibC\.[a-z_0-9]+\(")]
+    private static partial Regex TmdsCall();
+}
