@@ -21,6 +21,12 @@ internal static class ExitCode
     /// <summary>Bad command line: unknown option, a value that does not parse, an invalid combination.</summary>
     public const int Usage = 2;
 
+    /// <summary>The named device, channel, control or file does not exist (<see cref="DeviceNotFoundException"/>, ENOENT/ENODEV).</summary>
+    public const int NotFound = 3;
+
+    /// <summary>A bug in linuxdev or the SDK (an exception no row of the table covers); the stack trace goes to stderr.</summary>
+    public const int Internal = 70;
+
     /// <summary>Permission denied (EACCES/EPERM, read-only or root-only devices).</summary>
     public const int Permission = 13;
 
@@ -53,6 +59,23 @@ internal static class Cli
         }
     }
 
+    /// <summary>
+    /// The wrapper Program.cs puts around every command: what a command's body let escape is reported
+    /// in the one format and mapped through the one table; an exception no row covers is a bug, reported
+    /// with its stack trace and <see cref="ExitCode.Internal"/>.
+    /// </summary>
+    public static int Fail(string area, Exception ex)
+    {
+        if (Classify(ex) is { } code)
+        {
+            Console.Error.WriteLine($"linuxdev {area}: {ex.Message}");
+            return code;
+        }
+
+        Console.Error.WriteLine($"linuxdev {area}: internal error: {ex}");
+        return ExitCode.Internal;
+    }
+
     /// <summary>Async form of <see cref="Run(string, Func{int})"/>.</summary>
     public static async Task<int> RunAsync(string area, Func<Task<int>> action)
     {
@@ -71,6 +94,8 @@ internal static class Cli
     public static int? Classify(Exception ex) => ex switch
     {
         DevicePermissionException or UnauthorizedAccessException => ExitCode.Permission,
+        DeviceNotFoundException or FileNotFoundException or DirectoryNotFoundException => ExitCode.NotFound,
+        DeviceException { Errno: Errno.ENOENT or Errno.ENODEV } => ExitCode.NotFound,
         DeviceNotSupportedException => ExitCode.NotSupported,
         UsageException or FormatException or ArgumentException => ExitCode.Usage,
         OperationCanceledException => ExitCode.Cancelled,

@@ -82,15 +82,10 @@ internal sealed class MediaCommand : ICommandModule
 
     private static int Run(Action action)
     {
-        try
+        return Cli.Run("media", () =>
         {
             action();
             return 0;
-        }
-        catch (Exception e) when (e is DeviceException or FormatException or KeyNotFoundException)
-        {
-            Console.Error.WriteLine(e.Message);
-            return 1;
-        }
+        });
     }
 }

@@ -31,18 +31,26 @@ internal sealed class MhiCommand : ICommandModule
             }
             catch (ArgumentException ex)
             {
-                Console.Error.WriteLine($"linuxdev: {ex.Message}");
-                return 2;
+                return Cli.Fail("mhi", ex);
             }
 
             return await TraceAsync(d, kinds, parseResult.GetValue(json), Console.Out, ct).ConfigureAwait(false);
         });
         command.Subcommands.Add(trace);
 
+        var devicesJson = Cli.JsonOption();
         var devices = new Command("devices", "List MHI controllers and channel devices (/sys/bus/mhi/devices).");
-        devices.SetAction(_ =>
+        devices.Options.Add(devicesJson);
+        devices.SetAction(parseResult =>
         {
             var list = MhiDevice.Enumerate();
+            if (parseResult.GetValue(devicesJson))
+            {
+                Cli.WriteJson<IReadOnlyList<MhiDeviceJson>>(list.Select(d => new MhiDeviceJson(d.Name, d.IsController, d.Controller, d.Channel, d.Driver,
+                    d.SerialNumber, d.OemPkHash)).ToList(), MhiJsonContext.Default.IReadOnlyListMhiDeviceJson);
+                return ExitCode.Ok;
+            }
+
             if (list.Count == 0)
             {
                 Console.WriteLine("no MHI devices (/sys/bus/mhi/devices is empty or missing)");
@@ -76,8 +84,7 @@ internal sealed class MhiCommand : ICommandModule
         }
         catch (LinuxDevices.Native.DeviceException ex)
         {
-            Console.Error.WriteLine($"linuxdev: {ex.Message}");
-            return 1;
+            return Cli.Fail("mhi", ex);
         }
 
         using (session)

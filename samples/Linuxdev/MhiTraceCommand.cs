@@ -28,16 +28,11 @@ internal sealed class MhiTraceCommand : ICommandModule
 
     internal static int Run(Action action)
     {
-        try
+        return Cli.Run("mhi", () =>
         {
             action();
             return 0;
-        }
-        catch (Exception ex) when (ex is DeviceException or TraceFormatException or TraceDataException or ArgumentException)
-        {
-            Console.Error.WriteLine($"linuxdev: {ex.Message}");
-            return 1;
-        }
+        });
     }
 
     internal static void ListEvents(string? system, TextWriter o)

@@ -23,7 +23,22 @@ if (parsed.Errors.Count > 0 && parsed.Action is System.CommandLine.Invocation.Pa
     return Linuxdev.ExitCode.Usage;
 }
 
-return await parsed.InvokeAsync().ConfigureAwait(false);
+// One error wrapper for every command (samples/Linuxdev/Cli.cs, exit codes in docs/Linuxdev.md): what a
+// command's body lets escape is reported as "linuxdev AREA: message" and mapped through ExitCode.
+try
+{
+    return await parsed.InvokeAsync(new System.CommandLine.InvocationConfiguration { EnableDefaultExceptionHandler = false }).ConfigureAwait(false);
+}
+catch (Exception ex)
+{
+    var area = parsed.CommandResult.Command;
+    while (area.Parents.OfType<Command>().FirstOrDefault() is { } up && up is not RootCommand)
+    {
+        area = up;
+    }
+
+    return Cli.Fail(area.Name, ex);
+}
 
 namespace Linuxdev
 {

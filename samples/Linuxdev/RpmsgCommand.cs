@@ -15,21 +15,38 @@ internal sealed class RpmsgCommand : ICommandModule
         command.Subcommands.Add(CreateList());
         command.Subcommands.Add(CreateEcho());
         command.Subcommands.Add(CreateTty());
+        command.Subcommands.Add(RpmsgChannelCommand.CreateChannels());
+        command.Subcommands.Add(RpmsgChannelCommand.CreateChannel());
         return command;
     }
 
     private static Command CreateList()
     {
-        var list = new Command("list", "List rpmsg control devices, channels on the rpmsg bus and endpoint devices.");
-        list.SetAction(_ =>
+        var json = Cli.JsonOption();
+        var modules = RpmsgChannelCommand.ModulesDirOption();
+        var list = new Command("list", "List rpmsg control devices, channels on the rpmsg bus (with a driver hint for unbound ones) and endpoint devices.");
+        list.Options.Add(json);
+        list.Options.Add(modules);
+        list.SetAction(p => Cli.Run("rpmsg", () =>
         {
-            Print(SysfsTree.System, Console.Out);
-            return 0;
-        });
+            var hints = RpmsgDriverHint.Load(p.GetValue(modules) ?? []);
+            if (p.GetValue(json))
+            {
+                Cli.WriteJson(new RpmsgListJson(
+                    RpmsgControl.Enumerate().Select(c => new RpmsgControlJson(c.Name, c.DevicePath, c.Channel, c.Transport, c.RemoteProc, c.Endpoints)).ToList(),
+                    RpmsgChannel.Enumerate().Select(ch => RpmsgChannelJson.From(ch, hints)).ToList(),
+                    RpmsgEndpoint.Enumerate().Select(e => new RpmsgEndpointJson(e.Name, e.DevicePath, e.ServiceName, RpmsgJson.Address(e.Source),
+                        RpmsgJson.Address(e.Destination), e.Control, e.Channel)).ToList()), RpmsgJsonContext.Default.RpmsgListJson);
+                return ExitCode.Ok;
+            }
+
+            Print(SysfsTree.System, Console.Out, hints);
+            return ExitCode.Ok;
+        }));
         return list;
     }
 
-    internal static void Print(SysfsTree fs, TextWriter o)
+    internal static void Print(SysfsTree fs, TextWriter o, RpmsgDriverHint? hints = null)
     {
         if (!fs.Exists("/sys/bus/rpmsg"))
         {
@@ -50,6 +67,10 @@ internal sealed class RpmsgCommand : ICommandModule
             o.WriteLine($"  {ch.DeviceName,-36} {ch.ServiceName,-14} src {RpmsgAddress.Format(ch.Source),-6} dst {RpmsgAddress.Format(ch.Destination),-6} driver {ch.Driver ?? "(none)"}" +
                 $"{(ch.DriverOverride is null ? "" : $" override {ch.DriverOverride}")}{(ch.Announce ? " announce" : "")}{(ch.RemoteProc is null ? "" : $" {ch.RemoteProc}")}" +
                 $"{(nodes.Count == 0 ? "" : " -> " + string.Join(", ", nodes))}");
+            if (hints?.For(ch) is { } hint)
+            {
+                o.WriteLine($"    hint: {hint}");
+            }
         }
 
         o.WriteLine("endpoints:");
@@ -81,8 +102,9 @@ internal sealed class RpmsgCommand : ICommandModule
         var device = new Option<string?>("--device") { Description = "Use an existing endpoint device (e.g. /dev/rpmsg0) instead of creating one" };
         var count = new Option<int>("--count") { Description = "Round trips", DefaultValueFactory = _ => 1000 };
         var size = new Option<int>("--size") { Description = "Message size in bytes", DefaultValueFactory = _ => 64 };
+        var json = Cli.JsonOption();
         var echo = new Command("echo", "Create an endpoint (or open one), send messages and wait for each reply: round trips, rate and latency percentiles.");
-        foreach (var o in new Option[] { ctrl, name, dst, src, device, count, size })
+        foreach (var o in new Option[] { ctrl, name, dst, src, device, count, size, json })
         {
             echo.Options.Add(o);
         }
@@ -105,7 +127,12 @@ internal sealed class RpmsgCommand : ICommandModule
 
             using (ept)
             {
-                Console.WriteLine($"endpoint {ept}");
+                var asJson = parseResult.GetValue(json);
+                if (!asJson)
+                {
+                    Console.WriteLine($"endpoint {ept}");
+                }
+
                 var msg = new byte[len];
                 var reply = new byte[Math.Max(len, 4096)];
                 var lat = new double[n];
@@ -131,6 +158,13 @@ internal sealed class RpmsgCommand : ICommandModule
                 total.Stop();
                 Array.Sort(lat);
                 double P(double q) => n == 0 ? 0 : lat[Math.Min(n - 1, (int)(q * n))];
+                if (asJson)
+                {
+                    Cli.WriteJson(new RpmsgEchoJson(ept.ToString() ?? "", n, len, total.Elapsed.TotalMilliseconds, n / total.Elapsed.TotalSeconds,
+                        P(0.50), P(0.90), P(0.99), n == 0 ? 0 : lat[^1], mismatched), RpmsgJsonContext.Default.RpmsgEchoJson);
+                    return ExitCode.Ok;
+                }
+
                 Console.WriteLine($"{n} round trips of {len} bytes in {total.Elapsed.TotalMilliseconds:0.0} ms: {n / total.Elapsed.TotalSeconds:0} msgs/s");
                 Console.WriteLine($"latency us: p50 {P(0.50):0.0}  p90 {P(0.90):0.0}  p99 {P(0.99):0.0}  max {(n == 0 ? 0 : lat[^1]):0.0}");
                 if (mismatched > 0)

@@ -10,10 +10,23 @@ internal sealed class RprocCommand : ICommandModule
     public Command Create()
     {
         var command = new Command("rproc", "Remote processors (/sys/class/remoteproc): list, start, stop, firmware.");
+        var json = Cli.JsonOption();
         var list = new Command("list", "List remote processors with state, firmware, recovery, coredump, virtio devices and rpmsg channels.");
-        list.SetAction(_ => Run(() =>
+        list.Options.Add(json);
+        list.SetAction(p => Run(() =>
         {
             var all = RemoteProcessor.Enumerate();
+            if (p.GetValue(json))
+            {
+                Cli.WriteJson<IReadOnlyList<RprocJson>>(all.Select(info =>
+                {
+                    var rp = RemoteProcessor.Open(info);
+                    return new RprocJson(info.Instance, info.Name, info.State.ToString().ToLowerInvariant(), info.Firmware, rp.RecoveryEnabled,
+                        rp.CoredumpMode, rp.GetVirtioDevices(), rp.GetChannels().Select(ch => RpmsgChannelJson.From(ch, null)).ToList());
+                }).ToList(), RpmsgJsonContext.Default.IReadOnlyListRprocJson);
+                return;
+            }
+
             if (all.Count == 0)
             {
                 Console.WriteLine("no remote processors (/sys/class/remoteproc empty or missing: no remoteproc driver)");
@@ -84,15 +97,10 @@ internal sealed class RprocCommand : ICommandModule
 
     private static int Run(Action action)
     {
-        try
+        return Cli.Run("rproc", () =>
         {
             action();
             return 0;
-        }
-        catch (Exception ex) when (ex is DeviceException or ArgumentException)
-        {
-            Console.Error.WriteLine($"linuxdev rproc: {ex.Message}");
-            return ex is DevicePermissionException ? 13 : 1;
-        }
+        });
     }
 }

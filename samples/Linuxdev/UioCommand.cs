@@ -13,14 +13,36 @@ internal sealed class UioCommand : ICommandModule
     {
         var command = new Command("uio", "Userspace I/O devices: list them, describe one, watch its interrupts.");
 
+        var listJson = Cli.JsonOption();
         var list = new Command("list", "Table of UIO devices: device, name, driver, PCI address, maps, event count.");
-        list.SetAction(_ => List(SysfsTree.System, Console.Out));
+        list.Options.Add(listJson);
+        list.SetAction(parseResult =>
+        {
+            if (parseResult.GetValue(listJson))
+            {
+                Cli.WriteJson<IReadOnlyList<UioDeviceJson>>(UioDevice.Enumerate().Select(UioDeviceJson.From).ToList(), UioJsonContext.Default.IReadOnlyListUioDeviceJson);
+                return ExitCode.Ok;
+            }
+
+            return List(SysfsTree.System, Console.Out);
+        });
         command.Subcommands.Add(list);
 
         var infoDevice = new Argument<string>("device") { Description = "uioN, /dev/uioN, the driver-given name or the PCI address" };
         var info = new Command("info", "Everything sysfs says about one UIO device: maps, port regions, parent PCI function, MSI-X vectors.");
+        var infoJson = Cli.JsonOption();
         info.Arguments.Add(infoDevice);
-        info.SetAction(parseResult => Info(SysfsTree.System, parseResult.GetValue(infoDevice)!, Console.Out));
+        info.Options.Add(infoJson);
+        info.SetAction(parseResult =>
+        {
+            if (parseResult.GetValue(infoJson))
+            {
+                Cli.WriteJson(UioDeviceJson.From(UioDevice.Find(parseResult.GetValue(infoDevice)!)), UioJsonContext.Default.UioDeviceJson);
+                return ExitCode.Ok;
+            }
+
+            return Info(SysfsTree.System, parseResult.GetValue(infoDevice)!, Console.Out);
+        });
         command.Subcommands.Add(info);
 
         var watchDevice = new Argument<string>("device") { Description = "uioN, /dev/uioN, the driver-given name or the PCI address" };
@@ -73,8 +95,7 @@ internal sealed class UioCommand : ICommandModule
         }
         catch (DeviceException ex)
         {
-            Console.Error.WriteLine(ex.Message);
-            return 1;
+            return Cli.Fail("uio", ex);
         }
 
         o.WriteLine($"device:   {d.DevicePath} ({d.SysfsPath})");
@@ -111,8 +132,7 @@ internal sealed class UioCommand : ICommandModule
         }
         catch (DeviceException ex)
         {
-            Console.Error.WriteLine(ex.Message);
-            return 1;
+            return Cli.Fail("uio", ex);
         }
 
         UioDevice? dev = null;
@@ -172,8 +192,7 @@ internal sealed class UioCommand : ICommandModule
         }
         catch (DeviceException ex)
         {
-            Console.Error.WriteLine(ex.Message);
-            return 1;
+            return Cli.Fail("uio", ex);
         }
         finally
         {

@@ -32,6 +32,7 @@ internal static class UioRegsCommand
         };
         var width = new Option<int>("--width") { Description = "Access width in bits: 8, 16, 32 or 64.", DefaultValueFactory = _ => 32 };
         width.AcceptOnlyFromAmong("8", "16", "32", "64");
+        var json = Cli.JsonOption();
         var c = new Command(write ? "write" : "read", write
             ? "Write a register, then read it back (prints both: a register may not return what was written)."
             : "Read a register.");
@@ -44,6 +45,7 @@ internal static class UioRegsCommand
         }
 
         c.Options.Add(width);
+        c.Options.Add(json);
         c.SetAction(parseResult => Cli.Run("uio", () =>
         {
             var bits = parseResult.GetValue(width);
@@ -65,7 +67,17 @@ internal static class UioRegsCommand
                 }
 
                 Write(m, at, bits, (ulong)v);
+                if (parseResult.GetValue(json))
+                {
+                    Cli.WriteJson(new UioRegJson(dev.DevicePath, m.Index, off, bits, (ulong)v, Read(m, at, bits)), UioJsonContext.Default.UioRegJson);
+                    return ExitCode.Ok;
+                }
+
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{dev.DevicePath} map{m.Index} 0x{off:x}: wrote 0x{Hex((ulong)v, bits)}, reads 0x{Hex(Read(m, at, bits), bits)}"));
+            }
+            else if (parseResult.GetValue(json))
+            {
+                Cli.WriteJson(new UioRegJson(dev.DevicePath, m.Index, off, bits, null, Read(m, at, bits)), UioJsonContext.Default.UioRegJson);
             }
             else
             {

@@ -24,10 +24,33 @@ internal sealed class V4l2Command : ICommandModule
 
     private static Command List()
     {
+        var json = Cli.JsonOption();
         var c = new Command("list", "List the V4L2 nodes (sysfs) with their node capabilities.");
-        c.SetAction(_ =>
+        c.Options.Add(json);
+        c.SetAction(parseResult =>
         {
             var nodes = VideoDevice.Enumerate();
+            if (parseResult.GetValue(json))
+            {
+                var rows = new List<V4l2NodeJson>();
+                foreach (var n in nodes)
+                {
+                    try
+                    {
+                        using var dev = VideoDevice.Open(n.DevicePath);
+                        rows.Add(new V4l2NodeJson(n.Name, n.DevicePath, n.Title, n.Index, n.Driver,
+                            dev.Capabilities.BufferTypes.Select(t => t.ToString()).ToList(), dev.Capabilities.SupportsStreaming, null));
+                    }
+                    catch (DeviceException e)
+                    {
+                        rows.Add(new V4l2NodeJson(n.Name, n.DevicePath, n.Title, n.Index, n.Driver, null, null, e.ErrnoName));
+                    }
+                }
+
+                Cli.WriteJson<IReadOnlyList<V4l2NodeJson>>(rows, V4l2JsonContext.Default.IReadOnlyListV4l2NodeJson);
+                return 0;
+            }
+
             if (nodes.Count == 0)
             {
                 Console.WriteLine("no V4L2 nodes (/sys/class/video4linux is empty; e.g. modprobe vivid)");
@@ -58,12 +81,20 @@ internal sealed class V4l2Command : ICommandModule
     private static Command Info()
     {
         var device = new Argument<string>("device") { Description = "The node, e.g. /dev/video0." };
+        var json = Cli.JsonOption();
         var c = new Command("info", "Capabilities, formats, frame sizes/intervals, buffer capabilities (REMOVE_BUFS) and controls of a node.");
         c.Arguments.Add(device);
+        c.Options.Add(json);
         c.SetAction(parseResult => Run(() =>
         {
             using var dev = VideoDevice.Open(parseResult.GetValue(device)!);
             var cap = dev.Capabilities;
+            if (parseResult.GetValue(json))
+            {
+                Cli.WriteJson(InfoJson(dev), V4l2JsonContext.Default.V4l2InfoJson);
+                return;
+            }
+
             Console.WriteLine($"{dev.DevicePath}: {cap.Card} (driver {cap.Driver} {cap.KernelVersion}, {cap.BusInfo})");
             Console.WriteLine($"  device caps: {cap.NodeCapabilities}");
             Console.WriteLine($"  all caps:    {cap.Capabilities}");
@@ -147,6 +178,57 @@ internal sealed class V4l2Command : ICommandModule
             }
         }));
         return c;
+    }
+
+    private static V4l2InfoJson InfoJson(VideoDevice dev)
+    {
+        var cap = dev.Capabilities;
+        var queues = new List<V4l2QueueJson>();
+        foreach (var type in cap.BufferTypes)
+        {
+            V4l2FormatJson? current = null;
+            try
+            {
+                current = V4l2Json.Format(dev.GetFormat(type));
+            }
+            catch (DeviceException)
+            {
+                // no current format for this queue (e.g. ENOTTY/EINVAL): null
+            }
+
+            var video = type is BufferType.VideoCapture or BufferType.VideoCaptureMultiplanar or BufferType.VideoOutput or BufferType.VideoOutputMultiplanar;
+            var formats = dev.EnumerateFormats(type).Select(f => new V4l2FormatDescJson(f.Index, f.PixelFormat.ToString(), f.Description, f.Flags.ToString(),
+                video ? TryList(() => dev.EnumerateFrameSizes(f.PixelFormat)).Select(z => z.ToString()).ToList() : [])).ToList();
+            double? fps = null;
+            try
+            {
+                fps = dev.GetStreamParameters(type).FramesPerSecond;
+            }
+            catch (DeviceException)
+            {
+                // VIDIOC_G_PARM not supported for this queue: null
+            }
+
+            bool? remove = null;
+            if (cap.SupportsStreaming)
+            {
+                try
+                {
+                    var q = dev.GetQueue(type);
+                    _ = q.QueryCapabilities();
+                    remove = q.SupportsRemoveBuffers;
+                }
+                catch (DeviceException)
+                {
+                    // buffer capabilities not queryable: null
+                }
+            }
+
+            queues.Add(new V4l2QueueJson(type.ToString(), current, formats, fps, remove));
+        }
+
+        return new V4l2InfoJson(dev.DevicePath, cap.Driver, cap.Card, cap.BusInfo, cap.KernelVersion.ToString(), cap.Capabilities.ToString(),
+            cap.NodeCapabilities.ToString(), queues, V4l2Json.Controls(dev));
     }
 
     private static Command Capture()
@@ -246,8 +328,7 @@ internal sealed class V4l2Command : ICommandModule
             }
             catch (DeviceException e)
             {
-                Console.Error.WriteLine(e.Message);
-                return 1;
+                return Cli.Fail("v4l2", e);
             }
         });
         return c;
@@ -327,15 +408,10 @@ internal sealed class V4l2Command : ICommandModule
 
     private static int Run(Action action)
     {
-        try
+        return Cli.Run("v4l2", () =>
         {
             action();
             return 0;
-        }
-        catch (DeviceException e)
-        {
-            Console.Error.WriteLine(e.Message);
-            return 1;
-        }
+        });
     }
 }

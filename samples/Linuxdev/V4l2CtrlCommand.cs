@@ -15,7 +15,19 @@ internal static class V4l2CtrlCommand
         var listDevice = Device();
         var list = new Command("list", "Every control with its type, range, default, current value and menu items.");
         list.Arguments.Add(listDevice);
-        list.SetAction(parseResult => Cli.Run("v4l2", () => List(parseResult.GetValue(listDevice)!)));
+        var listJson = Cli.JsonOption();
+        list.Options.Add(listJson);
+        list.SetAction(parseResult => Cli.Run("v4l2", () =>
+        {
+            if (!parseResult.GetValue(listJson))
+            {
+                return List(parseResult.GetValue(listDevice)!);
+            }
+
+            using var dev = VideoDevice.Open(parseResult.GetValue(listDevice)!);
+            Cli.WriteJson(new V4l2ControlsJson(dev.DevicePath, V4l2Json.Controls(dev)), V4l2JsonContext.Default.V4l2ControlsJson);
+            return ExitCode.Ok;
+        }));
         command.Subcommands.Add(list);
 
         var getDevice = Device();

@@ -111,8 +111,3 @@ internal static class V4l2SnapshotCommand
 
 /// <summary><c>v4l2 snapshot --json</c> (keys documented in docs/Linuxdev.md).</summary>
 internal sealed record V4l2SnapshotJson(string Device, string Format, uint Width, uint Height, uint BytesPerLine, uint Sequence, string Output);
-
-/// <summary>Source-generated JSON metadata for the v4l2 commands (trim/AOT-safe, snake_case keys).</summary>
-[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, DefaultIgnoreCondition = JsonIgnoreCondition.Never)]
-[JsonSerializable(typeof(V4l2SnapshotJson))]
-internal sealed partial class V4l2JsonContext : JsonSerializerContext;

@@ -134,6 +134,6 @@ public sealed class NvmemCliLabTests
         {
             Assert.Equal(13, Lab.TrySh(NvmemLab.Linuxdev + " nvmem cells write nvmem_lab_ro ro-word --bits 0 --hex 00000000").ExitCode);
         }
-        Assert.Equal(1, Lab.TrySh(NvmemLab.Linuxdev + " nvmem dump no_such_device").ExitCode);
+        Assert.Equal(3, Lab.TrySh(NvmemLab.Linuxdev + " nvmem dump no_such_device").ExitCode); // not found
     }
 }
