@@ -322,7 +322,7 @@ public sealed class FdWaiter : IDisposable, IValueTaskSource<PollEvents>
                 {
                     // EINTR (a signal handled without SA_RESTART, or any handler: epoll_wait is never
                     // restarted); the descriptor is this loop's own, so nothing else can fail here.
-                    DeviceHandle.CountInterrupted(LibC.errno);
+                    DeviceHandle.CountInterrupted(Marshal.GetLastPInvokeError());
                     continue;
                 }
 
