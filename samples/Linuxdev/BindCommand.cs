@@ -16,10 +16,27 @@ internal sealed class BindCommand : ICommandModule
         var driver = new Argument<string?>("driver") { Description = "Driver to bind to (e.g. vfio-pci, uio_pci_generic).", Arity = ArgumentArity.ZeroOrOne };
         var force = new Option<bool>("--force") { Description = "Unbind the driver that holds the device first." };
         var newId = new Option<bool>("--new-id") { Description = "PCI: add the device's vendor:device id to the driver's new_id (binds every unbound device with that id)." };
-        var command = new Command("bind", "Bind a PCI or platform device to a driver, or list devices and drivers (needs root).") { address, driver, bus, force, newId };
+        var json = Cli.JsonOption();
+        var command = new Command("bind", "Bind a PCI or platform device to a driver, or list devices and drivers (needs root).") { address, driver, bus, force, newId, json };
         command.SetAction(p => Cli.Run("bind", () =>
         {
             var b = p.GetValue(bus);
+            static BusDeviceJson Row(BusDeviceInfo d) => new(d.Bus.ToString().ToLowerInvariant(), d.Address,
+                d.VendorId is { } v && d.DeviceId is { } i ? $"{v:x4}:{i:x4}" : null, d.Driver, d.DriverOverride, d.IommuGroup, d.SysfsPath);
+            if (p.GetValue(json) && p.GetValue(driver) is null)
+            {
+                if (p.GetValue(address) is { } one)
+                {
+                    Cli.WriteJson(Row(BusDeviceInfo.Find(b, one)), MoreJsonContext.Default.BusDeviceJson);
+                }
+                else
+                {
+                    Cli.WriteJson<IReadOnlyList<BusDeviceJson>>(BusDeviceInfo.Enumerate(b).Select(Row).ToList(), MoreJsonContext.Default.IReadOnlyListBusDeviceJson);
+                }
+
+                return 0;
+            }
+
             if (p.GetValue(address) is not { } a)
             {
                 foreach (var d in BusDeviceInfo.Enumerate(b))

@@ -10,8 +10,24 @@ internal sealed class InfoCommand : ICommandModule
     public Command Create()
     {
         var command = new Command("info", "Show the kernel, the architecture and which device subsystems this machine has (and why not where absent).");
-        command.SetAction(_ =>
+        var json = Cli.JsonOption();
+        command.Options.Add(json);
+        command.SetAction(parseResult =>
         {
+            if (parseResult.GetValue(json))
+            {
+                var fs = SysfsTree.System;
+                Cli.WriteJson(new InfoJson(
+                    $"{fs.TryReadText("/proc/sys/kernel/osrelease") ?? "unknown"}",
+                    RuntimeInformation.ProcessArchitecture.ToString(),
+                    IoctlCode.CurrentLayout.ToString(),
+                    Environment.Version.ToString(),
+                    DeviceAccess.IsRoot,
+                    Probe(fs).Select(p => new InfoSubsystemJson(p.Name, p.Status.StartsWith("present", StringComparison.Ordinal), p.Status)).ToList()),
+                    MoreJsonContext.Default.InfoJson);
+                return 0;
+            }
+
             Print(SysfsTree.System, Console.Out);
             return 0;
         });

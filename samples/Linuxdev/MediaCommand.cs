@@ -20,9 +20,18 @@ internal sealed class MediaCommand : ICommandModule
     private static Command List()
     {
         var c = new Command("list", "List media devices (MEDIA_IOC_DEVICE_INFO).");
-        c.SetAction(_ =>
+        var json = Cli.JsonOption();
+        c.Options.Add(json);
+        c.SetAction(parseResult =>
         {
             var all = MediaDevice.Enumerate();
+            if (parseResult.GetValue(json))
+            {
+                Cli.WriteJson<IReadOnlyList<MediaDeviceJson>>(all.Select(i => new MediaDeviceJson(i.DevicePath, i.Driver, i.Model, i.Serial, i.BusInfo,
+                    i.MediaVersion, i.HardwareRevision, i.DriverVersion)).ToList(), MoreJsonContext.Default.IReadOnlyListMediaDeviceJson);
+                return 0;
+            }
+
             if (all.Count == 0)
             {
                 Console.WriteLine("no media devices");

@@ -248,8 +248,12 @@ internal sealed class V4l2Command : ICommandModule
         c.Options.Add(output);
         c.Options.Add(buffers);
         c.Options.Add(fps);
+        var json = Cli.JsonOption();
+        c.Options.Add(json);
         c.SetAction(async (parseResult, ct) =>
         {
+            var asJson = parseResult.GetValue(json);
+            var say = asJson ? TextWriter.Null : Console.Out; // with --json only the final document goes to stdout
             try
             {
                 using var dev = VideoDevice.Open(parseResult.GetValue(device)!);
@@ -274,7 +278,7 @@ internal sealed class V4l2Command : ICommandModule
                 if (parseResult.GetValue(fps) is > 0 and var rate)
                 {
                     var p = dev.SetFrameInterval(type, new Fraction(1, rate));
-                    Console.WriteLine($"frame interval {p.TimePerFrame} s ({p.FramesPerSecond:0.##} fps)");
+                    say.WriteLine($"frame interval {p.TimePerFrame} s ({p.FramesPerSecond:0.##} fps)");
                 }
 
                 var n = parseResult.GetValue(frames);
@@ -285,7 +289,7 @@ internal sealed class V4l2Command : ICommandModule
                 }
 
                 var granted = q.RequestBuffers(parseResult.GetValue(buffers));
-                Console.WriteLine($"{dev.DevicePath}: {fmt}, {granted} buffers, capturing {n} frames");
+                say.WriteLine($"{dev.DevicePath}: {fmt}, {granted} buffers, capturing {n} frames");
                 var sw = Stopwatch.StartNew();
                 var lastReport = sw.Elapsed;
                 uint first = 0, last = 0;
@@ -312,7 +316,7 @@ internal sealed class V4l2Command : ICommandModule
                         if (sw.Elapsed - lastReport > TimeSpan.FromSeconds(1) || got == n)
                         {
                             lastReport = sw.Elapsed;
-                            Console.WriteLine($"  {got}/{n} frames, seq {frame.Sequence}, {got / sw.Elapsed.TotalSeconds:0.0} fps, dropped {last - first + 1 - got}");
+                            say.WriteLine($"  {got}/{n} frames, seq {frame.Sequence}, {got / sw.Elapsed.TotalSeconds:0.0} fps, dropped {last - first + 1 - got}");
                         }
 
                         if (got == n)
@@ -323,6 +327,13 @@ internal sealed class V4l2Command : ICommandModule
                 }
 
                 var elapsed = sw.Elapsed.TotalSeconds;
+                if (asJson)
+                {
+                    Cli.WriteJson(new V4l2CaptureJson(dev.DevicePath, fmt.PixelFormat.ToString(), fmt.Width, fmt.Height, granted, got, bytes,
+                        Math.Round(elapsed, 3), Math.Round(got / elapsed, 2), got == 0 ? 0 : last - first + 1 - got, first, last, dir), MoreJsonContext.Default.V4l2CaptureJson);
+                    return 0;
+                }
+
                 Console.WriteLine($"captured {got} frames ({bytes / 1024.0 / 1024.0:0.0} MiB) in {elapsed:0.00} s: {got / elapsed:0.0} fps, dropped {(got == 0 ? 0 : last - first + 1 - got)} (sequence {first}..{last}){(dir is null ? "" : $", written to {dir}")}");
                 return 0;
             }

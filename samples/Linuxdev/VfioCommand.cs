@@ -11,9 +11,24 @@ internal sealed class VfioCommand : ICommandModule
     {
         var command = new Command("vfio", "VFIO PCI userspace drivers: list, info, watch.");
         var list = new Command("list", "List PCI devices bound to vfio-pci with their IOMMU groups, and what the kernel offers.");
-        list.SetAction(_ => Cli.Run("vfio", () =>
+        var listJson = Cli.JsonOption();
+        list.Options.Add(listJson);
+        list.SetAction(parseResult => Cli.Run("vfio", () =>
         {
             var k = VfioKernelSupport.Probe();
+            if (parseResult.GetValue(listJson))
+            {
+                var devices = BusDeviceInfo.Enumerate(DeviceBus.Pci).Where(d => d.Driver == "vfio-pci").Select(d =>
+                {
+                    var safe = d.IommuGroup is { } g && File.Exists($"/dev/vfio/{g}");
+                    var node = d.IommuGroup is { } g2 ? safe ? $"/dev/vfio/{g2}" : $"/dev/vfio/noiommu-{g2}" : null;
+                    return new VfioDeviceJson(d.Address, $"{d.VendorId:x4}:{d.DeviceId:x4}", d.IommuGroup, node, d.IommuGroup is not null && !safe);
+                }).ToList();
+                Cli.WriteJson(new VfioListJson(new VfioKernelJson(k.GroupApi, k.DeviceCdev, k.Iommufd, k.NoIommuModeAvailable, k.NoIommuModeEnabled), devices),
+                    MoreJsonContext.Default.VfioListJson);
+                return 0;
+            }
+
             Console.WriteLine($"kernel: group api {Yes(k.GroupApi)}, device cdev {Yes(k.DeviceCdev)}, iommufd {Yes(k.Iommufd)}, " +
                 $"no-iommu mode {(k.NoIommuModeAvailable ? k.NoIommuModeEnabled ? "ENABLED (unsafe)" : "available, off" : "not built")}");
             var any = false;

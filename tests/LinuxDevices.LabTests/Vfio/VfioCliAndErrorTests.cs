@@ -100,4 +100,28 @@ public sealed class VfioCliAndErrorTests
         Assert.Contains("linuxdev bind", ex.Message, StringComparison.Ordinal);
         Assert.Throws<DeviceNotFoundException>(() => VfioDevice.Open("0000:fe:1f.7"));
     }
+
+    [Fact]
+    [Trait("Fixture", "vfio")]
+    public void ListJsonHasTheBoundDevicesAndWhatTheKernelOffers()
+    {
+        var edu = Env("VFIO_EDU");
+        var nic = Env("VFIO_E1000E");
+        var k = VfioKernelSupport.Probe();
+        var doc = System.Text.Json.JsonDocument.Parse(Lab.Sh($"{Lab.Linuxdev} vfio list --json")).RootElement;
+        var kernel = doc.GetProperty("kernel");
+        Assert.Equal(k.GroupApi, kernel.GetProperty("group_api").GetBoolean());
+        Assert.Equal(k.DeviceCdev, kernel.GetProperty("device_cdev").GetBoolean());
+        Assert.Equal(k.Iommufd, kernel.GetProperty("iommufd").GetBoolean());
+        Assert.Equal(k.NoIommuModeEnabled, kernel.GetProperty("no_iommu_mode_enabled").GetBoolean());
+        var rows = doc.GetProperty("devices").EnumerateArray().ToDictionary(d => d.GetProperty("address").GetString()!);
+        Assert.Equal(BusDeviceInfo.Enumerate(DeviceBus.Pci).Where(d => d.Driver == "vfio-pci").Select(d => d.Address).Order(StringComparer.Ordinal),
+            rows.Keys.Order(StringComparer.Ordinal));
+        var group = BusDeviceInfo.Find(DeviceBus.Pci, edu).IommuGroup;
+        Assert.Equal("1234:11e8", rows[edu].GetProperty("ids").GetString());
+        Assert.Equal(group, rows[edu].GetProperty("iommu_group").GetInt32());
+        Assert.Equal($"/dev/vfio/{group}", rows[edu].GetProperty("group_node").GetString());
+        Assert.False(rows[edu].GetProperty("no_iommu").GetBoolean());
+        Assert.Equal("8086:10d3", rows[nic].GetProperty("ids").GetString());
+    }
 }

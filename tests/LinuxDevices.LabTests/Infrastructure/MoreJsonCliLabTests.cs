@@ -1,0 +1,91 @@
+using System.Text.Json;
+using LinuxDevices.Binding;
+using LinuxDevices.LabTests.V4l2;
+using LinuxDevices.V4l2;
+using LinuxDevices.V4l2.Media;
+using Xunit;
+
+namespace LinuxDevices.LabTests.Infrastructure;
+
+/// <summary><c>linuxdev info|media list|v4l2 capture --json</c> parsed and compared with the machine
+/// (sysfs, the SDK's view of the devices, the frames actually captured).</summary>
+public sealed class MoreJsonCliLabTests
+{
+    private static JsonElement Json(string command) => JsonDocument.Parse(Lab.Sh($"{Lab.Linuxdev} {command}")).RootElement.Clone();
+
+    [Fact]
+    [Trait("Fixture", "v4l2")]
+    public void InfoJsonSaysWhichSubsystemsArePresent()
+    {
+        Lab.Require("v4l2");
+        var info = Json("info --json");
+        Assert.Equal(File.ReadAllText("/proc/sys/kernel/osrelease").Trim(), info.GetProperty("kernel").GetString());
+        Assert.Equal(System.Runtime.InteropServices.RuntimeInformation.ProcessArchitecture.ToString(), info.GetProperty("architecture").GetString());
+        Assert.True(info.GetProperty("root").GetBoolean());
+        var subsystems = info.GetProperty("subsystems").EnumerateArray().ToDictionary(s => s.GetProperty("name").GetString()!);
+        Assert.Equal(["mhi", "nvmem", "rpmsg", "uio", "v4l2"], subsystems.Keys.Order(StringComparer.Ordinal));
+        Assert.True(subsystems["v4l2"].GetProperty("present").GetBoolean());
+        Assert.Contains(Vivid.Capture, subsystems["v4l2"].GetProperty("status").GetString(), StringComparison.Ordinal);
+        Assert.Equal(Directory.Exists("/sys/class/uio") && Directory.EnumerateFileSystemEntries("/sys/class/uio").Any(), subsystems["uio"].GetProperty("present").GetBoolean());
+        Assert.Equal(Directory.Exists("/sys/bus/nvmem/devices") && Directory.EnumerateFileSystemEntries("/sys/bus/nvmem/devices").Any(), subsystems["nvmem"].GetProperty("present").GetBoolean());
+    }
+
+    [Fact]
+    [Trait("Fixture", "vimc")]
+    public void MediaListJsonIsTheDeviceInfoOfEveryMediaDevice()
+    {
+        Lab.Require("vimc");
+        var rows = Json("media list --json").EnumerateArray().ToList();
+        var all = MediaDevice.Enumerate();
+        Assert.Equal(all.Select(i => i.DevicePath), rows.Select(r => r.GetProperty("device_path").GetString()));
+        var vimc = MediaDevice.Find("vimc");
+        var row = rows.Single(r => r.GetProperty("driver").GetString() == "vimc");
+        Assert.Equal(vimc.DevicePath, row.GetProperty("device_path").GetString());
+        Assert.Equal(vimc.Model, row.GetProperty("model").GetString());
+        Assert.Equal(vimc.BusInfo, row.GetProperty("bus_info").GetString());
+        Assert.Equal(vimc.DriverVersion, row.GetProperty("driver_version").GetUInt32());
+    }
+
+    [Fact]
+    [Trait("Fixture", "v4l2")]
+    public void CaptureJsonIsTheMeasurementOfTheFramesCaptured()
+    {
+        Lab.Require("v4l2");
+        var doc = Json($"v4l2 capture {Vivid.Capture} --frames 12 --size 320x180 --format YUYV --json");
+        Assert.Equal(Vivid.Capture, doc.GetProperty("device_path").GetString());
+        Assert.Equal("YUYV", doc.GetProperty("pixel_format").GetString());
+        Assert.Equal(320u, doc.GetProperty("width").GetUInt32());
+        Assert.Equal(180u, doc.GetProperty("height").GetUInt32());
+        Assert.Equal(12, doc.GetProperty("frames").GetInt32());
+        Assert.Equal(12L * 320 * 180 * 2, doc.GetProperty("bytes").GetInt64()); // YUYV: every frame full
+        var first = doc.GetProperty("first_sequence").GetUInt32();
+        var last = doc.GetProperty("last_sequence").GetUInt32();
+        Assert.Equal((long)last - first + 1 - 12, doc.GetProperty("dropped").GetInt64());
+        Assert.True(doc.GetProperty("frames_per_second").GetDouble() > 0);
+        Assert.True(doc.GetProperty("seconds").GetDouble() > 0);
+        Assert.True(doc.GetProperty("buffers").GetInt32() >= 2);
+        Assert.Equal(JsonValueKind.Null, doc.GetProperty("output").ValueKind);
+    }
+
+    [Fact]
+    [Trait("Fixture", "uio")]
+    public void BindJsonListsThePciDevicesWithTheirDrivers()
+    {
+        Lab.Require("uio");
+        var rows = Json("bind --json").EnumerateArray().ToDictionary(r => r.GetProperty("address").GetString()!);
+        var all = BusDeviceInfo.Enumerate(DeviceBus.Pci);
+        Assert.Equal(all.Select(d => d.Address).Order(StringComparer.Ordinal), rows.Keys.Order(StringComparer.Ordinal));
+        foreach (var d in all)
+        {
+            Assert.Equal("pci", rows[d.Address].GetProperty("bus").GetString());
+            Assert.Equal(d.Driver, rows[d.Address].GetProperty("driver").GetString());
+            Assert.Equal($"{d.VendorId:x4}:{d.DeviceId:x4}", rows[d.Address].GetProperty("ids").GetString());
+        }
+
+        var edu = Uio.UioLab.Edu().Parent!;
+        var one = Json($"bind {edu.Address} --json");
+        Assert.Equal(edu.Address, one.GetProperty("address").GetString());
+        Assert.Equal("1234:11e8", one.GetProperty("ids").GetString());
+        Assert.Equal("uio_pci_generic", one.GetProperty("driver").GetString());
+    }
+}
