@@ -105,6 +105,7 @@ public sealed class RpmsgControl : IDisposable
         RpmsgName.ThrowIfInvalid(serviceName);
         var before = new HashSet<string>(ListEndpoints(), StringComparer.Ordinal);
         var info = rpmsg_endpoint_info.Create(serviceName, source, destination);
+        using var uevents = UeventMonitor.TryOpen(); // opened before the ioctl: no uevent can be missed
         _handle.Ioctl(RpmsgIoctls.CreateEndpoint, ref info, "RPMSG_CREATE_EPT_IOCTL");
 
         var deadline = Environment.TickCount64 + (long)NodeTimeout.TotalMilliseconds;
@@ -141,7 +142,7 @@ public sealed class RpmsgControl : IDisposable
                         : $"/dev/{found} did not appear within {NodeTimeout.TotalSeconds:0.#} s (is devtmpfs mounted?)");
             }
 
-            Thread.Sleep(5);
+            WaitForUevent(uevents, deadline);
         }
 
         return RpmsgEndpoint.Open("/dev/" + found, options, _sysfs, destroyOnDispose: true);
@@ -162,6 +163,7 @@ public sealed class RpmsgControl : IDisposable
         RpmsgName.ThrowIfInvalid(serviceName);
         var info = rpmsg_endpoint_info.Create(serviceName, source, destination);
         var transport = Describe().Transport;
+        using var uevents = UeventMonitor.TryOpen(); // opened before the ioctl: no uevent can be missed
         _handle.Ioctl(RpmsgIoctls.CreateDevice, ref info, "RPMSG_CREATE_DEV_IOCTL");
         var deviceName = $"{transport}.{serviceName}.{unchecked((int)source)}.{unchecked((int)destination)}";
         var deadline = Environment.TickCount64 + (long)NodeTimeout.TotalMilliseconds;
@@ -189,7 +191,24 @@ public sealed class RpmsgControl : IDisposable
                     $"the channel {deviceName} (or its device node) did not appear within {NodeTimeout.TotalSeconds:0.#} s");
             }
 
-            Thread.Sleep(5);
+            WaitForUevent(uevents, deadline);
+        }
+    }
+
+    // The kernel usually has the device and its node in place when the ioctl returns (device_add and
+    // devtmpfs are synchronous); when not (asynchronous probing, a node made by udev), the readiness
+    // signal is the uevent that announces it. Only where no uevent socket can be opened (no netlink
+    // in a container, seccomp) is there nothing to wait on but time.
+    private static void WaitForUevent(UeventMonitor? uevents, long deadline)
+    {
+        var left = TimeSpan.FromMilliseconds(Math.Max(1, deadline - Environment.TickCount64));
+        if (uevents is not null)
+        {
+            uevents.Wait(left);
+        }
+        else
+        {
+            Thread.Sleep(TimeSpan.FromMilliseconds(Math.Min(5, left.TotalMilliseconds)));
         }
     }
 

@@ -36,7 +36,7 @@ public sealed class RpmsgEndpointOptions
 /// whose endpoint ops have no <c>poll</c> (rpmsg_core's rpmsg_poll then answers 0, so EPOLLOUT never
 /// comes) it retries on a short timer instead: docs/Design.md, "Async".</para>
 /// </summary>
-public sealed class RpmsgEndpoint : IDisposable, IAsyncDisposable
+public sealed partial class RpmsgEndpoint : IDisposable, IAsyncDisposable
 {
     private readonly DeviceHandle _handle;
     private readonly bool _destroyOnDispose;
@@ -157,100 +157,6 @@ public sealed class RpmsgEndpoint : IDisposable, IAsyncDisposable
         }
     }
 
-    /// <summary>Sends one message, waiting for a transmit buffer if the transport is full (at most the
-    /// send timeout of <see cref="RpmsgEndpointOptions.SendTimeout"/>).</summary>
-    /// <param name="message">The payload (at most the MTU).</param>
-    /// <returns>The bytes sent (the whole message).</returns>
-    /// <exception cref="RpmsgMessageTooLargeException">Longer than the MTU (EMSGSIZE).</exception>
-    /// <exception cref="DeviceGoneException">The endpoint or channel is gone (EPIPE).</exception>
-    /// <exception cref="ObjectDisposedException">The endpoint was disposed, also while waiting.</exception>
-    public int Send(ReadOnlySpan<byte> message)
-    {
-        CheckMtu(message.Length);
-        var errno = _handle.WriteErrno(message, out var n);
-        if (errno == Errno.EAGAIN)
-        {
-            // The transport is full: wait for EPOLLOUT (or, on a transport that never reports it,
-            // in 20 ms slices) up to the send timeout; Dispose on another thread ends the wait.
-            var deadline = Environment.TickCount64 + (long)_sendTimeout.TotalMilliseconds;
-            do
-            {
-                var left = Math.Max(0, deadline - Environment.TickCount64);
-                var slice = ReportsWritable() ? left : Math.Min(left, 20);
-                var wake = WakeUp();
-                ThrowIfDisposed();
-                _ = _handle.PollOrWakeErrno(PollEvents.Out, wake.Handle, TimeSpan.FromMilliseconds(slice), out _, out var woken);
-                if (woken)
-                {
-                    ThrowIfDisposed();
-                }
-
-                errno = _handle.WriteErrno(message, out n);
-            }
-            while (errno == Errno.EAGAIN && Environment.TickCount64 < deadline);
-            ProbeWritable();
-        }
-
-        return errno == 0 ? n : throw Fail(errno == Errno.EAGAIN ? Errno.ETIMEDOUT : errno, "write", message.Length);
-    }
-
-    /// <summary>Sends one message if a transmit buffer is free right now.</summary>
-    /// <param name="message">The payload.</param>
-    /// <returns>False when the transport is full (EAGAIN); nothing was sent.</returns>
-    public bool TrySend(ReadOnlySpan<byte> message)
-    {
-        CheckMtu(message.Length);
-        var errno = _handle.WriteErrno(message, out _);
-        return errno switch
-        {
-            0 => true,
-            Errno.EAGAIN => false,
-            _ => throw Fail(errno, "write", message.Length),
-        };
-    }
-
-    /// <summary>Sends one message without blocking a thread while the transport is full: waits for
-    /// EPOLLOUT through an <see cref="FdWaiter"/> (on a transport without a poll op, which never
-    /// reports EPOLLOUT, retries every 2 ms), at most the send timeout.</summary>
-    /// <param name="message">The payload.</param>
-    /// <param name="cancellationToken">Cancels waiting for a transmit buffer.</param>
-    /// <exception cref="DeviceException">ETIMEDOUT when no transmit buffer was free within the send timeout.</exception>
-    /// <exception cref="ObjectDisposedException">The endpoint was disposed, also while waiting.</exception>
-    public ValueTask SendAsync(ReadOnlyMemory<byte> message, CancellationToken cancellationToken = default)
-    {
-        ThrowIfDisposed();
-        return TrySend(message.Span) ? ValueTask.CompletedTask : SendWhenWritableAsync(message, cancellationToken);
-    }
-
-    // The full-transport path only: a send that succeeds at once completes synchronously above.
-    private async ValueTask SendWhenWritableAsync(ReadOnlyMemory<byte> message, CancellationToken cancellationToken)
-    {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(_sendTimeout);
-        try
-        {
-            do
-            {
-                ThrowIfDisposed();
-                if (ReportsWritable())
-                {
-                    await SendWaiter().WaitAsync(PollEvents.Out, timeout.Token).ConfigureAwait(false);
-                }
-                else
-                {
-                    // Kernel fact (docs/Design.md, "Async"): no readiness signal on this transport.
-                    await Task.Delay(2, timeout.Token).ConfigureAwait(false);
-                }
-            }
-            while (!TrySend(message.Span));
-            ProbeWritable();
-        }
-        catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
-        {
-            throw _handle.Error(Errno.ETIMEDOUT, "write", $"no transmit buffer within {_sendTimeout.TotalSeconds:0.#} s");
-        }
-    }
-
     /// <summary>Receives one message, waiting until one arrives.</summary>
     /// <param name="buffer">Where to put it (a longer message is truncated to the buffer).</param>
     /// <returns>The number of bytes received (0 for an empty message).</returns>
@@ -353,78 +259,6 @@ public sealed class RpmsgEndpoint : IDisposable, IAsyncDisposable
         }
     }
 
-    /// <summary>Whether the remote has asked us to stop sending (RPMSG_GET_OUTGOING_FLOWCONTROL).
-    /// Reading it also acknowledges a pending flow-state event (EPOLLPRI).</summary>
-    /// <exception cref="RpmsgFlowControlNotSupportedException">The kernel predates the flow-control ioctls (Linux 6.6).</exception>
-    public bool IsOutgoingFlowRestricted()
-    {
-        var value = 0;
-        var errno = _handle.IoctlErrno(RpmsgIoctls.GetOutgoingFlowControl, ref value, out _);
-        return errno == 0 ? value != 0 : throw Fail(errno, "RPMSG_GET_OUTGOING_FLOWCONTROL", 0);
-    }
-
-    /// <summary>Asks the remote to pause (true) or resume (false) sending to this endpoint
-    /// (RPMSG_SET_INCOMING_FLOWCONTROL; the value is passed directly as the ioctl argument).</summary>
-    /// <param name="pause">True to pause the remote, false to resume it.</param>
-    /// <exception cref="RpmsgFlowControlNotSupportedException">The transport has no flow control (EOPNOTSUPP),
-    /// or the kernel predates the flow-control ioctls (Linux 6.6; EINVAL); the endpoint stays usable.</exception>
-    public void SetIncomingFlowControl(bool pause)
-    {
-        var errno = _handle.IoctlValueErrno(RpmsgIoctls.SetIncomingFlowControl, pause ? 1 : 0, out _);
-        if (errno != 0)
-        {
-            throw Fail(errno, "RPMSG_SET_INCOMING_FLOWCONTROL", 0);
-        }
-    }
-
-    /// <summary>Waits for the remote's flow state to change (EPOLLPRI) and returns the new state
-    /// (true: the remote asks us to stop sending).</summary>
-    /// <param name="timeout">How long to wait.</param>
-    /// <param name="restricted">The new outgoing flow state.</param>
-    /// <returns>False on timeout.</returns>
-    public bool WaitForFlowControlChange(TimeSpan timeout, out bool restricted)
-    {
-        restricted = false;
-        var errno = _handle.PollErrno(PollEvents.Priority, timeout, out var ev);
-        if (errno != 0)
-        {
-            throw Fail(errno, "poll", 0);
-        }
-
-        if ((ev & PollEvents.Priority) == 0)
-        {
-            if ((ev & (PollEvents.Error | PollEvents.HangUp)) != 0)
-            {
-                throw _handle.Error(Errno.EPIPE, "poll", "the endpoint is gone");
-            }
-
-            return false;
-        }
-
-        restricted = IsOutgoingFlowRestricted();
-        return true;
-    }
-
-    /// <summary>Waits asynchronously for the remote's flow state to change (EPOLLPRI).</summary>
-    /// <param name="cancellationToken">Cancels the wait.</param>
-    /// <returns>The new outgoing flow state (true: stop sending).</returns>
-    public async ValueTask<bool> WaitForFlowControlChangeAsync(CancellationToken cancellationToken = default)
-    {
-        while (true)
-        {
-            var ev = await Waiter.WaitAsync(PollEvents.Priority, cancellationToken).ConfigureAwait(false);
-            if ((ev & PollEvents.Priority) != 0)
-            {
-                return IsOutgoingFlowRestricted();
-            }
-
-            if ((ev & (PollEvents.Error | PollEvents.HangUp)) != 0)
-            {
-                throw _handle.Error(Errno.EPIPE, "poll", "the endpoint is gone");
-            }
-        }
-    }
-
     /// <summary>Destroys the endpoint now (RPMSG_DESTROY_EPT_IOCTL); its node disappears. Only for
     /// endpoints created through a control device (a channel's default endpoint answers EINVAL).</summary>
     /// <exception cref="DeviceGoneException">The endpoint is already gone (its transport was removed).</exception>
@@ -512,47 +346,6 @@ public sealed class RpmsgEndpoint : IDisposable, IAsyncDisposable
 
     // A second registration for EPOLLOUT, on a duplicate of the descriptor (epoll keys on the file
     // descriptor, and one FdWaiter holds one wait), so SendAsync and ReceiveAsync can both be pending.
-    private FdWaiter SendWaiter()
-    {
-        lock (_gate)
-        {
-            ThrowIfDisposed();
-            if (_sendWaiter is null)
-            {
-                var dup = _handle.Duplicate();
-                try
-                {
-                    _sendWaiter = new FdWaiter(dup);
-                }
-                catch
-                {
-                    dup.Dispose();
-                    throw;
-                }
-            }
-
-            return _sendWaiter;
-        }
-    }
-
-    /// <summary>Whether the transport has been seen to report EPOLLOUT (its endpoint ops have a
-    /// <c>poll</c>). Probed at open and after a send that had to wait; until it is seen, sends that
-    /// find the transport full retry on the short timer (a transport without a poll op never reports
-    /// it, and one with a poll op reports "not writable" while full, so a full transport cannot tell).</summary>
-    private bool ReportsWritable() => Volatile.Read(ref _reportsWritable) == 1;
-
-    /// <summary>Test seam: whether a send that finds the transport full waits for EPOLLOUT (FdWaiter/poll) rather than on the timer.</summary>
-    internal bool SendWaitsForWritable => ReportsWritable();
-
-    private void ProbeWritable()
-    {
-        if (Volatile.Read(ref _reportsWritable) != 1
-            && _handle.PollErrno(PollEvents.Out, TimeSpan.Zero, out var ev) == 0 && (ev & PollEvents.Out) != 0)
-        {
-            Volatile.Write(ref _reportsWritable, 1);
-        }
-    }
-
     private void ThrowIfDisposed()
     {
         if (Volatile.Read(ref _disposed) != 0)

@@ -47,6 +47,21 @@ internal sealed class UeventMonitor : IDisposable
         }
     }
 
+    /// <summary>Waits up to <paramref name="timeout"/> for at least one uevent (poll(2)), then drains
+    /// all queued ones.</summary>
+    /// <param name="timeout">How long to wait.</param>
+    /// <returns>Whether a uevent arrived.</returns>
+    public bool Wait(TimeSpan timeout)
+    {
+        if (Drain())
+        {
+            return true;
+        }
+
+        var errno = _handle.PollErrno(PollEvents.In, timeout, out var revents);
+        return errno == 0 && (revents & PollEvents.In) != 0 && Drain();
+    }
+
     private bool Drain()
     {
         var any = false;

@@ -53,8 +53,15 @@ public sealed partial class VideoDevice
         return errno == Errno.ENOENT ? false : throw Handle.Error(errno, "VIDIOC_DQEVENT");
     }
 
-    /// <summary>Waits (epoll, POLLPRI) for the next event and dequeues it.</summary>
+    /// <summary>Waits for the next event and dequeues it (epoll, edge-triggered: see remarks).</summary>
     /// <param name="cancellationToken">Cancels the wait.</param>
+    /// <remarks>vb2 reports POLLERR for as long as a queue is not streaming, so a level-triggered wait
+    /// for POLLPRI would return at once, again and again, on an idle device. The device is watched
+    /// edge-triggered instead (<see cref="EdgeTriggeredWatch"/>): the wait returns when the kernel
+    /// wakes the file handle (v4l2_event_queue on a new event, vb2 on a finished buffer, and
+    /// video_unregister_device, which wakes every event waiter so a vanished device is reported), and
+    /// each wake-up is followed by DQEVENT. No timer is involved.</remarks>
+    /// <exception cref="DeviceGoneException">The device went away while waiting.</exception>
     public async ValueTask<VideoEvent> DequeueEventAsync(CancellationToken cancellationToken = default)
     {
         while (true)
@@ -64,24 +71,25 @@ public sealed partial class VideoDevice
                 return ev;
             }
 
-            if (_eventWaiter is null)
+            FdWaiter waiter;
+            EdgeTriggeredWatch watch;
+            lock (_eventGate)
             {
-                _eventHandle = Handle.Duplicate();
-                _eventWaiter = new FdWaiter(_eventHandle);
+                ObjectDisposedException.ThrowIf(Handle.IsClosed, this);
+                _eventWatch ??= EdgeTriggeredWatch.Create(Handle, PollEvents.Priority);
+                _eventWaiter ??= new FdWaiter(_eventWatch.Handle);
+                (waiter, watch) = (_eventWaiter, _eventWatch);
             }
 
-            var revents = await _eventWaiter.WaitAsync(PollEvents.Priority, cancellationToken).ConfigureAwait(false);
-            if ((revents & PollEvents.Priority) == 0 && (revents & (PollEvents.Error | PollEvents.HangUp)) != 0 && !TryDequeueEvent(out ev))
+            await waiter.WaitAsync(PollEvents.In, cancellationToken).ConfigureAwait(false);
+            Interlocked.Increment(ref _eventWakeups);
+            if ((watch.Consume() & PollEvents.HangUp) != 0)
             {
-                // POLLERR without POLLPRI: vb2 reports it when no buffers are queued; keep waiting only if
-                // the device still answers.
-                QueryCapabilities();
-                await Task.Delay(10, cancellationToken).ConfigureAwait(false);
-            }
-            else if (revents != PollEvents.None && TryDequeueEvent(out ev))
-            {
-                return ev;
+                QueryCapabilities(); // an unregistered node answers ENODEV: DeviceGoneException
             }
         }
     }
+
+    /// <summary>How many times <see cref="DequeueEventAsync"/> woke up (tests: no timer drives it).</summary>
+    internal long EventWakeups => Interlocked.Read(ref _eventWakeups);
 }

@@ -24,8 +24,10 @@ public sealed record VideoDeviceInfo(string Name, string DevicePath, string Titl
 public sealed partial class VideoDevice : IDisposable
 {
     private readonly Dictionary<BufferType, VideoQueue> _queues = [];
-    private DeviceHandle? _eventHandle;
+    private readonly Lock _eventGate = new();
+    private EdgeTriggeredWatch? _eventWatch;
     private FdWaiter? _eventWaiter;
+    private long _eventWakeups;
 
     internal VideoDevice(DeviceHandle handle, VideoCapabilities caps)
     {
@@ -287,8 +289,11 @@ public sealed partial class VideoDevice : IDisposable
         }
 
         DisposeImportQueues();
-        _eventWaiter?.Dispose();
-        _eventHandle?.Dispose();
+        lock (_eventGate)
+        {
+            _eventWaiter?.Dispose();
+            _eventWatch?.Dispose();
+        }
         Handle.Dispose();
     }
 }

@@ -76,4 +76,30 @@ public sealed class V4l2DeviceGoneLabTests
         Assert.Equal("vivid", again.Capabilities.Driver);
         ReliabilityLab.Record("v4l2", "driver unbound / module removed during a running stream", "the stream ends with DeviceGoneException (ENODEV) naming the node; buffers unmapped, descriptor closed", how);
     }
+
+    /// <summary>An event wait on an idle device (edge-triggered: it sleeps until the kernel wakes it)
+    /// learns of the removal: video_unregister_device wakes every event waiter.</summary>
+    [Fact]
+    public async Task UnbindingVividUnderAnEventWaitEndsItWithDeviceGone()
+    {
+        Lab.Require("v4l2");
+        var path = Vivid.Capture;
+        try
+        {
+            using var dev = VideoDevice.Open(path);
+            dev.SubscribeEvent(EventType.Control, Vivid.Brightness);
+            var wait = dev.DequeueEventAsync(TestContext.Current.CancellationToken).AsTask();
+            await Task.Delay(300, TestContext.Current.CancellationToken);
+            Assert.False(wait.IsCompleted);
+            Lab.Sh("echo vivid.0 > /sys/bus/platform/drivers/vivid/unbind");
+            var gone = await Assert.ThrowsAsync<DeviceGoneException>(() => wait.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken));
+            Assert.Equal(path, gone.DevicePath);
+        }
+        finally
+        {
+            Lab.Sh("modprobe -r vivid; modprobe vivid && bash \"$LAB_REPO/tests/lab/fixtures/v4l2.sh\" >/dev/null", 120);
+        }
+
+        ReliabilityLab.Record("v4l2", "driver unbound under a pending event wait", "the wait ends with DeviceGoneException naming the node (the kernel wakes event waiters on unregister; no timer)", "unbind");
+    }
 }

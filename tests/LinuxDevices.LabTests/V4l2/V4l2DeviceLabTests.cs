@@ -162,8 +162,13 @@ public sealed class V4l2DeviceLabTests
             Assert.Equal(Vivid.Brightness, initial.Id);
             var before = initial.ControlValue;
 
+            // Nothing pending and the queue not streaming (vb2 reports POLLERR throughout): the wait
+            // must sleep until the kernel wakes it, not spin or tick on a timer.
             var wait = dev.DequeueEventAsync(cts.Token);
+            var wakeups = dev.EventWakeups;
+            await Task.Delay(1000, TestContext.Current.CancellationToken);
             Assert.False(wait.IsCompleted);
+            Assert.True(dev.EventWakeups - wakeups <= 2, $"{dev.EventWakeups - wakeups} wake-ups in an idle second");
             other.SetControl(Vivid.Brightness, before == 50 ? 60 : 50);
             var changed = await wait;
             Assert.Equal(ControlChanges.Value, changed.ControlChanges & ControlChanges.Value);
