@@ -8,14 +8,10 @@ namespace LinuxDevices.Rpmsg;
 internal sealed class UeventMonitor : IDisposable
 {
     private readonly DeviceHandle _handle;
-    private readonly FdWaiter _waiter;
     private readonly byte[] _drain = new byte[8192];
+    private FdWaiter? _waiter; // only for WaitAsync: the blocking Wait polls, and touches no epoll loop
 
-    private UeventMonitor(DeviceHandle handle)
-    {
-        _handle = handle;
-        _waiter = new FdWaiter(handle);
-    }
+    private UeventMonitor(DeviceHandle handle) => _handle = handle;
 
     /// <summary>Opens and binds the socket, or returns <see langword="null"/> where that is not possible
     /// (no netlink in a container, seccomp).</summary>
@@ -42,6 +38,7 @@ internal sealed class UeventMonitor : IDisposable
     {
         if (!Drain())
         {
+            _waiter ??= new FdWaiter(_handle);
             await _waiter.WaitAsync(PollEvents.In, cancellationToken).ConfigureAwait(false);
             Drain();
         }
@@ -75,7 +72,7 @@ internal sealed class UeventMonitor : IDisposable
 
     public void Dispose()
     {
-        _waiter.Dispose();
+        _waiter?.Dispose();
         _handle.Dispose();
     }
 }

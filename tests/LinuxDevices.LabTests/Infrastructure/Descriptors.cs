@@ -5,6 +5,15 @@ namespace LinuxDevices.LabTests;
 /// opened a node non-blocking.</summary>
 internal static class Descriptors
 {
+    /// <summary>Makes sure the process-wide shared epoll loop exists (it is created on first use and
+    /// lives as long as the process), so that a before/after count of <c>anon_inode:[eventpoll]</c>
+    /// counts only what the code under test opened.</summary>
+    public static void EnsureSharedEpollLoop()
+    {
+        using var e = LinuxDevices.Native.EventFd.Create("shared-loop warm-up");
+        using var w = new LinuxDevices.Native.FdWaiter(e.Handle);
+    }
+
     /// <summary>How many open descriptors point at <paramref name="target"/> (a path, or
     /// <c>anon_inode:[eventpoll]</c> / <c>anon_inode:[eventfd]</c>).</summary>
     public static int Count(string target) =>

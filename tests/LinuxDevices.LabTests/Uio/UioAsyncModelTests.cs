@@ -46,6 +46,7 @@ public sealed class UioAsyncModelTests
         Lab.Require("uio");
         var info = Edu();
         var nodes = Descriptors.Count(info.DevicePath);
+        Descriptors.EnsureSharedEpollLoop();
         var epolls = Descriptors.Count("anon_inode:[eventpoll]");
         var eventfds = Descriptors.Count("anon_inode:[eventfd]");
 
@@ -89,6 +90,7 @@ public sealed class UioMsiAsyncModelTests
         var nic = Nic();
         await using var dev = UioDevice.Open(nic);
         using var msi = dev.OpenMsi();
+        Descriptors.EnsureSharedEpollLoop();
         var epolls = Descriptors.Count("anon_inode:[eventpoll]");
         var eventfds = Descriptors.Count("anon_inode:[eventfd]");
         var vector = msi.Bind(0);
