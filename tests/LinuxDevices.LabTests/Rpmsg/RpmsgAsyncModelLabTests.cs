@@ -30,7 +30,7 @@ public sealed class RpmsgAsyncModelLabTests
         Assert.Contains(node, ex.Message, StringComparison.Ordinal);
         await Assert.ThrowsAsync<ObjectDisposedException>(async () => await ept.ReceiveAsync(new byte[64], ct));
         Assert.Equal(0, Descriptors.Count(node));
-        Assert.Equal(epolls, Descriptors.Count("anon_inode:[eventpoll]"));
+        Assert.True(Descriptors.Count("anon_inode:[eventpoll]") <= epolls, "an epoll descriptor was left open"); // fewer: an earlier test's loop may close meanwhile
         Assert.True(SpinWait.SpinUntil(() => !File.Exists(node), TimeSpan.FromSeconds(5)), $"{node} still exists after DisposeAsync");
     }
 

@@ -65,8 +65,8 @@ public sealed class UioAsyncModelTests
         await Assert.ThrowsAsync<ObjectDisposedException>(async () => await dev.WaitForInterruptAsync(TestContext.Current.CancellationToken));
 
         Assert.Equal(nodes, Descriptors.Count(info.DevicePath));
-        Assert.Equal(epolls, Descriptors.Count("anon_inode:[eventpoll]"));
-        Assert.Equal(eventfds, Descriptors.Count("anon_inode:[eventfd]"));
+        Assert.True(Descriptors.Count("anon_inode:[eventpoll]") <= epolls, "an epoll descriptor was left open"); // fewer: an earlier test's loop may close meanwhile
+        Assert.True(Descriptors.Count("anon_inode:[eventfd]") <= eventfds, "an eventfd was left open");
 
         // The device works again for the next user.
         await using var again = UioDevice.Open(info);
@@ -102,8 +102,8 @@ public sealed class UioMsiAsyncModelTests
         await Assert.ThrowsAsync<ObjectDisposedException>(() => pending.WaitAsync(TimeSpan.FromSeconds(5), TestContext.Current.CancellationToken));
         await Assert.ThrowsAsync<ObjectDisposedException>(async () => await vector.WaitAsync(TestContext.Current.CancellationToken));
         Assert.False(vector.IsBound);
-        Assert.Equal(epolls, Descriptors.Count("anon_inode:[eventpoll]"));
-        Assert.Equal(eventfds, Descriptors.Count("anon_inode:[eventfd]"));
+        Assert.True(Descriptors.Count("anon_inode:[eventpoll]") <= epolls, "an epoll descriptor was left open"); // fewer: an earlier test's loop may close meanwhile
+        Assert.True(Descriptors.Count("anon_inode:[eventfd]") <= eventfds, "an eventfd was left open");
     }
 
     [Fact]
@@ -136,6 +136,6 @@ public sealed class UioMsiAsyncModelTests
 
         // The device node and the wake-up eventfd are closed once the waits have let go of them.
         Assert.Equal(nodes, Descriptors.Count(info.DevicePath));
-        Assert.Equal(eventfds, Descriptors.Count("anon_inode:[eventfd]"));
+        Assert.True(Descriptors.Count("anon_inode:[eventfd]") <= eventfds, "an eventfd was left open");
     }
 }
