@@ -60,10 +60,22 @@ internal sealed class MediaCommand : ICommandModule
         var c = new Command("graph", "Print the topology (MEDIA_IOC_G_TOPOLOGY): entities, pads, links, device nodes.");
         c.Arguments.Add(device);
         c.Options.Add(dot);
+        var json = Cli.JsonOption();
+        c.Options.Add(json);
         c.SetAction(parseResult => Run(() =>
         {
             using var dev = OpenByPathOrName(parseResult.GetValue(device)!);
             var graph = dev.GetTopology();
+            if (parseResult.GetValue(json))
+            {
+                Cli.WriteJson(new MediaGraphJson(dev.DevicePath, graph.Info.Driver, graph.Info.Model, graph.TopologyVersion,
+                    graph.Entities.Select(e => new MediaEntityJson(e.Id, e.Name, e.FunctionName, e.Flags, e.Interface?.DevicePath,
+                        e.Pads.Select(p => new MediaPadJson(p.Id, p.Index, p.Flags.ToString())).ToList())).ToList(),
+                    graph.Links.Select(l => new MediaLinkJson(l.Id, l.Kind.ToString(), l.SourceEntity?.Name, l.Source?.Index, l.SinkEntity?.Name, l.Sink?.Index,
+                        l.Enabled, l.Flags.ToString())).ToList()), MoreJsonContext.Default.MediaGraphJson);
+                return;
+            }
+
             Console.Write(parseResult.GetValue(dot) ? graph.ToDot() : $"{dev.DevicePath}: {graph.ToText()}");
         }));
         return c;

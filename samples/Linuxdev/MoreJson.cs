@@ -27,6 +27,27 @@ internal sealed record V4l2CaptureJson(string DevicePath, string PixelFormat, ui
 /// <summary>One device of <c>bind --json</c> (the listing, or one device with an address and no driver).</summary>
 internal sealed record BusDeviceJson(string Bus, string Address, string? Ids, string? Driver, string? DriverOverride, int? IommuGroup, string SysfsPath);
 
+/// <summary>A pad in <c>media graph --json</c>.</summary>
+internal sealed record MediaPadJson(uint Id, uint Index, string Flags);
+
+/// <summary>An entity in <c>media graph --json</c>.</summary>
+internal sealed record MediaEntityJson(uint Id, string Name, string Function, uint Flags, string? DevicePath, IReadOnlyList<MediaPadJson> Pads);
+
+/// <summary>A link in <c>media graph --json</c> (data links between pads, interface links to entities).</summary>
+internal sealed record MediaLinkJson(uint Id, string Kind, string? SourceEntity, uint? SourcePad, string? SinkEntity, uint? SinkPad, bool Enabled, string Flags);
+
+/// <summary><c>media graph DEV --json</c>.</summary>
+internal sealed record MediaGraphJson(string DevicePath, string Driver, string Model, ulong TopologyVersion, IReadOnlyList<MediaEntityJson> Entities, IReadOnlyList<MediaLinkJson> Links);
+
+/// <summary>A region in <c>vfio info --json</c>.</summary>
+internal sealed record VfioRegionJson(int Index, string Name, ulong Size, ulong Offset, uint Flags, bool Mappable);
+
+/// <summary>An interrupt index in <c>vfio info --json</c>.</summary>
+internal sealed record VfioIrqJson(int Index, string Name, int Count);
+
+/// <summary><c>vfio info DEV --json</c>.</summary>
+internal sealed record VfioInfoJson(string Address, IReadOnlyList<VfioRegionJson> Regions, IReadOnlyList<VfioIrqJson> Irqs);
+
 /// <summary>Source-generated JSON metadata for info, media, vfio and capture (trim/AOT-safe, snake_case keys).</summary>
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, DefaultIgnoreCondition = JsonIgnoreCondition.Never)]
 [JsonSerializable(typeof(InfoJson))]
@@ -35,4 +56,6 @@ internal sealed record BusDeviceJson(string Bus, string Address, string? Ids, st
 [JsonSerializable(typeof(V4l2CaptureJson))]
 [JsonSerializable(typeof(IReadOnlyList<BusDeviceJson>))]
 [JsonSerializable(typeof(BusDeviceJson))]
+[JsonSerializable(typeof(MediaGraphJson))]
+[JsonSerializable(typeof(VfioInfoJson))]
 internal sealed partial class MoreJsonContext : JsonSerializerContext;

@@ -49,10 +49,33 @@ internal sealed class VfioCommand : ICommandModule
         command.Subcommands.Add(list);
 
         var address = new Argument<string>("device") { Description = "PCI address (0000:00:08.0)." };
-        var info = new Command("info", "Open the device through VFIO and print its regions and IRQ indices.") { address };
+        var infoJson = Cli.JsonOption();
+        var info = new Command("info", "Open the device through VFIO and print its regions and IRQ indices.") { address, infoJson };
         info.SetAction(p => Cli.Run("vfio", () =>
         {
             using var dev = VfioDevice.Open(p.GetValue(address)!);
+            if (p.GetValue(infoJson))
+            {
+                string[] names = ["intx", "msi", "msix", "err", "req"];
+                var regions = new List<VfioRegionJson>();
+                for (var i = 0; i < dev.RegionCount; i++)
+                {
+                    try
+                    {
+                        var r = dev.GetRegion(i);
+                        regions.Add(new VfioRegionJson(i, RegionName(i), r.Size, r.Offset, r.Flags, r.Mappable));
+                    }
+                    catch (LinuxDevices.Native.DeviceException e) when (e.Kind == LinuxDevices.Native.DeviceErrorKind.InvalidArgument)
+                    {
+                        // e.g. the VGA region of a device that is not a VGA device: not listed
+                    }
+                }
+
+                var irqs = Enumerable.Range(0, dev.IrqCount).Select(i => new VfioIrqJson(i, i < names.Length ? names[i] : "?", dev.GetIrqCount(i))).ToList();
+                Cli.WriteJson(new VfioInfoJson(dev.PciAddress, regions, irqs), MoreJsonContext.Default.VfioInfoJson);
+                return 0;
+            }
+
             Console.WriteLine($"{dev.PciAddress}: {dev.RegionCount} regions, {dev.IrqCount} irq indices{(dev.IsUnsafeNoIommu ? ", UNSAFE no-IOMMU mode" : "")}");
             for (var i = 0; i < dev.RegionCount; i++)
             {

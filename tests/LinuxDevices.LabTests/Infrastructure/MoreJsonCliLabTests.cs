@@ -88,4 +88,31 @@ public sealed class MoreJsonCliLabTests
         Assert.Equal("1234:11e8", one.GetProperty("ids").GetString());
         Assert.Equal("uio_pci_generic", one.GetProperty("driver").GetString());
     }
+
+    [Fact]
+    [Trait("Fixture", "vimc")]
+    public void MediaGraphJsonIsTheTopology()
+    {
+        Lab.Require("vimc");
+        var vimc = MediaDevice.Find("vimc");
+        using var dev = MediaDevice.Open(vimc);
+        var graph = dev.GetTopology();
+        var doc = Json("media graph vimc --json");
+        Assert.Equal(vimc.DevicePath, doc.GetProperty("device_path").GetString());
+        Assert.Equal("vimc", doc.GetProperty("driver").GetString());
+        var entities = doc.GetProperty("entities").EnumerateArray().ToDictionary(e => e.GetProperty("name").GetString()!);
+        Assert.Equal(graph.Entities.Select(e => e.Name).Order(StringComparer.Ordinal), entities.Keys.Order(StringComparer.Ordinal));
+        foreach (var e in graph.Entities)
+        {
+            Assert.Equal(e.Id, entities[e.Name].GetProperty("id").GetUInt32());
+            Assert.Equal(e.FunctionName, entities[e.Name].GetProperty("function").GetString());
+            Assert.Equal(e.Pads.Count, entities[e.Name].GetProperty("pads").GetArrayLength());
+            Assert.Equal(e.Interface?.DevicePath, entities[e.Name].GetProperty("device_path").GetString());
+        }
+
+        var links = doc.GetProperty("links").EnumerateArray().ToList();
+        Assert.Equal(graph.Links.Count, links.Count);
+        var sensorToDebayer = links.Single(l => l.GetProperty("source_entity").GetString() == "Sensor A" && l.GetProperty("sink_entity").GetString() == "Debayer A");
+        Assert.Equal(graph.Links.Single(l => l.SourceEntity?.Name == "Sensor A" && l.SinkEntity?.Name == "Debayer A").Enabled, sensorToDebayer.GetProperty("enabled").GetBoolean());
+    }
 }

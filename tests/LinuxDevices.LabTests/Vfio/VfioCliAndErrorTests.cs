@@ -124,4 +124,22 @@ public sealed class VfioCliAndErrorTests
         Assert.False(rows[edu].GetProperty("no_iommu").GetBoolean());
         Assert.Equal("8086:10d3", rows[nic].GetProperty("ids").GetString());
     }
+
+    [Fact]
+    [Trait("Fixture", "vfio")]
+    public void InfoJsonHasTheRegionsAndInterruptIndicesVfioReports()
+    {
+        var nic = Env("VFIO_E1000E");
+        var doc = System.Text.Json.JsonDocument.Parse(Lab.Sh($"{Lab.Linuxdev} vfio info {nic} --json")).RootElement;
+        Assert.Equal(nic, doc.GetProperty("address").GetString());
+        var regions = doc.GetProperty("regions").EnumerateArray().ToDictionary(r => r.GetProperty("index").GetInt32());
+        Assert.Equal("bar0", regions[0].GetProperty("name").GetString());
+        Assert.Equal(0x20000UL, regions[0].GetProperty("size").GetUInt64());
+        Assert.Equal("config", regions[7].GetProperty("name").GetString());
+        var irqs = doc.GetProperty("irqs").EnumerateArray().ToDictionary(r => r.GetProperty("name").GetString()!);
+        Assert.Equal(5, irqs["msix"].GetProperty("count").GetInt32());
+        using var dev = VfioDevice.Open(nic);
+        Assert.Equal(dev.IrqCount, irqs.Count);
+        Assert.Equal(dev.GetIrqCount(0), irqs["intx"].GetProperty("count").GetInt32());
+    }
 }
