@@ -48,6 +48,12 @@ internal sealed record VfioIrqJson(int Index, string Name, int Count);
 /// <summary><c>vfio info DEV --json</c>.</summary>
 internal sealed record VfioInfoJson(string Address, IReadOnlyList<VfioRegionJson> Regions, IReadOnlyList<VfioIrqJson> Irqs);
 
+/// <summary>One MSI-X vector in a <c>uio watch --json</c> sample.</summary>
+internal sealed record UioWatchVectorJson(int Vector, ulong Total, ulong Delta, double Rate);
+
+/// <summary>One sample of <c>uio watch --json</c> (one object per line).</summary>
+internal sealed record UioWatchSampleJson(double Seconds, long Events, long Delta, double Rate, IReadOnlyList<UioWatchVectorJson> Vectors);
+
 /// <summary>Source-generated JSON metadata for info, media, vfio and capture (trim/AOT-safe, snake_case keys).</summary>
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, DefaultIgnoreCondition = JsonIgnoreCondition.Never)]
 [JsonSerializable(typeof(InfoJson))]
@@ -58,4 +64,5 @@ internal sealed record VfioInfoJson(string Address, IReadOnlyList<VfioRegionJson
 [JsonSerializable(typeof(BusDeviceJson))]
 [JsonSerializable(typeof(MediaGraphJson))]
 [JsonSerializable(typeof(VfioInfoJson))]
+[JsonSerializable(typeof(UioWatchSampleJson))]
 internal sealed partial class MoreJsonContext : JsonSerializerContext;

@@ -54,13 +54,16 @@ internal sealed class UioCommand : ICommandModule
         watch.Options.Add(vectors);
         watch.Options.Add(interval);
         watch.Options.Add(duration);
+        var watchJson = new Option<bool>("--json") { Description = "One JSON object per sample line (schema in docs/Linuxdev.md)." };
+        watch.Options.Add(watchJson);
         watch.SetAction(async (parseResult, ct) => await WatchAsync(
             parseResult.GetValue(watchDevice)!,
             parseResult.GetValue(vectors) ?? [],
             TimeSpan.FromMilliseconds(Math.Max(10, parseResult.GetValue(interval))),
             TimeSpan.FromSeconds(parseResult.GetValue(duration)),
             Console.Out,
-            ct).ConfigureAwait(false));
+            ct,
+            parseResult.GetValue(watchJson)).ConfigureAwait(false));
         command.Subcommands.Add(watch);
         command.Subcommands.Add(UioRegsCommand.Create());
         return command;
@@ -123,7 +126,7 @@ internal sealed class UioCommand : ICommandModule
         return 0;
     }
 
-    internal static async Task<int> WatchAsync(string device, int[] vectors, TimeSpan interval, TimeSpan duration, TextWriter o, CancellationToken ct)
+    internal static async Task<int> WatchAsync(string device, int[] vectors, TimeSpan interval, TimeSpan duration, TextWriter o, CancellationToken ct, bool json = false)
     {
         UioDeviceInfo info;
         try
@@ -150,7 +153,7 @@ internal sealed class UioCommand : ICommandModule
                 }
             }
 
-            o.WriteLine($"watching {info.DevicePath} ({info.Title}){(bound.Count > 0 ? " and MSI-X vector(s) " + string.Join(", ", bound.Select(b => b.Vector)) : string.Empty)}; Ctrl-C stops");
+            (json ? Console.Error : o).WriteLine($"watching {info.DevicePath} ({info.Title}){(bound.Count > 0 ? " and MSI-X vector(s) " + string.Join(", ", bound.Select(b => b.Vector)) : string.Empty)}; Ctrl-C stops");
             var totals = new ulong[bound.Count];
             var last = info.ReadEventCount();
             var clock = Stopwatch.StartNew();
@@ -172,20 +175,26 @@ internal sealed class UioCommand : ICommandModule
                 var count = info.Exists ? info.ReadEventCount() : -1;
                 if (count < 0)
                 {
-                    o.WriteLine($"{now.TotalSeconds,8:F1}s  {info.Name} is gone (driver unbound)");
+                    (json ? Console.Error : o).WriteLine($"{now.TotalSeconds,8:F1}s  {info.Name} is gone (driver unbound)");
                     return 1;
                 }
 
                 var line = string.Create(CultureInfo.InvariantCulture, $"{now.TotalSeconds,8:F1}s  events {count,10} (+{count - last}, {(count - last) / seconds,9:F1}/s)");
+                var sample = new List<UioWatchVectorJson>(bound.Count);
+                var eventDelta = count - last;
                 last = count;
                 for (var i = 0; i < bound.Count; i++)
                 {
                     var delta = bound[i].TryRead(out var n) ? n : 0;
                     totals[i] += delta;
                     line += string.Create(CultureInfo.InvariantCulture, $"  vec{bound[i].Vector} {totals[i]} (+{delta}, {delta / seconds:F1}/s)");
+                    sample.Add(new UioWatchVectorJson(bound[i].Vector, totals[i], delta, Math.Round(delta / seconds, 2)));
                 }
 
-                o.WriteLine(line);
+                o.WriteLine(json
+                    ? System.Text.Json.JsonSerializer.Serialize(new UioWatchSampleJson(Math.Round(now.TotalSeconds, 3), count, eventDelta, Math.Round(eventDelta / seconds, 2), sample),
+                        MoreJsonContext.Default.UioWatchSampleJson)
+                    : line);
             }
 
             return 0;

@@ -85,4 +85,49 @@ public sealed class UioCliTests
         Assert.True(last.Contains($" vec2 {delivered} (+", StringComparison.Ordinal), $"/proc/interrupts vector 2: {procBefore} -> {procAfter}\n{output}");
         Assert.Null(MsiInterruptCount(nic, 2)); // the tool unbound it on exit
     }
+
+    [Fact]
+    [Trait("Fixture", "uio-msi")]
+    public async Task WatchJsonIsOneSamplePerLineWithTheVectorsTotals()
+    {
+        Lab.Require("uio-msi");
+        var nic = Nic();
+        using var dev = UioDevice.Open(nic);
+        using var bar0 = dev.Map(0);
+        E1000Setup(bar0);
+
+        var psi = new ProcessStartInfo("linuxdev") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in new[] { "uio", "watch", nic.Name, "--vector", "1", "--interval", "300", "--duration", "4", "--json" })
+        {
+            psi.ArgumentList.Add(a);
+        }
+
+        using var watch = Process.Start(psi)!;
+        var stdout = watch.StandardOutput.ReadToEndAsync(TestContext.Current.CancellationToken);
+        for (var i = 0; i < 600 && MsiInterruptCount(nic, 1) is null; i++)
+        {
+            await Task.Delay(50, TestContext.Current.CancellationToken);
+        }
+
+        var procBefore = MsiInterruptCount(nic, 1);
+        Assert.NotNull(procBefore);
+        for (var i = 0; i < 8; i++)
+        {
+            E1000Raise(bar0, 1);
+            await Task.Delay(20, TestContext.Current.CancellationToken);
+        }
+
+        await Task.Delay(50, TestContext.Current.CancellationToken);
+        var procAfter = MsiInterruptCount(nic, 1);
+        var output = await stdout.WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
+        await watch.WaitForExitAsync(TestContext.Current.CancellationToken);
+        Assert.Equal(0, watch.ExitCode);
+        var samples = output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => System.Text.Json.JsonDocument.Parse(l).RootElement.Clone()).ToList();
+        Assert.True(samples.Count >= 3, $"{samples.Count} samples in 4 s at 300 ms:\n{output}");
+        Assert.True(samples.Zip(samples.Skip(1)).All(p => p.Second.GetProperty("seconds").GetDouble() > p.First.GetProperty("seconds").GetDouble()));
+        var vector = samples[^1].GetProperty("vectors").EnumerateArray().Single();
+        Assert.Equal(1, vector.GetProperty("vector").GetInt32());
+        Assert.Equal((ulong)(procAfter - procBefore)!.Value, vector.GetProperty("total").GetUInt64());
+        Assert.Equal(samples.Sum(x => (long)x.GetProperty("vectors")[0].GetProperty("delta").GetUInt64()), (long)vector.GetProperty("total").GetUInt64());
+    }
 }
