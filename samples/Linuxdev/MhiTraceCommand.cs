@@ -15,13 +15,38 @@ internal sealed class MhiTraceCommand : ICommandModule
         var events = new Command("events", "List the event systems, or the events of one system with their ids.");
         var system = new Argument<string?>("system") { Description = "A system such as mhi_host (omit to list systems)", Arity = ArgumentArity.ZeroOrOne };
         events.Arguments.Add(system);
-        events.SetAction(parseResult => Run(() => ListEvents(parseResult.GetValue(system), Console.Out)));
+        var eventsJson = Cli.JsonOption();
+        events.Options.Add(eventsJson);
+        events.SetAction(parseResult => Run(() =>
+        {
+            if (parseResult.GetValue(eventsJson))
+            {
+                Cli.WriteJson(ListEventsJson(parseResult.GetValue(system)), MoreJsonContext.Default.IReadOnlyListTraceEventListJson);
+                return;
+            }
+
+            ListEvents(parseResult.GetValue(system), Console.Out);
+        }));
         command.Subcommands.Add(events);
 
         var format = new Command("format", "Show an event's fields (offset, size, sign), print format and symbolic tables.");
         var name = new Argument<string>("event") { Description = "SYSTEM:EVENT, e.g. mhi_host:mhi_intvec_states" };
         format.Arguments.Add(name);
-        format.SetAction(parseResult => Run(() => ShowFormat(parseResult.GetValue(name)!, Console.Out)));
+        var formatJson = Cli.JsonOption();
+        format.Options.Add(formatJson);
+        format.SetAction(parseResult => Run(() =>
+        {
+            if (parseResult.GetValue(formatJson))
+            {
+                var f = ReadFormat(parseResult.GetValue(name)!);
+                Cli.WriteJson(new TraceFormatJson(f.System, f.Name, f.Id, f.FixedSize,
+                    f.Fields.Select(x => new TraceFieldJson(x.Name, x.Type, x.Offset, x.Size, x.IsSigned, x.Kind.ToString(), x.ArrayLength, x.IsCommon)).ToList(),
+                    f.PrintFormat.FormatString, f.PrintFormat.Arguments.ToList()), MoreJsonContext.Default.TraceFormatJson);
+                return;
+            }
+
+            ShowFormat(parseResult.GetValue(name)!, Console.Out);
+        }));
         command.Subcommands.Add(format);
         return command;
     }
@@ -61,7 +86,28 @@ internal sealed class MhiTraceCommand : ICommandModule
         }
     }
 
-    internal static void ShowFormat(string spec, TextWriter o)
+    private static IReadOnlyList<TraceEventListJson> ListEventsJson(string? system)
+    {
+        var fs = TraceFs.Open();
+        if (string.IsNullOrEmpty(system))
+        {
+            return fs.ListSystems().Select(s => new TraceEventListJson(s, null, null, fs.ListEvents(s).Count)).ToList();
+        }
+
+        if (!fs.HasSystem(system))
+        {
+            throw new DeviceException(Errno.ENOENT, "list events", $"{fs.Root}/events/{system}", system == "mhi_host" ? "no such system (modprobe mhi)" : "no such system");
+        }
+
+        return fs.ListEvents(system).Select(e =>
+        {
+            var idPath = $"{fs.Root}/events/{system}/{e}/id";
+            int? id = File.Exists(idPath) && int.TryParse(File.ReadAllText(idPath).Trim(), out var v) ? v : null;
+            return new TraceEventListJson(system, e, id, null);
+        }).ToList();
+    }
+
+    private static EventFormat ReadFormat(string spec)
     {
         var colon = spec.IndexOf(':', StringComparison.Ordinal);
         if (colon <= 0 || colon == spec.Length - 1)
@@ -69,8 +115,12 @@ internal sealed class MhiTraceCommand : ICommandModule
             throw new ArgumentException($"'{spec}' is not SYSTEM:EVENT");
         }
 
-        var fs = TraceFs.Open();
-        var f = fs.ReadFormat(spec[..colon], spec[(colon + 1)..]);
+        return TraceFs.Open().ReadFormat(spec[..colon], spec[(colon + 1)..]);
+    }
+
+    internal static void ShowFormat(string spec, TextWriter o)
+    {
+        var f = ReadFormat(spec);
         o.WriteLine($"{f.System}:{f.Name}  id {f.Id}  ({f.FixedSize} fixed bytes)");
         o.WriteLine($"  {"offset",6} {"size",4} {"sign",4}  {"kind",-8} field");
         foreach (var field in f.Fields)

@@ -54,6 +54,15 @@ internal sealed record UioWatchVectorJson(int Vector, ulong Total, ulong Delta, 
 /// <summary>One sample of <c>uio watch --json</c> (one object per line).</summary>
 internal sealed record UioWatchSampleJson(double Seconds, long Events, long Delta, double Rate, IReadOnlyList<UioWatchVectorJson> Vectors);
 
+/// <summary>A system or an event of <c>trace events [SYSTEM] --json</c>.</summary>
+internal sealed record TraceEventListJson(string System, string? Event, int? Id, int? Events);
+
+/// <summary>A field of <c>trace format SYSTEM:EVENT --json</c>.</summary>
+internal sealed record TraceFieldJson(string Name, string Type, int Offset, int Size, bool Signed, string Kind, int ArrayLength, bool Common);
+
+/// <summary><c>trace format SYSTEM:EVENT --json</c>.</summary>
+internal sealed record TraceFormatJson(string System, string Event, int Id, int FixedSize, IReadOnlyList<TraceFieldJson> Fields, string PrintFormat, IReadOnlyList<string> Arguments);
+
 /// <summary>Source-generated JSON metadata for info, media, vfio and capture (trim/AOT-safe, snake_case keys).</summary>
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, DefaultIgnoreCondition = JsonIgnoreCondition.Never)]
 [JsonSerializable(typeof(InfoJson))]
@@ -65,4 +74,6 @@ internal sealed record UioWatchSampleJson(double Seconds, long Events, long Delt
 [JsonSerializable(typeof(MediaGraphJson))]
 [JsonSerializable(typeof(VfioInfoJson))]
 [JsonSerializable(typeof(UioWatchSampleJson))]
+[JsonSerializable(typeof(IReadOnlyList<TraceEventListJson>))]
+[JsonSerializable(typeof(TraceFormatJson))]
 internal sealed partial class MoreJsonContext : JsonSerializerContext;

@@ -115,4 +115,32 @@ public sealed class MoreJsonCliLabTests
         var sensorToDebayer = links.Single(l => l.GetProperty("source_entity").GetString() == "Sensor A" && l.GetProperty("sink_entity").GetString() == "Debayer A");
         Assert.Equal(graph.Links.Single(l => l.SourceEntity?.Name == "Sensor A" && l.SinkEntity?.Name == "Debayer A").Enabled, sensorToDebayer.GetProperty("enabled").GetBoolean());
     }
+
+    [Fact]
+    [Trait("Fixture", "canary")]
+    public void TraceEventsAndFormatJsonAreWhatTracefsHas()
+    {
+        Lab.Require("canary");
+        var fs = LinuxDevices.Tracing.TraceFs.Open();
+        var systems = Json("trace events --json").EnumerateArray().ToDictionary(e => e.GetProperty("system").GetString()!);
+        Assert.Equal(fs.ListSystems().Order(StringComparer.Ordinal), systems.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(fs.ListEvents("sched").Count, systems["sched"].GetProperty("events").GetInt32());
+
+        var sched = Json("trace events sched --json").EnumerateArray().ToDictionary(e => e.GetProperty("event").GetString()!);
+        Assert.Equal(int.Parse(File.ReadAllText($"{fs.Root}/events/sched/sched_switch/id").Trim(), System.Globalization.CultureInfo.InvariantCulture),
+            sched["sched_switch"].GetProperty("id").GetInt32());
+
+        var format = fs.ReadFormat("sched", "sched_switch");
+        var doc = Json("trace format sched:sched_switch --json");
+        Assert.Equal(format.Id, doc.GetProperty("id").GetInt32());
+        Assert.Equal(format.PrintFormat.FormatString, doc.GetProperty("print_format").GetString());
+        var fields = doc.GetProperty("fields").EnumerateArray().ToDictionary(f => f.GetProperty("name").GetString()!);
+        Assert.Equal(format.Fields.Select(f => f.Name).Order(StringComparer.Ordinal), fields.Keys.Order(StringComparer.Ordinal));
+        var prevPid = format.Fields.Single(f => f.Name == "prev_pid");
+        Assert.Equal(prevPid.Offset, fields["prev_pid"].GetProperty("offset").GetInt32());
+        Assert.Equal(prevPid.Size, fields["prev_pid"].GetProperty("size").GetInt32());
+        Assert.True(fields["prev_pid"].GetProperty("signed").GetBoolean());
+        var (code, _, _) = Lab.TrySh($"{Lab.Linuxdev} trace format not-a-spec --json");
+        Assert.Equal(2, code); // usage
+    }
 }
