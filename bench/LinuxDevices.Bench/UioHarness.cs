@@ -11,7 +11,8 @@ namespace LinuxDevices.Bench;
 /// read of the count → ack → INTx re-arm through config space) and e1000e MSI-X vector 0 on the
 /// project's uio_msi driver (IMS/ICS write → eventfd wakeup; a 1 ms sleep before each raise keeps
 /// clear of QEMU's e1000e interrupt throttling, so MSI-X cycle times are not meaningful).
-/// Usage: <c>LinuxDevices.Bench run uio [ITERATIONS]</c>.
+/// Usage: <c>LinuxDevices.Bench run uio [ITERATIONS] [intx|msix]</c> (the second argument runs one
+/// interrupt kind only, e.g. under strace to count the system calls per wait).
 /// </summary>
 internal sealed class UioHarness : IHarness
 {
@@ -35,37 +36,42 @@ internal sealed class UioHarness : IHarness
             return 1;
         }
 
+        var only = args.Length > 1 ? args[1] : null;
         var rc = 0;
-        var edu = UioDevice.Enumerate().FirstOrDefault(d => d.Parent is { VendorId: 0x1234, DeviceId: 0x11e8 });
-        if (edu is null)
+        var edu = only == "msix" ? null : UioDevice.Enumerate().FirstOrDefault(d => d.Parent is { VendorId: 0x1234, DeviceId: 0x11e8 });
+        if (edu is null && only != "msix")
         {
             Console.Error.WriteLine("uio: no edu UIO device (fixture uio)");
             rc = 1;
         }
-        else
+        else if (edu is not null)
         {
             Console.WriteLine($"uio INTx: edu {edu.Parent!.Address} on {edu.Title} ({edu.DevicePath}), {n} interrupts per run");
             var c1 = RunC(baseline, "intx", edu.DevicePath, edu.Parent.ConfigPath, n);
             var blocking = Intx(edu, n, async: false);
             var asynchronous = Intx(edu, n, async: true);
             var c2 = RunC(baseline, "intx", edu.DevicePath, edu.Parent.ConfigPath, n);
+            var cEpoll = RunC(baseline, "intx-epoll", edu.DevicePath, edu.Parent.ConfigPath, n);
             Report("INTx", c1, c2, ("blocking", blocking), ("async", asynchronous));
+            ReportEpoll("INTx", cEpoll, asynchronous);
         }
 
-        var nic = UioDeviceInfo.FindByName("uio_msi");
-        if (nic?.MsiControlPath is null)
+        var nic = only == "intx" ? null : UioDeviceInfo.FindByName("uio_msi");
+        if (nic?.MsiControlPath is null && only != "intx")
         {
             Console.Error.WriteLine("uio: no uio_msi device (fixture uio-msi)");
             rc = 1;
         }
-        else
+        else if (nic?.MsiControlPath is not null)
         {
             Console.WriteLine($"uio MSI-X: e1000e {nic.Parent!.Address} on {nic.Title} ({nic.DevicePath}, {nic.MsiControlPath}), vector 0, {n} interrupts per run");
             var c1 = RunC(baseline, "msix", nic.DevicePath, nic.MsiControlPath, n);
             var blocking = Msix(nic, n, async: false);
             var asynchronous = Msix(nic, n, async: true);
-            var c2 = RunC(baseline, "msix", nic.DevicePath, nic.MsiControlPath, n);
+            var c2 = RunC(baseline, "msix", nic.DevicePath, nic.MsiControlPath!, n);
+            var cEpoll = RunC(baseline, "msix-epoll", nic.DevicePath, nic.MsiControlPath!, n);
             Report("MSI-X", c1, c2, ("blocking", blocking), ("async", asynchronous));
+            ReportEpoll("MSI-X", cEpoll, asynchronous);
         }
 
         return rc;
@@ -92,6 +98,12 @@ internal sealed class UioHarness : IHarness
             }
         }
     }
+
+    /// <summary>The async figure's second reference, printed beside the goal (which stays against the
+    /// blocking read): C's own event-loop form of the wait, epoll_wait then read.</summary>
+    private static void ReportEpoll(string what, Result c, Result sdkAsync) =>
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"  {what,-6} C epoll   latency median {c.MedianNs,9:F0} ns  p99 {c.P99Ns,9:F0} ns  (edge-triggered epoll_wait + read, C's event-loop form)  SDK async/C epoll {sdkAsync.MedianNs / c.MedianNs:F2}x  events/raise {c.EventsPerRaise:F2}"));
 
     private static Result RunC(string exe, string mode, string device, string extra, int n)
     {

@@ -12,6 +12,10 @@
 //       a raise inside that window is postponed, and once one was postponed the vector fires twice
 //       for later raises. The sleep lets the guest idle so the throttling timer expires in time.
 //       Prints events= (the eventfd total: equal to ITERATIONS when no duplicate was delivered).
+//   uio_baseline intx-epoll|msix-epoll ...
+//       The same loops as a C event loop writes them, the reference for the SDK's async waits: the
+//       descriptor (non-blocking) registered once with EPOLLIN|EPOLLET, then per interrupt raise,
+//       epoll_wait, read (a wake-up that finds nothing, EAGAIN, waits again).
 // Prints: latency_median_ns=… latency_p99_ns=… cycle_ns=… (cycle = one full raise-wait-ack-rearm).
 #define _GNU_SOURCE
 #include <errno.h>
@@ -20,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
@@ -66,9 +71,42 @@ static void rearm(int cfg)
     }
 }
 
-static int intx(const char *dev, const char *config, int n)
+/* One edge-triggered epoll registration; returns the epoll descriptor, or -1 for a blocking loop. */
+static int watch(int fd, int use_epoll)
 {
-    int fd = open(dev, O_RDWR | O_CLOEXEC), cfg = open(config, O_RDWR | O_CLOEXEC);
+    if (!use_epoll)
+        return -1;
+    int ep = epoll_create1(EPOLL_CLOEXEC);
+    struct epoll_event ev = { .events = EPOLLIN | EPOLLET };
+    if (ep < 0 || epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev) < 0)
+        die("epoll");
+    return ep;
+}
+
+/* read(2) of size bytes: blocking, or epoll_wait then a non-blocking read until one succeeds. */
+static void wait_read(int ep, int fd, void *buf, size_t size)
+{
+    for (;;) {
+        if (ep >= 0) {
+            struct epoll_event ev;
+            if (epoll_wait(ep, &ev, 1, -1) < 0) {
+                if (errno == EINTR)
+                    continue;
+                die("epoll_wait");
+            }
+        }
+        ssize_t r = read(fd, buf, size);
+        if (r == (ssize_t)size)
+            return;
+        if (r < 0 && errno == EAGAIN && ep >= 0)
+            continue;
+        die("read");
+    }
+}
+
+static int intx(const char *dev, const char *config, int n, int use_epoll)
+{
+    int fd = open(dev, O_RDWR | O_CLOEXEC | (use_epoll ? O_NONBLOCK : 0)), cfg = open(config, O_RDWR | O_CLOEXEC);
     if (fd < 0 || cfg < 0)
         die("open");
     volatile uint32_t *bar = mmap(NULL, 0x100000, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
@@ -77,13 +115,13 @@ static int intx(const char *dev, const char *config, int n)
     uint64_t *lat = calloc((size_t)n, sizeof(*lat));
     bar[0x64 / 4] = bar[0x24 / 4];
     rearm(cfg);
+    int ep = watch(fd, use_epoll);
     uint64_t start = now_ns();
     for (int i = 0; i < n; i++) {
         int32_t count;
         uint64_t t0 = now_ns();
         bar[0x60 / 4] = 1;
-        if (read(fd, &count, 4) != 4)
-            die("read");
+        wait_read(ep, fd, &count, 4);
         lat[i] = now_ns() - t0;
         bar[0x64 / 4] = bar[0x24 / 4];
         rearm(cfg);
@@ -93,10 +131,10 @@ static int intx(const char *dev, const char *config, int n)
     return 0;
 }
 
-static int msix(const char *dev, const char *ctl, int n)
+static int msix(const char *dev, const char *ctl, int n, int use_epoll)
 {
     int fd = open(dev, O_RDWR | O_CLOEXEC), c = open(ctl, O_RDWR | O_CLOEXEC);
-    int efd = eventfd(0, EFD_CLOEXEC);
+    int efd = eventfd(0, EFD_CLOEXEC | (use_epoll ? EFD_NONBLOCK : 0));
     if (fd < 0 || c < 0 || efd < 0)
         die("open");
     volatile uint32_t *bar = mmap(NULL, 0x20000, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
@@ -113,6 +151,7 @@ static int msix(const char *dev, const char *ctl, int n)
     bar[0x18 / 4] = bar[0x18 / 4] | 0x08000000; /* CTRL_EXT.IAME */
     (void)bar[0xc0 / 4];                        /* ICR */
     uint64_t *lat = calloc((size_t)n, sizeof(*lat));
+    int ep = watch(efd, use_epoll);
     uint64_t start = now_ns(), events = 0;
     const struct timespec pause = { 0, 1000000 };
     for (int i = 0; i < n; i++) {
@@ -121,8 +160,7 @@ static int msix(const char *dev, const char *ctl, int n)
         uint64_t t0 = now_ns();
         bar[0xd0 / 4] = 0x00100000; /* IMS RxQ0 */
         bar[0xc8 / 4] = 0x00100000; /* ICS RxQ0 */
-        if (read(efd, &v, 8) != 8)
-            die("read eventfd");
+        wait_read(ep, efd, &v, 8);
         lat[i] = now_ns() - t0;
         events += v;
     }
@@ -136,11 +174,12 @@ static int msix(const char *dev, const char *ctl, int n)
 int main(int argc, char **argv)
 {
     if (argc != 5) {
-        fprintf(stderr, "usage: uio_baseline intx|msix DEVICE CONFIG|CONTROL ITERATIONS\n");
+        fprintf(stderr, "usage: uio_baseline intx|msix|intx-epoll|msix-epoll DEVICE CONFIG|CONTROL ITERATIONS\n");
         return 2;
     }
     int n = atoi(argv[4]);
     if (n < 1)
         return 2;
-    return strcmp(argv[1], "intx") == 0 ? intx(argv[2], argv[3], n) : msix(argv[2], argv[3], n);
+    int use_epoll = strstr(argv[1], "-epoll") != NULL;
+    return strncmp(argv[1], "intx", 4) == 0 ? intx(argv[2], argv[3], n, use_epoll) : msix(argv[2], argv[3], n, use_epoll);
 }

@@ -21,6 +21,11 @@ namespace LinuxDevices.Native;
 /// the lowest interrupt-to-continuation latency, and a slow continuation stalls only its own
 /// descriptor. The SDK's hot paths (a V4L2 stream, a UIO device's interrupts) use one per queue or
 /// device; everything else shares the process-wide loop.</para>
+/// <para>The SDK's interrupt waits (a UIO device, a UIO MSI-X vector) use an internal edge-triggered
+/// form of the dedicated waiter: the descriptor stays registered with EPOLLET for the waiter's
+/// lifetime, so a wait costs no epoll_ctl, and a wake-up that arrives while no wait is pending is
+/// remembered and completes the next wait at once (the caller's non-blocking call decides). Such a
+/// wait therefore costs one epoll_wait on the waiter's own thread, with nothing to re-arm.</para>
 /// <para>On the shared loop the code after <c>await</c> runs on the thread pool by default. Setting the
 /// AppContext switch <c>LinuxDevices.Native.InlineCompletions</c> (or the environment variable
 /// <c>LINUXDEVICES_INLINE_COMPLETIONS=1</c>) runs it directly on the shared epoll thread instead.
@@ -41,6 +46,9 @@ public sealed class FdWaiter : IDisposable, IValueTaskSource<PollEvents>
     private readonly EpollLoop _loop;
     private readonly long _id;
     private readonly int _fd;
+    private readonly PollEvents _edgeEvents;
+    private PollEvents _signaledEvents;
+    private int _signaled;
     private ManualResetValueTaskSourceCore<PollEvents> _core;
     private CancellationTokenRegistration _registration;
     private CancellationToken _token;
@@ -63,10 +71,28 @@ public sealed class FdWaiter : IDisposable, IValueTaskSource<PollEvents>
     /// <c>await</c> runs directly; it ends when the waiter is disposed.</param>
     /// <exception cref="DeviceException">epoll_ctl refused the descriptor (e.g. EPERM for a regular file).</exception>
     public FdWaiter(DeviceHandle handle, bool dedicatedThread)
+        : this(handle, dedicatedThread, PollEvents.None)
+    {
+    }
+
+    /// <summary>A dedicated waiter whose descriptor stays registered edge-triggered (EPOLLET) for
+    /// <paramref name="edgeTriggeredEvents"/> while the waiter lives: no epoll_ctl per wait, and a
+    /// wake-up while no wait is pending completes the next wait at once. For descriptors whose every
+    /// change of readiness wakes their wait queue (UIO's interrupt count, an eventfd), and callers that
+    /// re-check with a non-blocking call after each wait.</summary>
+    /// <param name="handle">The descriptor to wait on.</param>
+    /// <param name="edgeTriggeredEvents">The events every wait asks for.</param>
+    internal FdWaiter(DeviceHandle handle, PollEvents edgeTriggeredEvents)
+        : this(handle, dedicatedThread: true, edgeTriggeredEvents)
+    {
+    }
+
+    private FdWaiter(DeviceHandle handle, bool dedicatedThread, PollEvents edgeTriggeredEvents)
     {
         ArgumentNullException.ThrowIfNull(handle);
         _handle = handle;
         IsDedicated = dedicatedThread;
+        _edgeEvents = edgeTriggeredEvents;
         _core.RunContinuationsAsynchronously = !dedicatedThread && !InlineCompletions;
         handle.AddRefOrThrow(ref _handleRef);
         _fd = handle.DangerousDescriptor;
@@ -75,7 +101,7 @@ public sealed class FdWaiter : IDisposable, IValueTaskSource<PollEvents>
             _loop = dedicatedThread ? new EpollLoop("LinuxDevices epoll " + System.IO.Path.GetFileName(handle.Path), dedicated: true) : EpollLoop.Instance;
             try
             {
-                _id = _loop.Add(this, _fd);
+                _id = _loop.Add(this, _fd, edgeTriggeredEvents);
             }
             catch
             {
@@ -97,6 +123,12 @@ public sealed class FdWaiter : IDisposable, IValueTaskSource<PollEvents>
 
     /// <summary>Whether this waiter has its own epoll thread (continuations inline on it).</summary>
     public bool IsDedicated { get; }
+
+    /// <summary>Whether the descriptor stays registered edge-triggered (see the internal constructor).</summary>
+    internal bool IsEdgeTriggered => _edgeEvents != PollEvents.None;
+
+    /// <summary>Whether an edge-triggered waiter holds a wake-up that arrived while no wait was pending.</summary>
+    internal bool HasRememberedWakeUp => Volatile.Read(ref _signaled) != 0;
 
     /// <summary>The descriptor this waiter watches.</summary>
     public DeviceHandle Handle => _handle;
@@ -130,6 +162,28 @@ public sealed class FdWaiter : IDisposable, IValueTaskSource<PollEvents>
             _registration = cancellationToken.UnsafeRegister(static s => ((FdWaiter)s!).Cancel(), this);
         }
 
+        if (_edgeEvents != PollEvents.None)
+        {
+            if ((events & ~_edgeEvents) != 0)
+            {
+                _state = Completing;
+                _registration.Unregister();
+                _core.SetException(new ArgumentException($"This waiter on {_handle.Path} is registered for {_edgeEvents}, not {events}.", nameof(events)));
+                return new ValueTask<PollEvents>(this, version);
+            }
+
+            // A wake-up the loop saw while no wait was pending completes this one at once. The loop
+            // sets the flag and then tries Waiting→Completing; this sets Waiting and then takes the
+            // flag: one of the two always sees the other (both are full fences).
+            if (Interlocked.Exchange(ref _signaled, 0) != 0 && Interlocked.CompareExchange(ref _state, Completing, Waiting) == Waiting)
+            {
+                _registration.Unregister();
+                _core.SetResult(_signaledEvents);
+            }
+
+            return new ValueTask<PollEvents>(this, version);
+        }
+
         var errno = _loop.Arm(_fd, _id, events);
         if (errno != 0 && Interlocked.CompareExchange(ref _state, Completing, Waiting) == Waiting)
         {
@@ -152,6 +206,23 @@ public sealed class FdWaiter : IDisposable, IValueTaskSource<PollEvents>
         {
             _registration.Unregister();
             _core.SetResult(revents);
+            return;
+        }
+
+        if (_edgeEvents == PollEvents.None)
+        {
+            return;
+        }
+
+        // Edge-triggered: no wait is pending (or one is completing); remember the wake-up for the
+        // next wait, then check again for a wait that started meanwhile (see WaitAsync).
+        _signaledEvents = revents;
+        Interlocked.Exchange(ref _signaled, 1);
+        if (Interlocked.CompareExchange(ref _state, Completing, Waiting) == Waiting)
+        {
+            Volatile.Write(ref _signaled, 0);
+            _registration.Unregister();
+            _core.SetResult(revents);
         }
     }
 
@@ -159,7 +230,11 @@ public sealed class FdWaiter : IDisposable, IValueTaskSource<PollEvents>
     {
         if (Interlocked.CompareExchange(ref _state, Completing, Waiting) == Waiting)
         {
-            _loop.Disarm(_fd, _id);
+            if (_edgeEvents == PollEvents.None)
+            {
+                _loop.Disarm(_fd, _id);
+            }
+
             _core.SetException(new OperationCanceledException(_token));
         }
     }
@@ -255,12 +330,14 @@ public sealed class FdWaiter : IDisposable, IValueTaskSource<PollEvents>
             _thread.Start();
         }
 
-        public long Add(FdWaiter waiter, int fd)
+        public long Add(FdWaiter waiter, int fd, PollEvents edgeTriggeredEvents)
         {
             var id = Interlocked.Increment(ref _nextId);
             _waiters[id] = waiter;
             epoll_event ev = default;
-            ev.events = LibC.EPOLLONESHOT; // registered disarmed
+            ev.events = edgeTriggeredEvents != PollEvents.None
+                ? (ushort)edgeTriggeredEvents | LibC.EPOLLET // registered for good; waits re-arm nothing
+                : LibC.EPOLLONESHOT; // registered disarmed
             ev.data.u64 = (ulong)id;
             if (Libc.EpollCtl(_epfd, LibC.EPOLL_CTL_ADD, fd, &ev) < 0)
             {

@@ -211,17 +211,23 @@ public sealed class UioDevice : IDisposable, IAsyncDisposable
         lock (_gate)
         {
             ThrowIfDisposed();
-            waiter = _waiter ??= new FdWaiter(_handle, dedicatedThread: true); // the device's own epoll thread: no thread-pool hop per interrupt
+            // The device's own epoll thread (no thread-pool hop per interrupt), registered edge-triggered
+            // for good (no epoll_ctl per wait).
+            waiter = _waiter ??= new FdWaiter(_handle, PollEvents.In);
         }
 
+        // Wait first, then read: every interrupt not yet read has woken the device's wait queue since
+        // the waiter was registered (or was pending when it was, which epoll reports too), so a
+        // pending one completes the wait at once, and one still to come costs one epoll_wait and one
+        // read, no read that finds nothing before it. A wake-up whose count a blocking read took
+        // meanwhile finds nothing here (EAGAIN) and waits again.
         while (true)
         {
+            await waiter.WaitAsync(PollEvents.In, cancellationToken).ConfigureAwait(false);
             if (TryReadInterrupt(out var interrupt))
             {
                 return interrupt;
             }
-
-            await waiter.WaitAsync(PollEvents.In, cancellationToken).ConfigureAwait(false);
         }
     }
 

@@ -291,17 +291,20 @@ public sealed class UioMsiVector : IDisposable, IAsyncDisposable
         {
             // Under the lock Dispose takes too, so a waiter (and its thread) is never created after Dispose.
             ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
-            waiter = _waiter ??= new FdWaiter(EventFd.Handle, dedicatedThread: true); // the vector's own epoll thread: no thread-pool hop per interrupt
+            // The vector's own epoll thread (no thread-pool hop per interrupt), registered edge-triggered
+            // for good (no epoll_ctl per wait).
+            waiter = _waiter ??= new FdWaiter(EventFd.Handle, PollEvents.In);
         }
 
+        // Wait first, then read (as UioDevice.WaitForInterruptAsync): every signal of the eventfd not
+        // yet read has woken it since the waiter was registered, or was pending then.
         while (true)
         {
+            await waiter.WaitAsync(PollEvents.In, cancellationToken).ConfigureAwait(false);
             if (EventFd.TryRead(out var count))
             {
                 return count;
             }
-
-            await waiter.WaitAsync(PollEvents.In, cancellationToken).ConfigureAwait(false);
         }
     }
 
