@@ -543,7 +543,8 @@ Task("bench")
     // In an emulated guest the native harness runs 100k iterations per round (1M takes ~20 min under TCG).
     var script = string.Join("; ", harnesses.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(h => $"echo '=== bench {h}'; '{bench}' run {h}{(h == "native" ? " 100000" : "")} || rc=1"));
     // The async paths again with FdWaiter's opt-in inline completions (no thread-pool hop per event).
-    script += string.Concat(new[] { "uio", "v4l2" }.Select(h => $"; echo '=== bench {h} (LINUXDEVICES_INLINE_COMPLETIONS=1)'; LINUXDEVICES_INLINE_COMPLETIONS=1 '{bench}' run {h} || rc=1"));
+    // Not uio: its waits are on dedicated edge-triggered waiters, which the switch does not change.
+    script += string.Concat(new[] { "v4l2" }.Select(h => $"; echo '=== bench {h} (LINUXDEVICES_INLINE_COMPLETIONS=1)'; LINUXDEVICES_INLINE_COMPLETIONS=1 '{bench}' run {h} || rc=1"));
     // Start-up and time to first frame of linuxdev's JIT, ReadyToRun and NativeAOT builds.
     script += "; echo '=== bench startup'; bash bench/startup.sh || rc=1";
     var resultsFile = $"{artifacts}/bench/results{(cross ? "-" + cell.Arch : "")}.txt";
