@@ -223,8 +223,8 @@ internal sealed unsafe class BufferQueue
         Ledger.OnStreamOff();
     }
 
-    /// <summary>Drops the stream's descriptor reference without STREAMOFF (the queue's disposal after
-    /// the handle was closed: the kernel stops the stream when the descriptor closes).</summary>
+    /// <summary>Drops the stream's descriptor reference, if still held (the queue's disposal; when the
+    /// descriptor closes, the kernel stops the stream).</summary>
     internal void ReleaseStreamDescriptor() => _stream.Release();
 
     internal int FirstOwnedUnleased()

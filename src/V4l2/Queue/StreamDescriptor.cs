@@ -10,20 +10,16 @@ namespace LinuxDevices.V4l2.Queue;
 /// STREAMON takes one <see cref="SafeHandle.DangerousAddRef"/> on the device's <see cref="DeviceHandle"/>,
 /// STREAMOFF (or the queue's disposal) releases it, and the DQBUF/QBUF hot path between them issues
 /// ioctl(2) on the cached descriptor number with no reference counting and no interface dispatch.
-/// The reference keeps the number from being closed and recycled while the stream runs; a handle
-/// disposed meanwhile is seen by <see cref="TryIoctl"/> (the hot path then takes the ordinary route,
-/// which reports the disposal), and its descriptor is closed when the stream lets go of it.
-/// Only for a real <see cref="DeviceHandle"/> in a 64-bit process (the time64 layout is the only one);
-/// fakes and 32-bit processes keep the per-call route.
+/// SafeHandle semantics: a handle disposed while the stream holds its reference stays open (and its
+/// number is not recycled) until the stream lets go; calls after that take the per-call route, which
+/// reports the disposal. Only for a real <see cref="DeviceHandle"/> in a 64-bit process (the time64
+/// layout is the only one); fakes and 32-bit processes keep the per-call route.
 /// </summary>
 internal sealed unsafe class StreamDescriptor
 {
     private DeviceHandle? _handle;
     private int _fd = -1;
     private int _busy;
-
-    /// <summary>Whether a reference is held (between <see cref="Acquire"/> and <see cref="Release"/>).</summary>
-    internal bool IsHeld => Volatile.Read(ref _handle) is not null;
 
     /// <summary>Takes the stream's reference on <paramref name="target"/> when it is a real descriptor.</summary>
     internal void Acquire(IIoctlTarget target)
@@ -69,9 +65,8 @@ internal sealed unsafe class StreamDescriptor
         h.DangerousRelease();
     }
 
-    /// <summary>ioctl(2) on the held descriptor (EINTR retried) when a reference is held and the handle
-    /// is not disposed; false otherwise (the caller takes the per-call route, which reports a disposed
-    /// handle). One flow at a time per queue (the queue's contract); <see cref="Release"/> may run on
+    /// <summary>ioctl(2) on the held descriptor (EINTR retried) when a reference is held; false otherwise
+    /// (the caller takes the per-call route, which reports a disposed handle). One flow at a time per queue (the queue's contract); <see cref="Release"/> may run on
     /// another thread.</summary>
     /// <param name="request">The request number.</param>
     /// <param name="arg">The argument.</param>
@@ -81,7 +76,7 @@ internal sealed unsafe class StreamDescriptor
     {
         Volatile.Write(ref _busy, 1);
         var h = Volatile.Read(ref _handle);
-        if (h is null || h.IsClosed)
+        if (h is null)
         {
             Volatile.Write(ref _busy, 0);
             errno = 0;
