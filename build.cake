@@ -303,6 +303,13 @@ string Published(LabCell c, string project, string exe) => $"{artifacts}/publish
 string LabTestExe(LabCell c) => CellRid(c) == "" ? Bin("LinuxDevices.LabTests", "LinuxDevices.LabTests") : Published(c, "LinuxDevices.LabTests", "LinuxDevices.LabTests");
 
 // For a non-host architecture's cell: publish the lab tests and linuxdev (or the given projects) self-contained for it.
+// The NativeAOT build of linuxdev for arm64 guests, cross-compiled here: ILCompiler's arm64 code
+// generator, linked by clang --target=aarch64-linux-gnu against the cross toolchain's glibc
+// (gcc-aarch64-linux-gnu, libc6-dev-arm64-cross) with its objcopy for the symbol split; its own
+// intermediate folders (ArtifactsPivots), apart from the self-contained JIT publish for the same RID.
+void PublishAotArm64() =>
+    Sh($"dotnet publish samples/Linuxdev/Linuxdev.csproj -c {configuration} -r linux-arm64 -p:PublishAot=true -p:CppCompilerAndLinker=clang -p:ObjCopyName=aarch64-linux-gnu-objcopy -p:ArtifactsPivots=aot_linux-arm64 -o '{artifacts}/publish/linuxdev-aot-arm64' -nologo -v q");
+
 void PublishForCell(LabCell c, params string[] projects)
 {
     if (CellRid(c) == "")
@@ -339,6 +346,10 @@ Task("lab-tests")
         // The NativeAOT build of linuxdev that LinuxdevAotLabTests runs in the x86_64 guests (the trim
         // and AOT analyzers already ran, with warnings as errors, on every library and the tool).
         Sh($"dotnet publish samples/Linuxdev/Linuxdev.csproj -c {configuration} -r linux-x64 -p:PublishAot=true -o '{artifacts}/publish/linuxdev-aot' -nologo -v q");
+    }
+    if (SelectedCells().Any(c => CellRid(c) == "linux-arm64"))
+    {
+        PublishAotArm64();
     }
     foreach (var cell in SelectedCells())
     {
@@ -534,7 +545,12 @@ Task("bench")
     }
     var fixtures = $"{CellOptions(cell)} {AllFixtures(cell)}";
     PublishForCell(cell, "bench/LinuxDevices.Bench/LinuxDevices.Bench.csproj", "samples/Linuxdev/Linuxdev.csproj");
-    if (!cross)
+    if (cross)
+    {
+        // NativeAOT for bench/startup.sh in the arm64 guest (the JIT build is the published one).
+        PublishAotArm64();
+    }
+    else
     {
         // Start-up builds of linuxdev for bench/startup.sh: ReadyToRun and NativeAOT next to the JIT build.
         Sh($"dotnet publish samples/Linuxdev/Linuxdev.csproj -c {configuration} -r linux-x64 --self-contained false -p:PublishReadyToRun=true -o '{artifacts}/publish/linuxdev-r2r' -nologo -v q");

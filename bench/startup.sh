@@ -1,6 +1,6 @@
 #!/bin/bash
 # Start-up cost in the guest, per build of linuxdev: JIT (the Release build), ReadyToRun and
-# NativeAOT (published by ./build.sh bench for x86_64). Two figures each, median of RUNS runs after
+# NativeAOT (published by ./build.sh bench; arm64: JIT and NativeAOT). Two figures each, median of RUNS runs after
 # one untimed run (page cache warm, every run a fresh process, so each run pays its own JIT):
 #   start    `linuxdev info` (process start, argument parsing, sysfs and /dev probing)
 #   frame    `linuxdev v4l2 capture CAP --frames 1` (time to the first vivid frame: open, S_FMT,
@@ -15,7 +15,8 @@ declare -A build=(
     [r2r]="$repo/artifacts/publish/linuxdev-r2r/linuxdev"
     [aot]="$repo/artifacts/publish/linuxdev-aot/linuxdev"
 )
-[ "$(uname -m)" = aarch64 ] && build=([jit]="$repo/artifacts/publish/Linuxdev/release_linux-arm64/linuxdev")
+[ "$(uname -m)" = aarch64 ] && build=([jit]="$repo/artifacts/publish/Linuxdev/release_linux-arm64/linuxdev"
+    [aot]="$repo/artifacts/publish/linuxdev-aot-arm64/linuxdev")
 measure() { # NAME FIGURE CMD...
     local name=$1 fig=$2; shift 2
     "$@" >/dev/null 2>&1 || { echo "startup $name $fig: FAILED ($*)"; return 1; }

@@ -33,7 +33,9 @@ LAB_HOST_PACKAGES=(qemu-system-x86 busybox-static kmod xz-utils pahole make bc g
     # the per-architecture ABI probe (tests/abi/uapi-arch.sh, tests/LinuxDevices.Tests/Abi/AbiArch.cs)
     gcc-aarch64-linux-gnu libc6-dev-arm64-cross gcc-arm-linux-gnueabihf libc6-dev-armhf-cross qemu-user-static
     # tools/AbiDump published for linux-arm64 runs under qemu-aarch64-static with this sysroot (libstdc++ for CoreCLR)
-    libstdc++6-arm64-cross)
+    libstdc++6-arm64-cross
+    # NativeAOT's linker driver (linuxdev's AOT builds: x86_64 natively, arm64 with --target)
+    clang)
 
 # Host packages needed only when a cell of that architecture is used: lab_arch_packages ARCH.
 lab_arch_packages() {

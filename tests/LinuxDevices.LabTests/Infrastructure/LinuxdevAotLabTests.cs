@@ -3,8 +3,8 @@ using Xunit;
 
 namespace LinuxDevices.LabTests.Infrastructure;
 
-/// <summary>The NativeAOT build of <c>linuxdev</c> (published by <c>./build.sh test</c> for x86_64
-/// cells into <c>artifacts/publish/linuxdev-aot</c>) against the real drivers: the same answers as
+/// <summary>The NativeAOT build of <c>linuxdev</c> (published by <c>./build.sh test</c> into
+/// <c>artifacts/publish/linuxdev-aot</c> for x86_64 and <c>linuxdev-aot-arm64</c> for arm64) against the real drivers: the same answers as
 /// the JIT build, a capture through the async frame loop, and the same typed errors. The libraries
 /// build with the trim and AOT analyzers on and warnings as errors, so this proves they also run
 /// compiled ahead of time.</summary>
@@ -13,18 +13,23 @@ public sealed class LinuxdevAotLabTests
 {
     private static string RequireAot()
     {
-        if (System.Runtime.InteropServices.RuntimeInformation.ProcessArchitecture != System.Runtime.InteropServices.Architecture.X64)
+        // ./build.sh test publishes one per architecture it boots: linux-x64 natively, linux-arm64
+        // cross-compiled (clang --target=aarch64-linux-gnu against the cross toolchain's glibc).
+        var arch = System.Runtime.InteropServices.RuntimeInformation.ProcessArchitecture;
+        var dir = arch switch
         {
-            Assert.Skip($"the NativeAOT build of linuxdev is published for x86_64 only (an {System.Runtime.InteropServices.RuntimeInformation.ProcessArchitecture} one would need ILCompiler's cross linking against an arm64 sysroot); this guest is {Lab.Cell}");
+            System.Runtime.InteropServices.Architecture.X64 => "linuxdev-aot",
+            System.Runtime.InteropServices.Architecture.Arm64 => "linuxdev-aot-arm64",
+            _ => null,
+        };
+        if (dir is null)
+        {
+            Assert.Skip($"no NativeAOT build of linuxdev is published for {arch}; this guest is {Lab.Cell}");
         }
 
         var repo = Environment.GetEnvironmentVariable("LAB_REPO") ?? Directory.GetCurrentDirectory();
-        var aot = Path.Combine(repo, "artifacts/publish/linuxdev-aot/linuxdev");
-        if (!File.Exists(aot))
-        {
-            Assert.Skip($"no NativeAOT build of linuxdev at {aot}: ./build.sh test publishes it for x86_64 cells only (an arm64 one would need ILCompiler's cross linking against an arm64 sysroot)");
-        }
-
+        var aot = Path.Combine(repo, "artifacts/publish", dir, "linuxdev");
+        Assert.True(File.Exists(aot), $"no NativeAOT build of linuxdev at {aot}: ./build.sh test publishes it for every architecture it boots");
         return aot;
     }
 
