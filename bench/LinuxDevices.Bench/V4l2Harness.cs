@@ -51,6 +51,20 @@ internal sealed class V4l2Harness : IHarness
 
         Console.WriteLine($"v4l2: {device} {W}x{H} YUYV at 1/{fps} s, {frames} frames per run, 4 buffers");
 
+        // One loop alone (for strace -f -c: syscalls per frame of exactly that loop): c, sync or async.
+        if (args.Length > 2)
+        {
+            var one = args[2] switch
+            {
+                "c" => RunBaseline(baseline, device, frames, W, H, fps),
+                "sync" => RunSdkSync(device, frames, W, H, fps),
+                "async" => RunSdkAsync(device, frames, W, H, fps).GetAwaiter().GetResult(),
+                _ => throw new ArgumentException($"unknown loop '{args[2]}' (c, sync or async)"),
+            };
+            Print(args[2], one);
+            return one is null ? 1 : 0;
+        }
+
         var c1 = RunBaseline(baseline, device, frames, W, H, fps);
         // A first short run of each SDK loop lets tiered JIT settle (its background compilations
         // would otherwise be billed as CPU time per frame); the second run is measured.

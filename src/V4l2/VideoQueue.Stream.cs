@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using LinuxDevices.Native;
 using LinuxDevices.V4l2.Queue;
@@ -43,6 +44,8 @@ public sealed partial class VideoQueue
         try
         {
             var sawError = false;
+            var waitFirst = false;
+            var previous = TimeSpan.Zero;
             while (true)
             {
                 cancellationToken.ThrowIfCancellationRequested();
@@ -63,24 +66,32 @@ public sealed partial class VideoQueue
                     _queue.QueueFreeBuffers();
                 }
 
-                var errno = _queue.DequeueRaw(out var info, out var frameLease);
-                if (errno == 0)
+                // After a frame, a paced stream has nothing ready yet: wait first (epoll re-checks readiness
+                // as it arms, so a buffer completed meanwhile wakes it at once) instead of a DQBUF that fails
+                // with EAGAIN. A stream that is behind drains without waiting (see NextWaitsFirst).
+                if (!waitFirst)
                 {
-                    sawError = false;
-                    yield return new VideoFrame(this, info, frameLease);
-                    continue;
+                    var errno = _queue.DequeueRaw(out var info, out var frameLease);
+                    if (errno == 0)
+                    {
+                        sawError = false;
+                        yield return new VideoFrame(this, info, frameLease);
+                        waitFirst = !output && NextWaitsFirst(in info, ref previous);
+                        continue;
+                    }
+
+                    if (errno != Errno.EAGAIN)
+                    {
+                        throw _target.Error(errno, "VIDIOC_DQBUF", "streaming ended");
+                    }
+
+                    if (sawError)
+                    {
+                        throw new DeviceException("VIDIOC_DQBUF", Path, "poll reported POLLERR/POLLHUP but no buffer can be dequeued (queue error)", DeviceErrorKind.Other);
+                    }
                 }
 
-                if (errno != Errno.EAGAIN)
-                {
-                    throw _target.Error(errno, "VIDIOC_DQBUF", "streaming ended");
-                }
-
-                if (sawError)
-                {
-                    throw new DeviceException("VIDIOC_DQBUF", Path, "poll reported POLLERR/POLLHUP but no buffer can be dequeued (queue error)", DeviceErrorKind.Other);
-                }
-
+                waitFirst = false;
                 if (_queue.QueuedCount() == 0)
                 {
                     throw new InvalidOperationException($"{Path}: every buffer is held by the application ({Ledger}); dispose frames to keep the stream going.");
@@ -99,6 +110,34 @@ public sealed partial class VideoQueue
         }
     }
 
+
+    /// <summary>Whether the loop should wait before the next DQBUF: true while the stream keeps pace (the
+    /// next frame is not due yet), false when it is behind (the next frame's time, one frame interval after
+    /// this one's CLOCK_MONOTONIC timestamp, has passed by the time the loop body returned: drain without
+    /// waiting) or when the driver's
+    /// timestamps are not monotonic.</summary>
+    private static bool NextWaitsFirst(in DequeuedBuffer info, ref TimeSpan previous) =>
+        NextWaitsFirst(in info, ref previous, MonotonicNow);
+
+    /// <summary>The decision of <see cref="NextWaitsFirst(in DequeuedBuffer, ref TimeSpan)"/> at
+    /// CLOCK_MONOTONIC time <paramref name="now"/> (host tests).</summary>
+    internal static bool NextWaitsFirst(in DequeuedBuffer info, ref TimeSpan previous, TimeSpan now)
+    {
+        var last = previous;
+        previous = info.Timestamp;
+        if ((info.Flags & TimestampTypeMask) != BufferFlags.TimestampMonotonic || last == TimeSpan.Zero || info.Timestamp <= last)
+        {
+            return false;
+        }
+
+        return now - info.Timestamp < info.Timestamp - last;
+    }
+
+    // Stopwatch is CLOCK_MONOTONIC on Linux, the clock of V4L2_BUF_FLAG_TIMESTAMP_MONOTONIC.
+    private static TimeSpan MonotonicNow =>
+        TimeSpan.FromTicks((long)(Stopwatch.GetTimestamp() * ((double)TimeSpan.TicksPerSecond / Stopwatch.Frequency)));
+
+    private const BufferFlags TimestampTypeMask = (BufferFlags)0xe000; // V4L2_BUF_FLAG_TIMESTAMP_MASK
 
     private FdWaiter Waiter()
     {

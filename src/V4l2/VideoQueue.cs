@@ -429,6 +429,7 @@ public sealed partial class VideoQueue : IDisposable
             _queue.StreamOffQuietly();
         }
 
+        _queue.ReleaseStreamDescriptor();
         DisposeWaiter();
         _pool.Close();
         _device?.OnQueueDisposed(this);

@@ -14,6 +14,7 @@ namespace LinuxDevices.V4l2.Queue;
 internal sealed unsafe class BufferQueue
 {
     private readonly BufferPool _pool;
+    private readonly StreamDescriptor _stream = new();
 
     internal BufferQueue(BufferPool pool) => _pool = pool;
 
@@ -34,7 +35,7 @@ internal sealed unsafe class BufferQueue
         }
 
         _pool.FillOutputPayload(ref b, index, bytesUsed);
-        var errno = Vidioc.QBuf(Target, _pool.Abi, ref b);
+        var errno = Vidioc.QBuf(Target, _pool.Abi, _stream, ref b);
         if (errno == 0)
         {
             Ledger.Set(index, BufferState.Queued);
@@ -82,7 +83,7 @@ internal sealed unsafe class BufferQueue
     {
         var b = default(v4l2_buffer);
         _pool.Init(ref b, 0);
-        var errno = Vidioc.DQBuf(Target, _pool.Abi, ref b);
+        var errno = Vidioc.DQBuf(Target, _pool.Abi, _stream, ref b);
         if (errno != 0)
         {
             info = default;
@@ -196,6 +197,7 @@ internal sealed unsafe class BufferQueue
         }
 
         IsStreaming = true;
+        _stream.Acquire(Target);
     }
 
     /// <summary>STREAMOFF (throws); every buffer returns to the application.</summary>
@@ -208,6 +210,7 @@ internal sealed unsafe class BufferQueue
         }
 
         IsStreaming = false;
+        _stream.Release();
         Ledger.OnStreamOff();
     }
 
@@ -216,8 +219,13 @@ internal sealed unsafe class BufferQueue
     {
         Vidioc.StreamOff(Target, _pool.Type);
         IsStreaming = false;
+        _stream.Release();
         Ledger.OnStreamOff();
     }
+
+    /// <summary>Drops the stream's descriptor reference, if still held (the queue's disposal; when the
+    /// descriptor closes, the kernel stops the stream).</summary>
+    internal void ReleaseStreamDescriptor() => _stream.Release();
 
     internal int FirstOwnedUnleased()
     {
