@@ -12,7 +12,8 @@ namespace LinuxDevices.Bench;
 /// Emulated guests inflate managed overhead many times, so this is the ratio that holds on hardware.
 /// usage: run native [COUNT] [ROUNDS]. Each figure's SDK and C loops alternate which goes first, round
 /// after round; the figure is the median of the per-round ratios of the loop thread's CPU time (wall
-/// time is printed beside it: on a shared machine it mostly measures who else had the cores).
+/// time is printed beside it: on a shared machine it mostly measures who else had the cores), against
+/// C in a process that has a second thread, as every .NET process does (single-threaded C printed too).
 /// </summary>
 internal sealed partial class NativeHarness : IHarness
 {
@@ -83,30 +84,36 @@ internal sealed partial class NativeHarness : IHarness
         var firstI = Time(SdkIoctl, count / 10).Wall;
         long allocated = 0;
         var figures = new[] { ("eventfd", (Func<int, double>)SdkEventFd), ("ioctl", SdkIoctl) };
-        var samples = figures.Select(_ => new List<(double SdkWall, double SdkCpu, double CWall, double CCpu)>()).ToArray();
+        var samples = figures.Select(_ => new List<(double SdkWall, double SdkCpu, double CWall, double CCpu, double C1Cpu)>()).ToArray();
         for (var round = 0; round < rounds; round++)
         {
             for (var f = 0; f < figures.Length; f++)
             {
                 // Interleaved: even rounds SDK first, odd rounds C first (ABAB), so drifting load
                 // from the other users of the machine hits both sides alike.
-                (double Wall, double Cpu) sdk, c;
+                // The comparator is C in a process with a second (idle) thread, as every .NET process
+                // has: the kernel's per-call cost depends on it (fdget takes a file reference,
+                // fdget_pos the position lock, only in a multithreaded process). C single-threaded
+                // is run too and printed, so that process-shape cost is visible, not hidden.
+                (double Wall, double Cpu) sdk, c, c1;
                 var before = GC.GetAllocatedBytesForCurrentThread();
                 if (round % 2 == 0)
                 {
                     sdk = Time(figures[f].Item2, count);
                     allocated += GC.GetAllocatedBytesForCurrentThread() - before;
-                    c = C(baseline, count, figures[f].Item1);
+                    c = C(baseline, count, figures[f].Item1, threaded: true);
+                    c1 = C(baseline, count, figures[f].Item1, threaded: false);
                 }
                 else
                 {
-                    c = C(baseline, count, figures[f].Item1);
+                    c1 = C(baseline, count, figures[f].Item1, threaded: false);
+                    c = C(baseline, count, figures[f].Item1, threaded: true);
                     before = GC.GetAllocatedBytesForCurrentThread();
                     sdk = Time(figures[f].Item2, count);
                     allocated += GC.GetAllocatedBytesForCurrentThread() - before;
                 }
 
-                samples[f].Add((sdk.Wall, sdk.Cpu, c.Wall, c.Cpu));
+                samples[f].Add((sdk.Wall, sdk.Cpu, c.Wall, c.Cpu, c1.Cpu));
             }
         }
 
@@ -117,7 +124,8 @@ internal sealed partial class NativeHarness : IHarness
         }
 
         Console.WriteLine($"native: {count} iterations x {rounds} interleaved rounds (SDK/C alternating first), medians on the host CPU ({Environment.ProcessorCount} cores)");
-        Console.WriteLine("  CPU = the loop thread's CPU time (CLOCK_THREAD_CPUTIME_ID, user+sys: leaves out time the thread waited for a core); ratio = median of the per-round SDK/C ratios [min-max]");
+        Console.WriteLine("  CPU = the loop thread's CPU time (CLOCK_THREAD_CPUTIME_ID, user+sys: leaves out time the thread waited for a core); ratio = median of the per-round SDK/C ratios [min-max];");
+        Console.WriteLine("  C = the C loop in a process with a second, idle thread (the kernel's cost per call in a multithreaded process, as every .NET process is); C1 = single-threaded C");
         var ratios = new double[figures.Length];
         for (var f = 0; f < figures.Length; f++)
         {
@@ -125,11 +133,14 @@ internal sealed partial class NativeHarness : IHarness
             var cpuRatios = s.Select(x => x.SdkCpu / x.CCpu).ToArray();
             var wallRatios = s.Select(x => x.SdkWall / x.CWall).ToArray();
             var (sc, cc, sw, cw) = (Median(s.Select(x => x.SdkCpu)), Median(s.Select(x => x.CCpu)), Median(s.Select(x => x.SdkWall)), Median(s.Select(x => x.CWall)));
+            var c1 = Median(s.Select(x => x.C1Cpu));
+            var c1Ratios = s.Select(x => x.SdkCpu / x.C1Cpu).ToArray();
             var perIteration = figures[f].Item1 == "eventfd" ? 2 : 1; // syscalls per iteration
             ratios[f] = Median(cpuRatios);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"  {(figures[f].Item1 == "eventfd" ? "eventfd write+read" : "ioctl (ENOTTY)    "),-18}  CPU SDK {sc,7:F1} ns  C {cc,7:F1} ns  ratio {ratios[f]:F3} [{cpuRatios.Min():F3}-{cpuRatios.Max():F3}]  SDK overhead {(sc - cc) / perIteration,5:F1} ns/syscall |"
-                + $" wall SDK {sw,7:F1} ns  C {cw,7:F1} ns  ratio {Median(wallRatios):F3} [{wallRatios.Min():F3}-{wallRatios.Max():F3}]"));
+                + $" wall SDK {sw,7:F1} ns  C {cw,7:F1} ns  ratio {Median(wallRatios):F3} [{wallRatios.Min():F3}-{wallRatios.Max():F3}] |"
+                + $" CPU C1 {c1,7:F1} ns  SDK/C1 {Median(c1Ratios):F3} [{c1Ratios.Min():F3}-{c1Ratios.Max():F3}]"));
         }
 
         Figures.Warmup("native.eventfd", $"{count / 10} round trips {firstE:F1} ns", $"{Median(samples[0].Select(x => x.SdkWall)):F1} ns wall (median of {rounds} rounds of {count})", "the first loop of a fresh process, tiered JIT on");
@@ -259,11 +270,12 @@ internal sealed partial class NativeHarness : IHarness
         return (latencies[n / 2] * scale, latencies[n * 99 / 100] * scale, allocated);
     }
 
-    private static (double Wall, double Cpu) C(string baseline, int count, string mode)
+    private static (double Wall, double Cpu) C(string baseline, int count, string mode, bool threaded)
     {
         var psi = new ProcessStartInfo(baseline) { RedirectStandardOutput = true };
         psi.ArgumentList.Add(count.ToString(CultureInfo.InvariantCulture));
         psi.ArgumentList.Add(mode);
+        psi.ArgumentList.Add(threaded ? "threaded" : "single");
         using var p = Process.Start(psi)!;
         var output = p.StandardOutput.ReadToEnd();
         p.WaitForExit();

@@ -2,7 +2,7 @@
  * nothing around them, on the same kinds of descriptor opened with the same flags (an eventfd with
  * EFD_CLOEXEC|EFD_NONBLOCK; /dev/null O_RDWR|O_CLOEXEC).
  *
- * usage: native_baseline COUNT eventfd|ioctl
+ * usage: native_baseline COUNT eventfd|ioctl [threaded]
  *   eventfd: an 8-byte write and an 8-byte read of the eventfd per iteration;
  *   ioctl:   VIDIOC_QUERYCAP (0x80685600, a 104-byte buffer) on /dev/null, answered ENOTTY by the
  *            real driver, errno checked, per iteration.
@@ -12,6 +12,7 @@
  * loaded machine is most of the wall-clock noise. */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,6 +30,14 @@ static double now_ns(clockid_t clock)
 }
 
 static int efd, null;
+
+static void *idle(void *arg)
+{
+	(void)arg;
+	for (;;)
+		pause();
+	return NULL;
+}
 static unsigned char cap[104];
 
 static int loop(int ioctls, long n)
@@ -49,12 +58,20 @@ int main(int argc, char **argv)
 {
 	long count = argc > 1 ? atol(argv[1]) : 1000000;
 	int ioctls = argc > 2 && strcmp(argv[2], "ioctl") == 0;
+	int threaded = argc > 3 && strcmp(argv[3], "threaded") == 0;
+	pthread_t t;
 	int rc;
 	efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	null = open("/dev/null", O_RDWR | O_CLOEXEC);
 	if (efd < 0 || null < 0 || count <= 0)
 		return 1;
 
+	/* "threaded": a second (idle) thread, as every .NET process has. The kernel then takes the
+	 * per-call file references a single-threaded process is spared (fdget), and read/write of a
+	 * file with FMODE_ATOMIC_POS take its position lock (fdget_pos): costs of a multithreaded
+	 * process, not of the SDK's per-call work. */
+	if (threaded && pthread_create(&t, NULL, idle, NULL) != 0)
+		return 1;
 	if ((rc = loop(ioctls, count / 10)) != 0)
 		return rc;
 	double w0 = now_ns(CLOCK_MONOTONIC), c0 = now_ns(CLOCK_THREAD_CPUTIME_ID);
