@@ -149,7 +149,9 @@ void ReadLabResults(LabCell cell, string kver, string junit)
         var skipped = tc.Element("skipped");
         var failed = tc.Element("failure") ?? tc.Element("error");
         var outcome = failed is not null ? "failed" : skipped is not null ? "skipped" : "passed";
-        var reason = ((string?)skipped?.Attribute("message") ?? skipped?.Value ?? "").Trim();
+        var reason = failed is not null
+            ? ((string?)failed.Attribute("message") ?? failed.Value ?? "").Trim()
+            : ((string?)skipped?.Attribute("message") ?? skipped?.Value ?? "").Trim();
         labResults.Add((cell.Name, kver, cls, name.StartsWith(cls + ".", StringComparison.Ordinal) ? name[(cls.Length + 1)..] : name, outcome, reason));
     }
     // The per-cell skip list: every test that did not apply here, with its reason.
@@ -393,6 +395,12 @@ Task("test")
     foreach (var t in tiers)
     {
         Information($"  {t.Name}: {t.Passed} passed, {t.Failed} failed, {t.Skipped} skipped");
+    }
+    // Every failed lab test by name at the very end, where a CI log's tail shows it.
+    foreach (var r in labResults.Where(r => r.Outcome == "failed"))
+    {
+        var why = r.Reason.Split('\n', 2)[0];
+        Information($"  FAILED {r.Cell}: {r.Class.Replace("LinuxDevices.LabTests.", "")}.{r.Test}: {(why.Length > 300 ? why[..300] + "..." : why)}");
     }
     var passed = tiers.Sum(t => t.Passed);
     var failed = tiers.Sum(t => t.Failed);

@@ -54,6 +54,9 @@ internal sealed record UioWatchVectorJson(int Vector, ulong Total, ulong Delta, 
 /// <summary>One sample of <c>uio watch --json</c> (one object per line).</summary>
 internal sealed record UioWatchSampleJson(double Seconds, long Events, long Delta, double Rate, IReadOnlyList<UioWatchVectorJson> Vectors);
 
+/// <summary>One line of <c>vfio watch --json</c>: an MSI-X vector's eventfd fired (count: interrupts since its last read).</summary>
+internal sealed record VfioWatchEventJson(double Seconds, int Vector, ulong Count);
+
 /// <summary>A system or an event of <c>trace events [SYSTEM] --json</c>.</summary>
 internal sealed record TraceEventListJson(string System, string? Event, int? Id, int? Events);
 
@@ -74,6 +77,7 @@ internal sealed record TraceFormatJson(string System, string Event, int Id, int 
 [JsonSerializable(typeof(MediaGraphJson))]
 [JsonSerializable(typeof(VfioInfoJson))]
 [JsonSerializable(typeof(UioWatchSampleJson))]
+[JsonSerializable(typeof(VfioWatchEventJson))]
 [JsonSerializable(typeof(IReadOnlyList<TraceEventListJson>))]
 [JsonSerializable(typeof(TraceFormatJson))]
 internal sealed partial class MoreJsonContext : JsonSerializerContext;

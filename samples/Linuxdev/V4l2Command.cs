@@ -356,53 +356,75 @@ internal sealed class V4l2Command : ICommandModule
         c.Options.Add(create);
         c.Options.Add(remove);
         c.Options.Add(refill);
+        var json = Cli.JsonOption();
+        c.Options.Add(json);
         c.SetAction(parseResult => Run(() =>
         {
             using var dev = VideoDevice.Open(parseResult.GetValue(device)!);
             var type = dev.DefaultBufferType ?? throw new DeviceNotSupportedException("buffers", dev.DevicePath, "no streaming buffer type");
+            var asJson = parseResult.GetValue(json);
+            var o = asJson ? TextWriter.Null : Console.Out;
+            var snapshots = new List<V4l2QueueSnapshotJson>();
             var q = dev.GetQueue(type);
             q.RequestBuffers(0);
             var (first, count) = q.CreateBuffers(parseResult.GetValue(create));
-            Console.WriteLine($"{dev.DevicePath} {type}: CREATE_BUFS -> {count} buffers from index {first}; caps {q.Capabilities}; max {q.MaxBuffers}; REMOVE_BUFS {(q.SupportsRemoveBuffers ? "supported" : "not supported")}");
-            Show(q, "before");
+            o.WriteLine($"{dev.DevicePath} {type}: CREATE_BUFS -> {count} buffers from index {first}; caps {q.Capabilities}; max {q.MaxBuffers}; REMOVE_BUFS {(q.SupportsRemoveBuffers ? "supported" : "not supported")}");
+            snapshots.Add(Show(q, "before", o));
+            V4l2BufferRangeJson? removed = null, refilled = null;
             if (parseResult.GetValue(remove) is { } spec)
             {
                 var parts = spec.Split(':');
                 var index = int.Parse(parts[0], CultureInfo.InvariantCulture);
                 var n = parts.Length > 1 ? int.Parse(parts[1], CultureInfo.InvariantCulture) : 1;
                 q.RemoveBuffers(index, n);
-                Console.WriteLine($"REMOVE_BUFS index {index} count {n}: ok");
-                Show(q, "after");
+                removed = new(index, n);
+                o.WriteLine($"REMOVE_BUFS index {index} count {n}: ok");
+                snapshots.Add(Show(q, "after", o));
             }
 
             if (parseResult.GetValue(refill) is > 0 and var r)
             {
                 var (f2, c2) = q.CreateBuffers(r);
-                Console.WriteLine($"CREATE_BUFS {r} -> {c2} buffers from index {f2}");
-                Show(q, "refilled");
+                refilled = new(f2, c2);
+                o.WriteLine($"CREATE_BUFS {r} -> {c2} buffers from index {f2}");
+                snapshots.Add(Show(q, "refilled", o));
+            }
+
+            if (asJson)
+            {
+                Cli.WriteJson(new V4l2BuffersJson(dev.DevicePath, type.ToString(), q.Capabilities.ToString(), q.MaxBuffers, q.SupportsRemoveBuffers,
+                    new(first, count), removed, refilled, snapshots), V4l2JsonContext.Default.V4l2BuffersJson);
             }
         }));
         return c;
     }
 
-    private static void Show(VideoQueue q, string label)
+    private static V4l2QueueSnapshotJson Show(VideoQueue q, string label, TextWriter o)
     {
-        Console.WriteLine($"  {label}: {q.Describe()} ({q.Count} buffers, {q.Buffers.Count(b => b is null)} holes)");
+        var layout = q.Describe();
+        var holes = q.Buffers.Count(b => b is null);
+        o.WriteLine($"  {label}: {layout} ({q.Count} buffers, {holes} holes)");
+        var slots = new List<V4l2BufferSlotJson>(q.Buffers.Count);
         for (var i = 0; i < q.Buffers.Count; i++)
         {
             string kernel;
+            var state = q.Buffers[i] is null ? "hole" : q.GetState(i).ToString();
             try
             {
                 var info = q.QueryBuffer(i);
                 kernel = $"QUERYBUF: {info.Length} B at offset 0x{info.MemoryOffset:x}, flags {info.Flags}";
+                slots.Add(new(i, state, info.Length, info.MemoryOffset, info.Flags.ToString(), null));
             }
             catch (DeviceException e)
             {
                 kernel = $"QUERYBUF: {e.ErrnoName}";
+                slots.Add(new(i, state, null, null, null, e.ErrnoName));
             }
 
-            Console.WriteLine($"    [{i}] {(q.Buffers[i] is null ? "hole   " : q.GetState(i).ToString().PadRight(7))} {kernel}");
+            o.WriteLine($"    [{i}] {(q.Buffers[i] is null ? "hole   " : state.PadRight(7))} {kernel}");
         }
+
+        return new(label, layout, q.Count, holes, slots);
     }
 
     private static IReadOnlyList<FrameSize> TryList(Func<IReadOnlyList<FrameSize>> f)

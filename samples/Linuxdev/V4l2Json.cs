@@ -80,10 +80,24 @@ internal static class V4l2Json
     }
 }
 
+/// <summary>One buffer slot of a <c>v4l2 buffers --json</c> snapshot: a hole or the ledger's state, and what VIDIOC_QUERYBUF said.</summary>
+internal sealed record V4l2BufferSlotJson(int Index, string State, uint? Length, uint? MemoryOffset, string? Flags, string? QueryError);
+
+/// <summary>The queue at one step of <c>v4l2 buffers --json</c> ("before", "after", "refilled").</summary>
+internal sealed record V4l2QueueSnapshotJson(string Label, string Layout, int Count, int Holes, IReadOnlyList<V4l2BufferSlotJson> Buffers);
+
+/// <summary>An index range of buffers (created or removed).</summary>
+internal sealed record V4l2BufferRangeJson(int Index, int Count);
+
+/// <summary><c>v4l2 buffers DEV --json</c>: the queue's capabilities, what was created and removed, and the queue at each step.</summary>
+internal sealed record V4l2BuffersJson(string DevicePath, string Type, string Capabilities, uint MaxBuffers, bool RemoveBuffers,
+    V4l2BufferRangeJson Created, V4l2BufferRangeJson? Removed, V4l2BufferRangeJson? Refilled, IReadOnlyList<V4l2QueueSnapshotJson> Snapshots);
+
 /// <summary>Source-generated JSON metadata for the V4L2 commands (trim/AOT-safe, snake_case keys).</summary>
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, DefaultIgnoreCondition = JsonIgnoreCondition.Never)]
 [JsonSerializable(typeof(IReadOnlyList<V4l2NodeJson>))]
 [JsonSerializable(typeof(V4l2InfoJson))]
 [JsonSerializable(typeof(V4l2ControlsJson))]
 [JsonSerializable(typeof(V4l2SnapshotJson))]
+[JsonSerializable(typeof(V4l2BuffersJson))]
 internal sealed partial class V4l2JsonContext : JsonSerializerContext;

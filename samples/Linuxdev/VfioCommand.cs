@@ -108,14 +108,18 @@ internal sealed class VfioCommand : ICommandModule
         var vectors = new Option<int>("--vectors") { Description = "MSI-X vectors to enable (default: all the device has)" };
         var count = new Option<int>("--count") { Description = "Stop after this many interrupts (0 = until the timeout or Ctrl-C)" };
         var timeout = new Option<double>("--timeout") { Description = "Stop after this many seconds (0 = never)" };
-        var watch = new Command("watch", "Enable MSI-X vectors as eventfds and print each interrupt as it arrives.") { address, vectors, count, timeout };
+        var watchJson = new Option<bool>("--json") { Description = "One JSON object per interrupt line (schema in docs/Linuxdev.md); the header and total go to stderr." };
+        var watch = new Command("watch", "Enable MSI-X vectors as eventfds and print each interrupt as it arrives.") { address, vectors, count, timeout, watchJson };
         watch.SetAction((p, ct) => Cli.RunAsync("vfio", async () =>
         {
             using var dev = VfioDevice.Open(p.GetValue(address)!);
             var n = p.GetValue(vectors) is > 0 and var v ? v : dev.GetIrqCount(2);
             dev.EnableBusMaster();
             var vs = dev.EnableMsix(n);
-            Console.WriteLine($"{dev.PciAddress}: {vs.Length} MSI-X vectors enabled; waiting");
+            var asJson = p.GetValue(watchJson);
+            var note = asJson ? Console.Error : Console.Out;
+            note.WriteLine($"{dev.PciAddress}: {vs.Length} MSI-X vectors enabled; waiting");
+            var clock = System.Diagnostics.Stopwatch.StartNew();
             using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
             if (p.GetValue(timeout) is > 0 and var s)
             {
@@ -133,7 +137,9 @@ internal sealed class VfioCommand : ICommandModule
                     var i = Array.IndexOf(pending, done);
                     var c = await done.ConfigureAwait(false);
                     total += (int)c;
-                    Console.WriteLine($"vector {i}: {c}");
+                    Console.WriteLine(asJson
+                        ? System.Text.Json.JsonSerializer.Serialize(new VfioWatchEventJson(Math.Round(clock.Elapsed.TotalSeconds, 6), i, c), MoreJsonContext.Default.VfioWatchEventJson)
+                        : $"vector {i}: {c}");
                     pending[i] = vs[i].WaitAsync(cts.Token).AsTask();
                 }
             }
@@ -158,7 +164,7 @@ internal sealed class VfioCommand : ICommandModule
                 }
             }
 
-            Console.WriteLine($"{total} interrupt(s)");
+            note.WriteLine($"{total} interrupt(s)");
             return 0;
         }));
         command.Subcommands.Add(watch);

@@ -48,6 +48,45 @@ public sealed class MoreJsonCliLabTests
 
     [Fact]
     [Trait("Fixture", "v4l2")]
+    public void BuffersJsonShowsTheQueueBeforeAndAfterARemovalAsQueryBufSeesIt()
+    {
+        Lab.Require("v4l2");
+        if (!Vivid.KernelHasRemoveBuffers())
+        {
+            // Before 6.10 the removal is refused (exit 95) and no JSON is written; the listing alone still is.
+            var plain = Json($"v4l2 buffers {Vivid.Capture} --create 3 --json");
+            Assert.False(plain.GetProperty("remove_buffers").GetBoolean());
+            Assert.Equal(3, plain.GetProperty("created").GetProperty("count").GetInt32());
+            Assert.Single(plain.GetProperty("snapshots").EnumerateArray());
+            return;
+        }
+
+        var doc = Json($"v4l2 buffers {Vivid.Capture} --create 4 --remove 1:2 --refill 1 --json");
+        Assert.Equal(Vivid.Capture, doc.GetProperty("device_path").GetString());
+        Assert.Equal("VideoCapture", doc.GetProperty("type").GetString());
+        Assert.True(doc.GetProperty("remove_buffers").GetBoolean());
+        Assert.Contains("RemoveBuffers", doc.GetProperty("capabilities").GetString(), StringComparison.Ordinal);
+        Assert.Equal(4, doc.GetProperty("created").GetProperty("count").GetInt32());
+        Assert.Equal(1, doc.GetProperty("removed").GetProperty("index").GetInt32());
+        Assert.Equal(2, doc.GetProperty("removed").GetProperty("count").GetInt32());
+        Assert.Equal(1, doc.GetProperty("refilled").GetProperty("index").GetInt32()); // the first hole is filled first
+        var snapshots = doc.GetProperty("snapshots").EnumerateArray().ToDictionary(s => s.GetProperty("label").GetString()!);
+        Assert.Equal(["after", "before", "refilled"], snapshots.Keys.Order(StringComparer.Ordinal));
+        var after = snapshots["after"];
+        Assert.Equal("[0:Free 1:-- 2:-- 3:Free]", after.GetProperty("layout").GetString());
+        Assert.Equal(2, after.GetProperty("holes").GetInt32());
+        var slots = after.GetProperty("buffers").EnumerateArray().ToList();
+        Assert.Equal(["Free", "hole", "hole", "Free"], slots.Select(b => b.GetProperty("state").GetString()));
+        Assert.Equal("EINVAL", slots[1].GetProperty("query_error").GetString()); // the kernel no longer knows index 1
+        Assert.Equal(JsonValueKind.Null, slots[1].GetProperty("length").ValueKind);
+        Assert.True(slots[0].GetProperty("length").GetUInt32() > 0);
+        Assert.All(snapshots["before"].GetProperty("buffers").EnumerateArray(), b => Assert.Equal(JsonValueKind.Null, b.GetProperty("query_error").ValueKind));
+        Assert.Equal(JsonValueKind.Null, slots[0].GetProperty("query_error").ValueKind);
+        Assert.Equal(1, snapshots["refilled"].GetProperty("holes").GetInt32());
+    }
+
+    [Fact]
+    [Trait("Fixture", "v4l2")]
     public void CaptureJsonIsTheMeasurementOfTheFramesCaptured()
     {
         Lab.Require("v4l2");

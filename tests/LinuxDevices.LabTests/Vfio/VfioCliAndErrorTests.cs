@@ -64,6 +64,20 @@ public sealed class VfioCliAndErrorTests
 
     [Fact]
     [Trait("Fixture", "vfio")]
+    public void WatchJsonKeepsStdoutForInterruptLinesOnly()
+    {
+        // No interrupt can be raised from outside the owning process (see above): stdout, the JSON
+        // lines, stays empty, and the header and the total go to stderr, so `| jq` never sees text.
+        var nic = Env("VFIO_E1000E");
+        var (code, stdout, stderr) = Lab.TrySh($"{Lab.Linuxdev} vfio watch {nic} --timeout 1 --json");
+        Assert.Equal(0, code);
+        Assert.Equal(string.Empty, stdout.Trim());
+        Assert.Contains($"{nic}: 5 MSI-X vectors enabled; waiting", stderr, StringComparison.Ordinal);
+        Assert.Contains("0 interrupt(s)", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    [Trait("Fixture", "vfio")]
     public void AGroupWithoutInterruptRemappingIsRefusedWithATypedError()
     {
         // virtio-iommu on x86 has no interrupt remapping: with the stock parameter off, type1
