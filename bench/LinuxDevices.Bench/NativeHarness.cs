@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Runtime.InteropServices;
 using LinuxDevices.Native;
 
 namespace LinuxDevices.Bench;
@@ -9,8 +10,12 @@ namespace LinuxDevices.Bench;
 /// write+read round trip and a failing ioctl (VIDIOC_QUERYCAP on /dev/null → ENOTTY, errno captured)
 /// through <see cref="DeviceHandle"/>, against bench/c/native_baseline.c doing the same syscalls.
 /// Emulated guests inflate managed overhead many times, so this is the ratio that holds on hardware.
+/// usage: run native [COUNT] [ROUNDS]. Each figure's SDK and C loops alternate which goes first, round
+/// after round; the figure is the median of the per-round ratios of the loop thread's CPU time (wall
+/// time is printed beside it: on a shared machine it mostly measures who else had the cores), against
+/// C in a process that has a second thread, as every .NET process does (single-threaded C printed too).
 /// </summary>
-internal sealed class NativeHarness : IHarness
+internal sealed partial class NativeHarness : IHarness
 {
     public string Name => "native";
 
@@ -19,6 +24,7 @@ internal sealed class NativeHarness : IHarness
     public int Run(string[] args)
     {
         var count = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 1_000_000;
+        var rounds = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 7;
         var repo = Environment.GetEnvironmentVariable("LAB_REPO") ?? Directory.GetCurrentDirectory();
         var baseline = Path.Combine(repo, "artifacts/bench/native_baseline");
         if (!File.Exists(baseline))
@@ -37,7 +43,6 @@ internal sealed class NativeHarness : IHarness
 
         double SdkEventFd(int n)
         {
-            var sw = Stopwatch.StartNew();
             for (var i = 0; i < n; i++)
             {
                 if (efd.Handle.WriteErrno(one, out _) != 0 || efd.Handle.ReadErrno(back, out _) != 0)
@@ -46,12 +51,11 @@ internal sealed class NativeHarness : IHarness
                 }
             }
 
-            return sw.Elapsed.TotalNanoseconds / n;
+            return n;
         }
 
         double SdkIoctl(int n)
         {
-            var sw = Stopwatch.StartNew();
             for (var i = 0; i < n; i++)
             {
                 if (devNull.IoctlErrno(request, ref cap[0], out _) != Errno.ENOTTY)
@@ -60,41 +64,93 @@ internal sealed class NativeHarness : IHarness
                 }
             }
 
-            return sw.Elapsed.TotalNanoseconds / n;
+            return n;
         }
 
-        // Warm-up: the first count/10 iterations of each loop (tiered JIT from tier 0), reported, not counted.
-        var firstE = SdkEventFd(count / 10);
-        var firstI = SdkIoctl(count / 10);
-        var results = new List<(double SdkE, double SdkI, double CE, double CI)>();
-        long allocated = 0;
-        for (var round = 0; round < 5; round++)
+        // One timed SDK loop: wall-clock and this thread's CPU time per iteration.
+        (double Wall, double Cpu) Time(Func<int, double> loop, int n)
         {
-            var before = GC.GetAllocatedBytesForCurrentThread();
-            var se = SdkEventFd(count);
-            var si = SdkIoctl(count);
-            allocated += GC.GetAllocatedBytesForCurrentThread() - before;
-            var (ce, ci) = C(baseline, count);
-            results.Add((se, si, ce, ci));
+            var c0 = ThreadCpuNs();
+            var t0 = Stopwatch.GetTimestamp();
+            loop(n);
+            var wall = Stopwatch.GetElapsedTime(t0).TotalNanoseconds;
+            var cpu = ThreadCpuNs() - c0;
+            return (wall / n, cpu / n);
+        }
+
+        // Warm-up: the first count/10 iterations of each loop (tiered JIT from tier 0), reported, not
+        // counted; the C side runs count/10 uncounted iterations in its process too.
+        var firstE = Time(SdkEventFd, count / 10).Wall;
+        var firstI = Time(SdkIoctl, count / 10).Wall;
+        long allocated = 0;
+        var figures = new[] { ("eventfd", (Func<int, double>)SdkEventFd), ("ioctl", SdkIoctl) };
+        var samples = figures.Select(_ => new List<(double SdkWall, double SdkCpu, double CWall, double CCpu, double C1Cpu)>()).ToArray();
+        for (var round = 0; round < rounds; round++)
+        {
+            for (var f = 0; f < figures.Length; f++)
+            {
+                // Interleaved: even rounds SDK first, odd rounds C first (ABAB), so drifting load
+                // from the other users of the machine hits both sides alike.
+                // The comparator is C in a process with a second (idle) thread, as every .NET process
+                // has: the kernel's per-call cost depends on it (fdget takes a file reference,
+                // fdget_pos the position lock, only in a multithreaded process). C single-threaded
+                // is run too and printed, so that process-shape cost is visible, not hidden.
+                (double Wall, double Cpu) sdk, c, c1;
+                var before = GC.GetAllocatedBytesForCurrentThread();
+                if (round % 2 == 0)
+                {
+                    sdk = Time(figures[f].Item2, count);
+                    allocated += GC.GetAllocatedBytesForCurrentThread() - before;
+                    c = C(baseline, count, figures[f].Item1, threaded: true);
+                    c1 = C(baseline, count, figures[f].Item1, threaded: false);
+                }
+                else
+                {
+                    c1 = C(baseline, count, figures[f].Item1, threaded: false);
+                    c = C(baseline, count, figures[f].Item1, threaded: true);
+                    before = GC.GetAllocatedBytesForCurrentThread();
+                    sdk = Time(figures[f].Item2, count);
+                    allocated += GC.GetAllocatedBytesForCurrentThread() - before;
+                }
+
+                samples[f].Add((sdk.Wall, sdk.Cpu, c.Wall, c.Cpu, c1.Cpu));
+            }
         }
 
         static double Median(IEnumerable<double> xs)
         {
             var a = xs.Order().ToArray();
-            return a[a.Length / 2];
+            return a.Length % 2 == 1 ? a[a.Length / 2] : (a[a.Length / 2 - 1] + a[a.Length / 2]) / 2;
         }
 
-        var (mse, msi, mce, mci) = (Median(results.Select(r => r.SdkE)), Median(results.Select(r => r.SdkI)), Median(results.Select(r => r.CE)), Median(results.Select(r => r.CI)));
-        Console.WriteLine($"native: {count} iterations x 5 rounds, medians on the host CPU ({Environment.ProcessorCount} cores)");
-        Console.WriteLine($"  eventfd write+read   SDK {mse,8:F1} ns   C {mce,8:F1} ns   ratio {mse / mce:F2}   SDK overhead {(mse - mce) / 2,6:F1} ns/syscall");
-        Console.WriteLine($"  ioctl (ENOTTY)       SDK {msi,8:F1} ns   C {mci,8:F1} ns   ratio {msi / mci:F2}   SDK overhead {msi - mci,6:F1} ns/syscall");
-        Figures.Warmup("native.eventfd", $"{count / 10} round trips {firstE:F1} ns", $"{mse:F1} ns (median of 5 rounds of {count})", "the first loop of a fresh process, tiered JIT on");
-        Figures.Warmup("native.ioctl", $"{count / 10} ioctls {firstI:F1} ns", $"{msi:F1} ns (median of 5 rounds of {count})", "the first loop of a fresh process, tiered JIT on");
-        Figures.AtMost("native.eventfd", mse / mce, 1.15);
-        Figures.AtMost("native.ioctl", msi / mci, 1.15);
+        Console.WriteLine($"native: {count} iterations x {rounds} interleaved rounds (SDK/C alternating first), medians on the host CPU ({Environment.ProcessorCount} cores)");
+        Console.WriteLine("  CPU = the loop thread's CPU time (CLOCK_THREAD_CPUTIME_ID, user+sys: leaves out time the thread waited for a core); ratio = median of the per-round SDK/C ratios [min-max];");
+        Console.WriteLine("  C = the C loop in a process with a second, idle thread (the kernel's cost per call in a multithreaded process, as every .NET process is); C1 = single-threaded C");
+        var ratios = new double[figures.Length];
+        for (var f = 0; f < figures.Length; f++)
+        {
+            var s = samples[f];
+            var cpuRatios = s.Select(x => x.SdkCpu / x.CCpu).ToArray();
+            var wallRatios = s.Select(x => x.SdkWall / x.CWall).ToArray();
+            var (sc, cc, sw, cw) = (Median(s.Select(x => x.SdkCpu)), Median(s.Select(x => x.CCpu)), Median(s.Select(x => x.SdkWall)), Median(s.Select(x => x.CWall)));
+            var c1 = Median(s.Select(x => x.C1Cpu));
+            var c1Ratios = s.Select(x => x.SdkCpu / x.C1Cpu).ToArray();
+            var perIteration = figures[f].Item1 == "eventfd" ? 2 : 1; // syscalls per iteration
+            ratios[f] = Median(cpuRatios);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"  {(figures[f].Item1 == "eventfd" ? "eventfd write+read" : "ioctl (ENOTTY)    "),-18}  CPU SDK {sc,7:F1} ns  C {cc,7:F1} ns  ratio {ratios[f]:F3} [{cpuRatios.Min():F3}-{cpuRatios.Max():F3}]  SDK overhead {(sc - cc) / perIteration,5:F1} ns/syscall |"
+                + $" wall SDK {sw,7:F1} ns  C {cw,7:F1} ns  ratio {Median(wallRatios):F3} [{wallRatios.Min():F3}-{wallRatios.Max():F3}] |"
+                + $" CPU C1 {c1,7:F1} ns  SDK/C1 {Median(c1Ratios):F3} [{c1Ratios.Min():F3}-{c1Ratios.Max():F3}]"));
+        }
+
+        Figures.Warmup("native.eventfd", $"{count / 10} round trips {firstE:F1} ns", $"{Median(samples[0].Select(x => x.SdkWall)):F1} ns wall (median of {rounds} rounds of {count})", "the first loop of a fresh process, tiered JIT on");
+        Figures.Warmup("native.ioctl", $"{count / 10} ioctls {firstI:F1} ns", $"{Median(samples[1].Select(x => x.SdkWall)):F1} ns wall (median of {rounds} rounds of {count})", "the first loop of a fresh process, tiered JIT on");
+        Figures.AtMost("native.eventfd", ratios[0], 1.15);
+        Figures.AtMost("native.ioctl", ratios[1], 1.15);
         // A per-call allocation would be at least 24 bytes per call; one-off runtime allocations while
         // the loops tier up are not per call.
-        Console.WriteLine($"  allocations: {allocated} bytes over {15L * count} SDK syscalls ({(double)allocated / (15L * count):F6} B/syscall)");
+        var syscalls = 3L * count * rounds;
+        Console.WriteLine($"  allocations: {allocated} bytes over {syscalls} SDK syscalls ({(double)allocated / syscalls:F6} B/syscall)");
         var wake = Wake(repo);
         return allocated < count && wake == 0 ? 0 : 1;
     }
@@ -214,10 +270,12 @@ internal sealed class NativeHarness : IHarness
         return (latencies[n / 2] * scale, latencies[n * 99 / 100] * scale, allocated);
     }
 
-    private static (double EventFd, double Ioctl) C(string baseline, int count)
+    private static (double Wall, double Cpu) C(string baseline, int count, string mode, bool threaded)
     {
         var psi = new ProcessStartInfo(baseline) { RedirectStandardOutput = true };
         psi.ArgumentList.Add(count.ToString(CultureInfo.InvariantCulture));
+        psi.ArgumentList.Add(mode);
+        psi.ArgumentList.Add(threaded ? "threaded" : "single");
         using var p = Process.Start(psi)!;
         var output = p.StandardOutput.ReadToEnd();
         p.WaitForExit();
@@ -229,4 +287,21 @@ internal sealed class NativeHarness : IHarness
         var parts = output.Split(' ', StringSplitOptions.RemoveEmptyEntries);
         return (double.Parse(parts[0], CultureInfo.InvariantCulture), double.Parse(parts[1], CultureInfo.InvariantCulture));
     }
+
+    // This thread's CPU time (user + system), as the C side's CLOCK_THREAD_CPUTIME_ID.
+    private static double ThreadCpuNs()
+    {
+        _ = ClockGetTime(3 /* CLOCK_THREAD_CPUTIME_ID */, out var ts);
+        return ts.Seconds * 1e9 + ts.Nanoseconds;
+    }
+
+    [StructLayout(LayoutKind.Sequential)]
+    private struct Timespec
+    {
+        public long Seconds;
+        public long Nanoseconds;
+    }
+
+    [LibraryImport("libc", EntryPoint = "clock_gettime")]
+    private static partial int ClockGetTime(int clock, out Timespec ts);
 }

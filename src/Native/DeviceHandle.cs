@@ -197,7 +197,7 @@ public sealed unsafe partial class DeviceHandle : SafeHandle
                 return 0;
             }
 
-            var errno = Marshal.GetLastPInvokeError();
+            var errno = Marshal.GetLastSystemError(); // the import has no SetLastError: errno is read here, first
             CountInterrupted(errno);
             if (errno != Errno.EINTR)
             {
@@ -319,7 +319,7 @@ public sealed unsafe partial class DeviceHandle : SafeHandle
                 return 0;
             }
 
-            var errno = Marshal.GetLastPInvokeError();
+            var errno = Marshal.GetLastSystemError(); // the import has no SetLastError: errno is read here, first
             CountInterrupted(errno);
             if (errno != Errno.EINTR)
             {

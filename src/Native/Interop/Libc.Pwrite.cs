@@ -4,6 +4,9 @@ namespace LinuxDevices.Native.Interop;
 
 internal static partial class Libc
 {
-    [LibraryImport("libc", EntryPoint = "pwrite64", SetLastError = true)]
+    // Hot path, no SetLastError (docs/Design.md, "Interop"): the only caller that reads errno
+    // (DeviceHandle) reads it with Marshal.GetLastSystemError() right after a -1 return, where the
+    // generated stub would, without the stub's errno clear before and copy after every call.
+    [LibraryImport("libc", EntryPoint = "pwrite64")]
     internal static unsafe partial nint Pwrite(int fd, byte* buffer, nuint count, long offset);
 }

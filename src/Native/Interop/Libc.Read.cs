@@ -4,6 +4,9 @@ namespace LinuxDevices.Native.Interop;
 
 internal static partial class Libc
 {
-    [LibraryImport("libc", EntryPoint = "read", SetLastError = true)]
+    // Hot path, no SetLastError (docs/Design.md, "Interop"): the only caller that reads errno
+    // (DeviceHandle) reads it with Marshal.GetLastSystemError() right after a -1 return, where the
+    // generated stub would, without the stub's errno clear before and copy after every call.
+    [LibraryImport("libc", EntryPoint = "read")]
     internal static unsafe partial nint Read(int fd, byte* buffer, nuint count);
 }

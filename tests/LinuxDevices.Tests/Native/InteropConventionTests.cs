@@ -6,7 +6,8 @@ namespace LinuxDevices.Tests.Native;
 
 /// <summary>
 /// The interop conventions of docs/Design.md ("Interop") held over the source tree: every native
-/// call is a source-generated <c>[LibraryImport]</c> with <c>SetLastError = true</c>, one per file
+/// call is a source-generated <c>[LibraryImport]</c> with <c>SetLastError = true</c> (but the five
+/// per-syscall hot-path imports, whose errno DeviceHandle reads itself), one per file
 /// under an area's <c>Interop/</c> folder; errno is read one way (Marshal.GetLastPInvokeError, never
 /// Tmds.LibC's <c>LibC.errno</c>, never Tmds.LibC's call wrappers); a reference on a handle for one
 /// call is a <see cref="DeviceHandle.DescriptorLease"/>, not a hand-written AddRef block; Mono.Posix is
@@ -38,12 +39,43 @@ public sealed partial class InteropConventionTests
             Assert.Contains($"{Path.DirectorySeparatorChar}Interop{Path.DirectorySeparatorChar}", path, StringComparison.Ordinal);
             Assert.True(found.Count == 1, $"{path} declares {found.Count} native calls (one per file)");
             var entry = found[0].Groups["entry"].Value;
+            var hot = HotImports.Contains(entry) && path.StartsWith(Path.Combine("Native", "Interop"), StringComparison.Ordinal);
             Assert.True(
-                found[0].Value.Contains("SetLastError = true", StringComparison.Ordinal) || entry == "cfmakeraw",
+                found[0].Value.Contains("SetLastError = true", StringComparison.Ordinal) || entry == "cfmakeraw" || hot,
                 $"{path}: {entry} is declared without SetLastError = true, so its errno could be lost");
         }
 
         Assert.True(imports >= 20, $"only {imports} imports found: the scan is not looking at src/");
+    }
+
+    // The per-syscall hot path (docs/Design.md, "Interop"): read, write, pread64, pwrite64 and ioctl in
+    // src/Native/Interop are declared without SetLastError, so the stub neither clears errno before
+    // nor copies it after every call; DeviceHandle reads errno itself, with Marshal.GetLastSystemError()
+    // right after a -1 return (where the stub would), inside the EINTR loop.
+    private static readonly string[] HotImports = ["read", "write", "pread64", "pwrite64", "ioctl"];
+
+    [Fact]
+    public void HotImportsWithoutSetLastErrorAreCalledOnlyWhereErrnoIsReadRightAfterTheCall()
+    {
+        // DeviceHandle reads errno itself; FdWaiter's stop signal (an eventfd write) does not look at errno.
+        string[] callers = [Path.Combine("Native", "DeviceHandle.cs"), Path.Combine("Native", "FdWaiter.cs")];
+        foreach (var (path, text) in Sources())
+        {
+            if (path.Contains($"{Path.DirectorySeparatorChar}Interop{Path.DirectorySeparatorChar}", StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            var call = HotCall().Match(text);
+            Assert.False(call.Success && !callers.Contains(path), $"{path} calls {call.Value} (declared without SetLastError): go through DeviceHandle's ReadErrno/WriteErrno/IoctlErrno");
+        }
+
+        var handle = File.ReadAllText(Path.Combine(Src, "Native", "DeviceHandle.cs"));
+        // Every errno read after one of these calls is the system errno, read first thing after the failed call.
+        var body = handle[handle.IndexOf("private int TryTransfer<TOp>", StringComparison.Ordinal)..];
+        Assert.Contains("var errno = Marshal.GetLastSystemError();", body[..body.IndexOf("CountInterrupted", StringComparison.Ordinal)], StringComparison.Ordinal);
+        var ioctl = handle[handle.IndexOf("public int IoctlPointerErrno(", StringComparison.Ordinal)..];
+        Assert.Contains("var errno = Marshal.GetLastSystemError();", ioctl[..ioctl.IndexOf("CountInterrupted", StringComparison.Ordinal)], StringComparison.Ordinal);
     }
 
     [Fact]
@@ -99,4 +131,7 @@ public sealed partial class InteropConventionTests
 
     [GeneratedRegex(@"\bLibC\.[a-z_0-9]+\(")]
     private static partial Regex TmdsCall();
+
+    [GeneratedRegex(@"\bLibc\.(Read|Write|Pread|Pwrite|Ioctl)\(")]
+    private static partial Regex HotCall();
 }
