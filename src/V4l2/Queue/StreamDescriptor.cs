@@ -97,7 +97,9 @@ internal sealed unsafe class StreamDescriptor
                 return 0;
             }
 
-            var errno = Marshal.GetLastPInvokeError();
+            // Libc.Ioctl is declared without SetLastError (docs/Design.md, Interop): errno is read here,
+            // first thing after the failed call, as DeviceHandle does.
+            var errno = Marshal.GetLastSystemError();
             if (errno != Errno.EINTR)
             {
                 return errno;

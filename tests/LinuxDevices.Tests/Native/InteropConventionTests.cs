@@ -57,8 +57,9 @@ public sealed partial class InteropConventionTests
     [Fact]
     public void HotImportsWithoutSetLastErrorAreCalledOnlyWhereErrnoIsReadRightAfterTheCall()
     {
-        // DeviceHandle reads errno itself; FdWaiter's stop signal (an eventfd write) does not look at errno.
-        string[] callers = [Path.Combine("Native", "DeviceHandle.cs"), Path.Combine("Native", "FdWaiter.cs")];
+        // DeviceHandle reads errno itself; FdWaiter's stop signal (an eventfd write) does not look at errno;
+        // the V4L2 stream's held descriptor (DQBUF/QBUF while streaming) reads it like DeviceHandle.
+        string[] callers = [Path.Combine("Native", "DeviceHandle.cs"), Path.Combine("Native", "FdWaiter.cs"), Path.Combine("V4l2", "Queue", "StreamDescriptor.cs")];
         foreach (var (path, text) in Sources())
         {
             if (path.Contains($"{Path.DirectorySeparatorChar}Interop{Path.DirectorySeparatorChar}", StringComparison.Ordinal))
@@ -76,6 +77,10 @@ public sealed partial class InteropConventionTests
         Assert.Contains("var errno = Marshal.GetLastSystemError();", body[..body.IndexOf("CountInterrupted", StringComparison.Ordinal)], StringComparison.Ordinal);
         var ioctl = handle[handle.IndexOf("public int IoctlPointerErrno(", StringComparison.Ordinal)..];
         Assert.Contains("var errno = Marshal.GetLastSystemError();", ioctl[..ioctl.IndexOf("CountInterrupted", StringComparison.Ordinal)], StringComparison.Ordinal);
+        var stream = File.ReadAllText(Path.Combine(Src, "V4l2", "Queue", "StreamDescriptor.cs"));
+        var loop = stream[stream.IndexOf("if (Libc.Ioctl(", StringComparison.Ordinal)..];
+        Assert.Contains("var errno = Marshal.GetLastSystemError();", loop[..loop.IndexOf("CountInterrupted", StringComparison.Ordinal)], StringComparison.Ordinal);
+        Assert.DoesNotContain("GetLastPInvokeError", stream, StringComparison.Ordinal);
     }
 
     [Fact]
