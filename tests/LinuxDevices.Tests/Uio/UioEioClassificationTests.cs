@@ -27,12 +27,10 @@ public sealed class UioEioClassificationTests : IDisposable
     {
         File.WriteAllBytes(_file, new byte[4]);
         using var dev = new UioDevice(UioDeviceInfo.Get("uio0", _fake.Tree), DeviceHandle.Open(_file));
-        var sw = Stopwatch.StartNew();
         var ex = dev.InterruptError(Errno.EIO, "read");
-        sw.Stop();
         Assert.IsType<DeviceNotSupportedException>(ex);
         Assert.Contains("registered no interrupt", ex.Message, StringComparison.Ordinal);
-        Assert.True(sw.ElapsedMilliseconds < 100, $"classifying EIO took {sw.ElapsedMilliseconds} ms");
+        AssertNoWait(() => dev.InterruptError(Errno.EIO, "read"));
     }
 
     [Fact]
@@ -42,9 +40,24 @@ public sealed class UioEioClassificationTests : IDisposable
         var info = UioDeviceInfo.Get("uio0", _fake.Tree);
         using var dev = new UioDevice(info, DeviceHandle.Open(_file));
         Directory.Delete(_fake.Tree.Resolve(info.SysfsPath), recursive: true);
-        var sw = Stopwatch.StartNew();
         var ex = dev.InterruptError(Errno.EIO, "read");
         Assert.IsType<DeviceGoneException>(ex);
-        Assert.True(sw.ElapsedMilliseconds < 100, $"classifying EIO took {sw.ElapsedMilliseconds} ms");
+        AssertNoWait(() => dev.InterruptError(Errno.EIO, "read"));
+    }
+
+    // The classification must not wait for the kernel to finish tearing the device down (it once slept
+    // up to 1 s): the fastest of 5 classifications, after the first (JIT, first file reads), is far below
+    // that even on a loaded machine, where a single timing of 100 ms was not.
+    private static void AssertNoWait(Func<Exception> classify)
+    {
+        var fastest = long.MaxValue;
+        for (var i = 0; i < 5; i++)
+        {
+            var sw = Stopwatch.StartNew();
+            classify();
+            fastest = Math.Min(fastest, sw.ElapsedMilliseconds);
+        }
+
+        Assert.True(fastest < 300, $"classifying EIO took at least {fastest} ms (fastest of 5)");
     }
 }
