@@ -70,11 +70,11 @@ internal sealed partial class NativeHarness : IHarness
         // One timed SDK loop: wall-clock and this thread's CPU time per iteration.
         (double Wall, double Cpu) Time(Func<int, double> loop, int n)
         {
-            var c0 = ThreadCpuNs();
+            var c0 = ThreadCpu.Nanoseconds();
             var t0 = Stopwatch.GetTimestamp();
             loop(n);
             var wall = Stopwatch.GetElapsedTime(t0).TotalNanoseconds;
-            var cpu = ThreadCpuNs() - c0;
+            var cpu = ThreadCpu.Nanoseconds() - c0;
             return (wall / n, cpu / n);
         }
 
@@ -287,21 +287,4 @@ internal sealed partial class NativeHarness : IHarness
         var parts = output.Split(' ', StringSplitOptions.RemoveEmptyEntries);
         return (double.Parse(parts[0], CultureInfo.InvariantCulture), double.Parse(parts[1], CultureInfo.InvariantCulture));
     }
-
-    // This thread's CPU time (user + system), as the C side's CLOCK_THREAD_CPUTIME_ID.
-    private static double ThreadCpuNs()
-    {
-        _ = ClockGetTime(3 /* CLOCK_THREAD_CPUTIME_ID */, out var ts);
-        return ts.Seconds * 1e9 + ts.Nanoseconds;
-    }
-
-    [StructLayout(LayoutKind.Sequential)]
-    private struct Timespec
-    {
-        public long Seconds;
-        public long Nanoseconds;
-    }
-
-    [LibraryImport("libc", EntryPoint = "clock_gettime")]
-    private static partial int ClockGetTime(int clock, out Timespec ts);
 }

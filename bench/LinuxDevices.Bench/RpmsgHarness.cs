@@ -102,7 +102,7 @@ internal sealed partial class RpmsgHarness : IHarness
         var buf = new byte[4096];
         var io0 = IoSyscalls();
         var before = GC.GetAllocatedBytesForCurrentThread();
-        var c0 = ThreadCpuNs();
+        var c0 = ThreadCpu.Nanoseconds();
         var t0 = Stopwatch.GetTimestamp();
         for (var i = 0; i < count; i++)
         {
@@ -114,7 +114,7 @@ internal sealed partial class RpmsgHarness : IHarness
         }
 
         var elapsed = Stopwatch.GetElapsedTime(t0);
-        var cpu = ThreadCpuNs() - c0;
+        var cpu = ThreadCpu.Nanoseconds() - c0;
         var alloc = GC.GetAllocatedBytesForCurrentThread() - before;
         var io1 = IoSyscalls();
         return new(elapsed.TotalNanoseconds / count, cpu / count, (double)(io1 - io0) / count, (double)alloc / count);
@@ -135,21 +135,6 @@ internal sealed partial class RpmsgHarness : IHarness
         return total;
     }
 
-    private static double ThreadCpuNs()
-    {
-        _ = ClockGetTime(3 /* CLOCK_THREAD_CPUTIME_ID */, out var ts);
-        return ts.Seconds * 1e9 + ts.Nanoseconds;
-    }
-
-    [StructLayout(LayoutKind.Sequential)]
-    private struct Timespec
-    {
-        public long Seconds;
-        public long Nanoseconds;
-    }
-
-    [LibraryImport("libc", EntryPoint = "clock_gettime")]
-    private static partial int ClockGetTime(int clock, out Timespec ts);
 
     private static Sample C(string baseline, string node, int count, int size, bool threaded)
     {

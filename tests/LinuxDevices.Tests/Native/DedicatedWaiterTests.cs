@@ -14,7 +14,7 @@ public sealed class DedicatedWaiterTests
         using var w = new FdWaiter(e.Handle, dedicatedThread: true);
         Assert.True(w.IsDedicated);
         var pending = w.WaitAsync(PollEvents.In, TestContext.Current.CancellationToken);
-        var observed = ThreadAfter(pending);
+        var observed = Continuations.ThreadAfter(pending);
         e.Signal();
         Assert.Equal("LinuxDevices epoll dedicated", await observed);
     }
@@ -32,7 +32,7 @@ public sealed class DedicatedWaiterTests
         using var release = new ManualResetEventSlim();
         var inSlowContinuation = new TaskCompletionSource<string?>(TaskCreationOptions.RunContinuationsAsynchronously);
 
-        var slow = Blocker(slowWaiter.WaitAsync(PollEvents.In, ct), inSlowContinuation, release);
+        var slow = Continuations.Blocker(slowWaiter.WaitAsync(PollEvents.In, ct), inSlowContinuation, release);
         slowFd.Signal();
         Assert.Equal("LinuxDevices epoll slow", await inSlowContinuation.Task.WaitAsync(TimeSpan.FromSeconds(10), ct));
 
@@ -74,19 +74,6 @@ public sealed class DedicatedWaiterTests
         var pending = w.WaitAsync(PollEvents.In, TestContext.Current.CancellationToken).AsTask();
         w.Dispose();
         await Assert.ThrowsAsync<ObjectDisposedException>(() => pending.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken));
-    }
-
-    private static async Task<string?> ThreadAfter(ValueTask<PollEvents> pending)
-    {
-        await pending.ConfigureAwait(false);
-        return Thread.CurrentThread.Name;
-    }
-
-    private static async Task Blocker(ValueTask<PollEvents> pending, TaskCompletionSource<string?> entered, ManualResetEventSlim release)
-    {
-        await pending.ConfigureAwait(false);
-        entered.SetResult(Thread.CurrentThread.Name);
-        release.Wait(TimeSpan.FromSeconds(30)); // a continuation that blocks its thread
     }
 
     private static async Task DisposeAfter(ValueTask<PollEvents> pending, FdWaiter waiter)

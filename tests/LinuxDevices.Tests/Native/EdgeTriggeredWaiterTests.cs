@@ -20,7 +20,7 @@ public sealed class EdgeTriggeredWaiterTests
         {
             var pending = w.WaitAsync(PollEvents.In, ct);
             Assert.False(pending.IsCompleted);
-            var observed = ThreadAfter(pending);
+            var observed = Continuations.ThreadAfter(pending);
             e.Signal();
             Assert.Equal("LinuxDevices epoll edge", await observed.WaitAsync(TimeSpan.FromSeconds(10), ct));
             Assert.True(e.TryRead(out var v));
@@ -105,7 +105,7 @@ public sealed class EdgeTriggeredWaiterTests
         using var release = new ManualResetEventSlim();
         var inSlowContinuation = new TaskCompletionSource<string?>(TaskCreationOptions.RunContinuationsAsynchronously);
 
-        var slow = Blocker(slowWaiter.WaitAsync(PollEvents.In, ct), inSlowContinuation, release);
+        var slow = Continuations.Blocker(slowWaiter.WaitAsync(PollEvents.In, ct), inSlowContinuation, release);
         slowFd.Signal();
         Assert.Equal("LinuxDevices epoll edge-slow", await inSlowContinuation.Task.WaitAsync(TimeSpan.FromSeconds(10), ct));
 
@@ -134,18 +134,5 @@ public sealed class EdgeTriggeredWaiterTests
         Assert.False(slow.IsCompleted);
         release.Set();
         await slow.WaitAsync(TimeSpan.FromSeconds(10), ct);
-    }
-
-    private static async Task<string?> ThreadAfter(ValueTask<PollEvents> pending)
-    {
-        await pending.ConfigureAwait(false);
-        return Thread.CurrentThread.Name;
-    }
-
-    private static async Task Blocker(ValueTask<PollEvents> pending, TaskCompletionSource<string?> entered, ManualResetEventSlim release)
-    {
-        await pending.ConfigureAwait(false);
-        entered.SetResult(Thread.CurrentThread.Name);
-        release.Wait(TimeSpan.FromSeconds(30)); // a continuation that blocks its thread
     }
 }
