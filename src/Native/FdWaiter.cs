@@ -47,6 +47,7 @@ public sealed class FdWaiter : IDisposable, IValueTaskSource<PollEvents>
     private readonly long _id;
     private readonly int _fd;
     private readonly PollEvents _edgeEvents;
+    private readonly FdReadinessSink? _sink;
     private PollEvents _signaledEvents;
     private int _signaled;
     private ManualResetValueTaskSourceCore<PollEvents> _core;
@@ -87,10 +88,22 @@ public sealed class FdWaiter : IDisposable, IValueTaskSource<PollEvents>
     {
     }
 
-    private FdWaiter(DeviceHandle handle, bool dedicatedThread, PollEvents edgeTriggeredEvents)
+    /// <summary>The readiness-callback form of the edge-triggered waiter: every wake-up goes to
+    /// <paramref name="sink"/> on the waiter's own thread (which reads and completes its own wait, see
+    /// <see cref="EdgeReadSource{T}"/>); <see cref="WaitAsync"/> is not available.</summary>
+    /// <param name="handle">The descriptor to wait on.</param>
+    /// <param name="edgeTriggeredEvents">The events registered.</param>
+    /// <param name="sink">Receives the wake-ups.</param>
+    internal FdWaiter(DeviceHandle handle, PollEvents edgeTriggeredEvents, FdReadinessSink sink)
+        : this(handle, dedicatedThread: true, edgeTriggeredEvents, sink ?? throw new ArgumentNullException(nameof(sink)))
+    {
+    }
+
+    private FdWaiter(DeviceHandle handle, bool dedicatedThread, PollEvents edgeTriggeredEvents, FdReadinessSink? sink = null)
     {
         ArgumentNullException.ThrowIfNull(handle);
         _handle = handle;
+        _sink = sink;
         IsDedicated = dedicatedThread;
         _edgeEvents = edgeTriggeredEvents;
         _core.RunContinuationsAsynchronously = !dedicatedThread && !InlineCompletions;
@@ -142,6 +155,11 @@ public sealed class FdWaiter : IDisposable, IValueTaskSource<PollEvents>
     public ValueTask<PollEvents> WaitAsync(PollEvents events, CancellationToken cancellationToken = default)
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        if (_sink is not null)
+        {
+            throw new InvalidOperationException($"The wake-ups of the waiter on {_handle.Path} go to its readiness callback.");
+        }
+
         if (Interlocked.CompareExchange(ref _state, Waiting, Idle) != Idle)
         {
             throw new InvalidOperationException($"A wait on {_handle.Path} is already pending.");
@@ -202,6 +220,12 @@ public sealed class FdWaiter : IDisposable, IValueTaskSource<PollEvents>
 
     internal void Complete(PollEvents revents)
     {
+        if (_sink is { } sink)
+        {
+            sink.OnReadiness(revents);
+            return;
+        }
+
         if (Interlocked.CompareExchange(ref _state, Completing, Waiting) == Waiting)
         {
             _registration.Unregister();
@@ -294,12 +318,15 @@ public sealed class FdWaiter : IDisposable, IValueTaskSource<PollEvents>
         private readonly int _epfd;
         private readonly int _stopFd = -1;
         private readonly ConcurrentDictionary<long, FdWaiter> _waiters = new();
+        private readonly bool _dedicated;
+        private FdWaiter? _only; // a dedicated loop's one waiter: no dictionary lookup per wake-up
         private readonly Thread _thread;
         private long _nextId;
         private int _stopped;
 
         public EpollLoop(string name, bool dedicated)
         {
+            _dedicated = dedicated;
             _epfd = Libc.EpollCreate1(LibC.EPOLL_CLOEXEC);
             if (_epfd < 0)
             {
@@ -334,6 +361,11 @@ public sealed class FdWaiter : IDisposable, IValueTaskSource<PollEvents>
         {
             var id = Interlocked.Increment(ref _nextId);
             _waiters[id] = waiter;
+            if (_dedicated)
+            {
+                Volatile.Write(ref _only, waiter);
+            }
+
             epoll_event ev = default;
             ev.events = edgeTriggeredEvents != PollEvents.None
                 ? (ushort)edgeTriggeredEvents | LibC.EPOLLET // registered for good; waits re-arm nothing
@@ -343,6 +375,7 @@ public sealed class FdWaiter : IDisposable, IValueTaskSource<PollEvents>
             {
                 var errno = Marshal.GetLastPInvokeError();
                 _waiters.TryRemove(id, out _);
+                Volatile.Write(ref _only, null);
                 throw waiter._handle.Error(errno, "epoll_ctl(EPOLL_CTL_ADD)");
             }
 
@@ -364,6 +397,7 @@ public sealed class FdWaiter : IDisposable, IValueTaskSource<PollEvents>
             epoll_event ev = default;
             Libc.EpollCtl(_epfd, LibC.EPOLL_CTL_DEL, fd, &ev);
             _waiters.TryRemove(id, out _);
+            Volatile.Write(ref _only, null);
         }
 
         /// <summary>Ends a dedicated loop: its thread closes the epoll and eventfd descriptors on the
@@ -411,7 +445,11 @@ public sealed class FdWaiter : IDisposable, IValueTaskSource<PollEvents>
                         continue;
                     }
 
-                    if (_waiters.TryGetValue(id, out var waiter))
+                    if (_dedicated)
+                    {
+                        Volatile.Read(ref _only)?.Complete((PollEvents)(short)events[i].events);
+                    }
+                    else if (_waiters.TryGetValue(id, out var waiter))
                     {
                         waiter.Complete((PollEvents)(short)events[i].events);
                     }

@@ -1,6 +1,5 @@
 using System.Buffers.Binary;
 using System.Diagnostics.CodeAnalysis;
-using System.Runtime.CompilerServices;
 using LinuxDevices.Native;
 using LinuxDevices.Uio.Interop;
 
@@ -29,7 +28,7 @@ public sealed class UioDevice : IDisposable, IAsyncDisposable
     private readonly List<UioMap> _maps = [];
     private readonly Lock _gate = new();
     private DeviceHandle? _config;
-    private FdWaiter? _waiter;
+    private InterruptSource? _interrupts;
     private EventFd? _wake;
     private int _lastCount;
     private int _disposed;
@@ -203,32 +202,43 @@ public sealed class UioDevice : IDisposable, IAsyncDisposable
     /// <returns>The count and missed interrupts.</returns>
     /// <exception cref="OperationCanceledException">The token was cancelled.</exception>
     /// <exception cref="ObjectDisposedException">The device was disposed, also while the wait was pending.</exception>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public async ValueTask<UioInterruptEvent> WaitForInterruptAsync(CancellationToken cancellationToken = default)
+    /// <exception cref="InvalidOperationException">Another asynchronous wait on this device is pending.</exception>
+    public ValueTask<UioInterruptEvent> WaitForInterruptAsync(CancellationToken cancellationToken = default) =>
+        Volatile.Read(ref _interrupts) is { } source ? source.WaitAsync(cancellationToken) : FirstWaitForInterruptAsync(cancellationToken);
+
+    // The first async wait creates the device's interrupt source: its own epoll thread (no thread-pool
+    // hop per interrupt), the node registered edge-triggered for good (no epoll_ctl per wait). Wait
+    // first, then read: every interrupt not yet read has woken the device's wait queue since the
+    // source was registered (or was pending when it was, which epoll reports too), so a pending one
+    // is read at once, and one still to come costs one epoll_wait and one read on that thread, which
+    // then runs the caller's continuation. A wake-up whose count a blocking read took meanwhile finds
+    // nothing (EAGAIN) and waits again.
+    private ValueTask<UioInterruptEvent> FirstWaitForInterruptAsync(CancellationToken cancellationToken)
     {
-        ThrowIfDisposed();
-        FdWaiter waiter;
-        lock (_gate)
+        InterruptSource source;
+        try
         {
             ThrowIfDisposed();
-            // The device's own epoll thread (no thread-pool hop per interrupt), registered edge-triggered
-            // for good (no epoll_ctl per wait).
-            waiter = _waiter ??= new FdWaiter(_handle, PollEvents.In);
-        }
-
-        // Wait first, then read: every interrupt not yet read has woken the device's wait queue since
-        // the waiter was registered (or was pending when it was, which epoll reports too), so a
-        // pending one completes the wait at once, and one still to come costs one epoll_wait and one
-        // read, no read that finds nothing before it. A wake-up whose count a blocking read took
-        // meanwhile finds nothing here (EAGAIN) and waits again.
-        while (true)
-        {
-            await waiter.WaitAsync(PollEvents.In, cancellationToken).ConfigureAwait(false);
-            if (TryReadInterrupt(out var interrupt))
+            lock (_gate)
             {
-                return interrupt;
+                ThrowIfDisposed();
+                source = _interrupts ??= new InterruptSource(this);
             }
         }
+        catch (Exception ex)
+        {
+            return ValueTask.FromException<UioInterruptEvent>(ex);
+        }
+
+        return source.WaitAsync(cancellationToken);
+    }
+
+    /// <summary>The device's async interrupt wait: read on its epoll thread (see <see cref="EdgeReadSource{T}"/>).</summary>
+    private sealed class InterruptSource(UioDevice device) : EdgeReadSource<UioInterruptEvent>(device._handle)
+    {
+        protected override bool TryRead(out UioInterruptEvent result) => device.TryReadInterrupt(out result);
+
+        protected override Exception DisposedError() => device.DisposedError();
     }
 
     /// <summary>One non-blocking read of the interrupt count: false when none is pending (EAGAIN).</summary>
@@ -365,7 +375,7 @@ public sealed class UioDevice : IDisposable, IAsyncDisposable
 
         lock (_gate)
         {
-            _waiter?.Dispose();
+            _interrupts?.Dispose();
             foreach (var m in _maps)
             {
                 m.Dispose();
@@ -470,7 +480,9 @@ public sealed class UioDevice : IDisposable, IAsyncDisposable
     {
         if (Volatile.Read(ref _disposed) != 0)
         {
-            throw new ObjectDisposedException(DevicePath, $"The UIO device {DevicePath} has been disposed.");
+            throw DisposedError();
         }
     }
+
+    private ObjectDisposedException DisposedError() => new(DevicePath, $"The UIO device {DevicePath} has been disposed.");
 }

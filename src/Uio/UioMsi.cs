@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using LinuxDevices.Native;
 using LinuxDevices.Uio.Interop;
 
@@ -248,7 +247,7 @@ public sealed class UioMsiVector : IDisposable, IAsyncDisposable
     private readonly UioMsiController _controller;
     private readonly bool _ownsEventFd;
     private readonly Lock _waiterGate = new();
-    private FdWaiter? _waiter;
+    private VectorSource? _source;
     private int _bound = 1;
     private int _disposed;
 
@@ -283,29 +282,42 @@ public sealed class UioMsiVector : IDisposable, IAsyncDisposable
     /// <summary>Waits asynchronously for an interrupt (one wait at a time per vector).</summary>
     /// <param name="cancellationToken">Cancels the wait.</param>
     /// <returns>Interrupts since the previous read (at least 1).</returns>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public async ValueTask<ulong> WaitAsync(CancellationToken cancellationToken = default)
-    {
-        FdWaiter waiter;
-        lock (_waiterGate)
-        {
-            // Under the lock Dispose takes too, so a waiter (and its thread) is never created after Dispose.
-            ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
-            // The vector's own epoll thread (no thread-pool hop per interrupt), registered edge-triggered
-            // for good (no epoll_ctl per wait).
-            waiter = _waiter ??= new FdWaiter(EventFd.Handle, PollEvents.In);
-        }
+    /// <exception cref="OperationCanceledException">The token was cancelled.</exception>
+    /// <exception cref="ObjectDisposedException">The vector was disposed, also while the wait was pending.</exception>
+    /// <exception cref="InvalidOperationException">Another asynchronous wait on this vector is pending.</exception>
+    public ValueTask<ulong> WaitAsync(CancellationToken cancellationToken = default) =>
+        Volatile.Read(ref _source) is { } source ? source.WaitAsync(cancellationToken) : FirstWaitAsync(cancellationToken);
 
-        // Wait first, then read (as UioDevice.WaitForInterruptAsync): every signal of the eventfd not
-        // yet read has woken it since the waiter was registered, or was pending then.
-        while (true)
+    // The first async wait creates the vector's source: its own epoll thread (no thread-pool hop per
+    // interrupt), the eventfd registered edge-triggered for good (no epoll_ctl per wait), read on that
+    // thread on each wake-up (as UioDevice.WaitForInterruptAsync): every signal of the eventfd not yet
+    // read has woken it since the source was registered, or was pending then.
+    private ValueTask<ulong> FirstWaitAsync(CancellationToken cancellationToken)
+    {
+        VectorSource source;
+        try
         {
-            await waiter.WaitAsync(PollEvents.In, cancellationToken).ConfigureAwait(false);
-            if (EventFd.TryRead(out var count))
+            lock (_waiterGate)
             {
-                return count;
+                // Under the lock Dispose takes too, so a source (and its thread) is never created after Dispose.
+                ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+                source = _source ??= new VectorSource(this);
             }
         }
+        catch (Exception ex)
+        {
+            return ValueTask.FromException<ulong>(ex);
+        }
+
+        return source.WaitAsync(cancellationToken);
+    }
+
+    /// <summary>The vector's async wait: the eventfd read on its epoll thread (see <see cref="EdgeReadSource{T}"/>).</summary>
+    private sealed class VectorSource(UioMsiVector vector) : EdgeReadSource<ulong>(vector.EventFd.Handle)
+    {
+        protected override bool TryRead(out ulong result) => vector.EventFd.TryRead(out result);
+
+        protected override Exception DisposedError() => new ObjectDisposedException(vector.ToString(), $"{vector} has been disposed.");
     }
 
     /// <summary>As <see cref="Dispose"/>: a pending <see cref="WaitAsync"/> fails with
@@ -338,7 +350,7 @@ public sealed class UioMsiVector : IDisposable, IAsyncDisposable
         {
             lock (_waiterGate)
             {
-                _waiter?.Dispose();
+                _source?.Dispose();
             }
 
             if (_ownsEventFd)
