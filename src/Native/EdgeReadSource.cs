@@ -63,11 +63,23 @@ internal abstract class EdgeReadSource<T> : FdReadinessSink, IValueTaskSource<T>
     /// <summary>Whether a wake-up arrived while no wait was pending and no wait has read since.</summary>
     internal bool HasRememberedWakeUp => Volatile.Read(ref _signaled) != 0;
 
-    /// <summary>One non-blocking read.</summary>
+    /// <summary>One non-blocking read, through <see cref="ReadErrno"/>.</summary>
+    /// <param name="onWaiterThread">Whether this runs on the waiter's own thread (pass it on to
+    /// <see cref="ReadErrno"/>).</param>
     /// <param name="result">What was read.</param>
     /// <returns><see langword="false"/> when there was nothing to read (EAGAIN).</returns>
     /// <exception cref="DeviceException">The read failed (the area's typed error).</exception>
-    protected abstract bool TryRead(out T result);
+    protected abstract bool TryRead(bool onWaiterThread, out T result);
+
+    /// <summary>One read(2) of the descriptor: on the waiter's own thread of the raw descriptor, which
+    /// the waiter keeps referenced while its thread runs (no lease per call); elsewhere through the
+    /// handle's <see cref="DeviceHandle.ReadErrno"/>.</summary>
+    /// <param name="onWaiterThread">As <see cref="TryRead"/> was given it.</param>
+    /// <param name="buffer">Where to read into.</param>
+    /// <param name="bytesRead">Bytes read.</param>
+    /// <returns>0 or the errno (EAGAIN when nothing is there).</returns>
+    protected int ReadErrno(bool onWaiterThread, Span<byte> buffer, out int bytesRead) =>
+        onWaiterThread ? _waiter.ReadOnWaiterThreadErrno(buffer, out bytesRead) : _waiter.Handle.ReadErrno(buffer, out bytesRead);
 
     /// <summary>The error of a wait on a disposed source (the owner's <see cref="ObjectDisposedException"/>).</summary>
     /// <returns>The exception.</returns>
@@ -102,7 +114,7 @@ internal abstract class EdgeReadSource<T> : FdReadinessSink, IValueTaskSource<T>
             T result;
             try
             {
-                got = TryRead(out result);
+                got = TryRead(onWaiterThread: false, out result);
             }
             catch (Exception ex)
             {
@@ -130,7 +142,7 @@ internal abstract class EdgeReadSource<T> : FdReadinessSink, IValueTaskSource<T>
         // wake-up all found no wait Waiting).
         if (Publish())
         {
-            ReadOwned();
+            ReadOwned(onWaiterThread: false);
         }
 
         return new ValueTask<T>(this, version);
@@ -149,12 +161,12 @@ internal abstract class EdgeReadSource<T> : FdReadinessSink, IValueTaskSource<T>
             }
         }
 
-        ReadOwned();
+        ReadOwned(onWaiterThread: true);
     }
 
     /// <summary>Reads for the wait this thread owns (state Completing) and completes it; on EAGAIN
     /// hands it back and repeats for as long as a new wake-up arrives meanwhile.</summary>
-    private void ReadOwned()
+    private void ReadOwned(bool onWaiterThread)
     {
         while (true)
         {
@@ -163,7 +175,7 @@ internal abstract class EdgeReadSource<T> : FdReadinessSink, IValueTaskSource<T>
             Exception? error = null;
             try
             {
-                got = TryRead(out result);
+                got = TryRead(onWaiterThread, out result);
             }
             catch (Exception ex)
             {

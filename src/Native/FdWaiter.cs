@@ -25,7 +25,9 @@ namespace LinuxDevices.Native;
 /// form of the dedicated waiter: the descriptor stays registered with EPOLLET for the waiter's
 /// lifetime, so a wait costs no epoll_ctl, and a wake-up that arrives while no wait is pending is
 /// remembered and completes the next wait at once (the caller's non-blocking call decides). Such a
-/// wait therefore costs one epoll_wait on the waiter's own thread, with nothing to re-arm.</para>
+/// wait therefore costs one epoll_wait on the waiter's own thread, with nothing to re-arm. In the
+/// readiness-callback form of that waiter the wake-ups go straight to an internal sink on the waiter's
+/// thread, which reads and completes its own wait (<c>EdgeReadSource</c>; the UIO waits use it).</para>
 /// <para>On the shared loop the code after <c>await</c> runs on the thread pool by default. Setting the
 /// AppContext switch <c>LinuxDevices.Native.InlineCompletions</c> (or the environment variable
 /// <c>LINUXDEVICES_INLINE_COMPLETIONS=1</c>) runs it directly on the shared epoll thread instead.
@@ -291,9 +293,10 @@ public sealed class FdWaiter : IDisposable, IValueTaskSource<PollEvents>
         }
 
         _loop.Remove(_fd, _id);
+        var threadDone = true;
         if (IsDedicated)
         {
-            _loop.Stop();
+            threadDone = _loop.Stop();
         }
 
         if (Interlocked.CompareExchange(ref _state, Completing, Waiting) == Waiting)
@@ -305,7 +308,48 @@ public sealed class FdWaiter : IDisposable, IValueTaskSource<PollEvents>
         if (_handleRef)
         {
             _handleRef = false;
-            _handle.DangerousRelease();
+            if (threadDone)
+            {
+                _handle.DangerousRelease();
+            }
+            else
+            {
+                // The thread is still in a continuation: it may read the raw descriptor
+                // (ReadOnWaiterThreadErrno) until it ends, so the reference goes with it.
+                _loop.ReleaseOnExit(_handle);
+            }
+        }
+    }
+
+    /// <summary>One read(2) of the raw descriptor, for a readiness sink on this waiter's own thread:
+    /// no lease per call, because the waiter holds a reference on the handle for as long as its thread
+    /// runs waiter code (Dispose releases it once the thread has ended, or hands it to the thread).
+    /// EINTR is retried; returns 0 or the errno (EAGAIN when nothing is there).</summary>
+    /// <param name="buffer">Where to read into.</param>
+    /// <param name="bytesRead">Bytes read.</param>
+    /// <returns>0 on success, else the errno.</returns>
+    internal unsafe int ReadOnWaiterThreadErrno(Span<byte> buffer, out int bytesRead)
+    {
+        System.Diagnostics.Debug.Assert(IsDedicated && _loop.IsLoopThread, "only on the waiter's own thread");
+        fixed (byte* p = buffer)
+        {
+            while (true)
+            {
+                var r = Libc.Read(_fd, p, (nuint)buffer.Length);
+                if (r >= 0)
+                {
+                    bytesRead = (int)r;
+                    return 0;
+                }
+
+                var errno = Marshal.GetLastSystemError(); // the import has no SetLastError: errno is read here, first
+                DeviceHandle.CountInterrupted(errno);
+                if (errno != Errno.EINTR)
+                {
+                    bytesRead = 0;
+                    return errno;
+                }
+            }
         }
     }
 
@@ -323,6 +367,8 @@ public sealed class FdWaiter : IDisposable, IValueTaskSource<PollEvents>
         private readonly Thread _thread;
         private long _nextId;
         private int _stopped;
+        private int _exited;
+        private DeviceHandle? _releaseOnExit;
 
         public EpollLoop(string name, bool dedicated)
         {
@@ -404,11 +450,13 @@ public sealed class FdWaiter : IDisposable, IValueTaskSource<PollEvents>
         /// way out. Called from another thread, it waits (1 s at most) for that, so the descriptors are
         /// gone when the waiter's Dispose returns; called from a continuation running on the loop's
         /// own thread, the loop closes them as soon as that continuation returns.</summary>
-        public void Stop()
+        /// <returns>Whether the loop's thread runs no more waiter code: it has ended, or the caller is
+        /// that thread (which returns to the loop, and out, once the caller's code returns).</returns>
+        public bool Stop()
         {
             if (_stopFd < 0 || Interlocked.Exchange(ref _stopped, 1) != 0)
             {
-                return;
+                return true;
             }
 
             ulong one = 1;
@@ -418,9 +466,24 @@ public sealed class FdWaiter : IDisposable, IValueTaskSource<PollEvents>
                 // Bounded: a continuation still running there (e.g. a stream's loop body racing this
                 // dispose) ends with the waiter's ObjectDisposedException; one that waits on the
                 // caller would otherwise hold the caller up, so after 1 s the loop closes on its own.
-                _thread.Join(TimeSpan.FromSeconds(1));
+                return _thread.Join(TimeSpan.FromSeconds(1));
+            }
+
+            return true;
+        }
+
+        /// <summary>Hands the waiter's reference on its handle to the loop's thread, which releases it
+        /// as it ends (after a <see cref="Stop"/> that found the thread still running).</summary>
+        public void ReleaseOnExit(DeviceHandle handle)
+        {
+            Interlocked.Exchange(ref _releaseOnExit, handle);
+            if (Volatile.Read(ref _exited) != 0 && Interlocked.Exchange(ref _releaseOnExit, null) is { } late)
+            {
+                late.DangerousRelease(); // the thread ended meanwhile
             }
         }
+
+        public bool IsLoopThread => Thread.CurrentThread == _thread;
 
         private void Run()
         {
@@ -428,12 +491,13 @@ public sealed class FdWaiter : IDisposable, IValueTaskSource<PollEvents>
             var events = stackalloc epoll_event[Max];
             while (true)
             {
-                var n = Volatile.Read(ref _stopped) != 0 ? 0 : Libc.EpollWait(_epfd, events, Max, -1);
+                var n = Volatile.Read(ref _stopped) != 0 ? 0 : Libc.EpollWaitHot(_epfd, events, Max, -1);
                 if (n < 0)
                 {
                     // EINTR (a signal handled without SA_RESTART, or any handler: epoll_wait is never
                     // restarted); the descriptor is this loop's own, so nothing else can fail here.
-                    DeviceHandle.CountInterrupted(Marshal.GetLastPInvokeError());
+                    var errno = Marshal.GetLastSystemError(); // the import has no SetLastError: errno is read here, first
+                    DeviceHandle.CountInterrupted(errno);
                     continue;
                 }
 
@@ -459,6 +523,8 @@ public sealed class FdWaiter : IDisposable, IValueTaskSource<PollEvents>
                 {
                     Libc.Close(_stopFd);
                     Libc.Close(_epfd);
+                    Interlocked.Exchange(ref _exited, 1);
+                    Interlocked.Exchange(ref _releaseOnExit, null)?.DangerousRelease();
                     return;
                 }
             }

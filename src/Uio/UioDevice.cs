@@ -236,7 +236,12 @@ public sealed class UioDevice : IDisposable, IAsyncDisposable
     /// <summary>The device's async interrupt wait: read on its epoll thread (see <see cref="EdgeReadSource{T}"/>).</summary>
     private sealed class InterruptSource(UioDevice device) : EdgeReadSource<UioInterruptEvent>(device._handle)
     {
-        protected override bool TryRead(out UioInterruptEvent result) => device.TryReadInterrupt(out result);
+        protected override bool TryRead(bool onWaiterThread, out UioInterruptEvent result)
+        {
+            Span<byte> buf = stackalloc byte[4];
+            var errno = ReadErrno(onWaiterThread, buf, out var n);
+            return device.InterruptRead(errno, buf, n, out result);
+        }
 
         protected override Exception DisposedError() => device.DisposedError();
     }
@@ -246,6 +251,12 @@ public sealed class UioDevice : IDisposable, IAsyncDisposable
     {
         Span<byte> buf = stackalloc byte[4];
         var errno = _handle.ReadErrno(buf, out var n);
+        return InterruptRead(errno, buf, n, out interrupt);
+    }
+
+    /// <summary>What a read of the interrupt count returned: false for EAGAIN, the typed error for others.</summary>
+    private bool InterruptRead(int errno, ReadOnlySpan<byte> buf, int n, out UioInterruptEvent interrupt)
+    {
         if (errno == Errno.EAGAIN)
         {
             interrupt = default;

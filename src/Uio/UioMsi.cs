@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using LinuxDevices.Native;
 using LinuxDevices.Uio.Interop;
 
@@ -315,7 +316,24 @@ public sealed class UioMsiVector : IDisposable, IAsyncDisposable
     /// <summary>The vector's async wait: the eventfd read on its epoll thread (see <see cref="EdgeReadSource{T}"/>).</summary>
     private sealed class VectorSource(UioMsiVector vector) : EdgeReadSource<ulong>(vector.EventFd.Handle)
     {
-        protected override bool TryRead(out ulong result) => vector.EventFd.TryRead(out result);
+        protected override bool TryRead(bool onWaiterThread, out ulong result)
+        {
+            Span<byte> buf = stackalloc byte[sizeof(ulong)];
+            var errno = ReadErrno(onWaiterThread, buf, out var n);
+            if (errno == Errno.EAGAIN)
+            {
+                result = 0;
+                return false;
+            }
+
+            if (errno != 0)
+            {
+                throw vector.EventFd.Handle.Error(errno, "eventfd read"); // as EventFd.TryRead
+            }
+
+            result = n == sizeof(ulong) ? MemoryMarshal.Read<ulong>(buf) : 0; // the counter, host byte order
+            return n == sizeof(ulong);
+        }
 
         protected override Exception DisposedError() => new ObjectDisposedException(vector.ToString(), $"{vector} has been disposed.");
     }

@@ -17,11 +17,17 @@ public sealed class EdgeReadSourceTests
     private sealed class EventFdSource(EventFd e) : EdgeReadSource<ulong>(e.Handle)
     {
         public int Reads;
+        public int OnWaiterThread;
         public int StealNext;
         public Exception? FailNext;
 
-        protected override bool TryRead(out ulong result)
+        protected override bool TryRead(bool onWaiterThread, out ulong result)
         {
+            if (onWaiterThread)
+            {
+                OnWaiterThread++;
+            }
+
             Interlocked.Increment(ref Reads);
             if (Interlocked.Exchange(ref FailNext, null) is { } ex)
             {
@@ -36,7 +42,10 @@ public sealed class EdgeReadSourceTests
                 return false;
             }
 
-            return e.TryRead(out result);
+            Span<byte> buf = stackalloc byte[8];
+            var errno = ReadErrno(onWaiterThread, buf, out var n);
+            result = errno == 0 && n == 8 ? BitConverter.ToUInt64(buf) : 0;
+            return errno == 0 && n == 8;
         }
 
         protected override Exception DisposedError() => new ObjectDisposedException("edge-source", "The test source has been disposed.");
@@ -66,6 +75,7 @@ public sealed class EdgeReadSourceTests
         }
 
         Assert.Equal(50, s.Reads); // one read per wake-up, none before waiting
+        Assert.Equal(50, s.OnWaiterThread); // each on the waiter's thread (the raw descriptor)
     }
 
     [Fact]

@@ -52,7 +52,8 @@ public sealed partial class InteropConventionTests
     // src/Native/Interop are declared without SetLastError, so the stub neither clears errno before
     // nor copies it after every call; DeviceHandle reads errno itself, with Marshal.GetLastSystemError()
     // right after a -1 return (where the stub would), inside the EINTR loop.
-    private static readonly string[] HotImports = ["read", "write", "pread64", "pwrite64", "ioctl"];
+    // epoll_wait too, in its EpollWaitHot form: a dedicated waiter's loop calls it once per wake-up.
+    private static readonly string[] HotImports = ["read", "write", "pread64", "pwrite64", "ioctl", "epoll_wait"];
 
     [Fact]
     public void HotImportsWithoutSetLastErrorAreCalledOnlyWhereErrnoIsReadRightAfterTheCall()
@@ -81,6 +82,12 @@ public sealed partial class InteropConventionTests
         var loop = stream[stream.IndexOf("if (Libc.Ioctl(", StringComparison.Ordinal)..];
         Assert.Contains("var errno = Marshal.GetLastSystemError();", loop[..loop.IndexOf("CountInterrupted", StringComparison.Ordinal)], StringComparison.Ordinal);
         Assert.DoesNotContain("GetLastPInvokeError", stream, StringComparison.Ordinal);
+        var waiter = File.ReadAllText(Path.Combine(Src, "Native", "FdWaiter.cs"));
+        foreach (var hot in new[] { "Libc.EpollWaitHot(", "var r = Libc.Read(" })
+        {
+            var after = waiter[waiter.IndexOf(hot, StringComparison.Ordinal)..];
+            Assert.Contains("var errno = Marshal.GetLastSystemError();", after[..after.IndexOf("CountInterrupted", StringComparison.Ordinal)], StringComparison.Ordinal);
+        }
     }
 
     [Fact]
@@ -137,6 +144,6 @@ public sealed partial class InteropConventionTests
     [GeneratedRegex(@"\bLibC\.[a-z_0-9]+\(")]
     private static partial Regex TmdsCall();
 
-    [GeneratedRegex(@"\bLibc\.(Read|Write|Pread|Pwrite|Ioctl)\(")]
+    [GeneratedRegex(@"\bLibc\.(Read|Write|Pread|Pwrite|Ioctl|EpollWaitHot)\(")]
     private static partial Regex HotCall();
 }
