@@ -312,6 +312,32 @@ public sealed class EdgeReadSourceTests
         await slow.WaitAsync(Long, ct);
     }
 
+    /// <summary>Dispose from another thread while the source's continuation blocks its thread past
+    /// Dispose's 1 s join: the waiter hands its reference on the descriptor to that thread (which reads
+    /// the raw descriptor), so the owner's close of the handle is deferred until the thread has ended.</summary>
+    [Fact]
+    public async Task DisposeWhileTheContinuationBlocksKeepsTheDescriptorOpenUntilTheThreadEnds()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var e = EventFd.Create("edge-src-handoff");
+        var fd = e.Handle.DangerousDescriptor;
+        var s = new EventFdSource(e);
+        using var release = new ManualResetEventSlim();
+        var entered = new TaskCompletionSource<string?>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var blocked = Blocker(s.WaitAsync(ct), entered, release);
+        e.Signal();
+        Assert.Equal("LinuxDevices epoll edge-src-handoff", await entered.Task.WaitAsync(Long, ct));
+
+        var sw = System.Diagnostics.Stopwatch.StartNew();
+        await Task.Run(s.Dispose, ct); // joins the blocked thread for 1 s, then hands the reference over
+        Assert.True(sw.Elapsed >= TimeSpan.FromMilliseconds(900), $"Dispose returned after {sw.ElapsedMilliseconds} ms: it did not wait for the thread");
+        e.Dispose();
+        Assert.Equal("anon_inode:[eventfd]", new FileInfo($"/proc/self/fd/{fd}").LinkTarget); // still open: the thread holds it
+
+        release.Set();
+        await blocked.WaitAsync(Long, ct);
+    }
+
     private static async Task Blocker(ValueTask<ulong> pending, TaskCompletionSource<string?> entered, ManualResetEventSlim release)
     {
         await pending.ConfigureAwait(false);
