@@ -6,9 +6,17 @@ namespace LinuxDevices.Native;
 /// thread (the waiter's readiness-callback form), instead of completing a wait of its own.</summary>
 internal abstract class FdReadinessSink
 {
+    /// <summary>The cancellation callback of a sink's wait (state: the sink), one delegate for all
+    /// sinks: in this non-generic class, so no generic type gets a static initializer (the ABI layout
+    /// model reads the static initializers of every type without generic context).</summary>
+    private protected static readonly Action<object?> CancelCallback = static s => ((FdReadinessSink)s!).CancelWait();
+
     /// <summary>Called on the waiter's own epoll thread for every wake-up of the descriptor.</summary>
     /// <param name="revents">The events epoll reported.</param>
     internal abstract void OnReadiness(PollEvents revents);
+
+    /// <summary>Cancels the pending wait, if any (from <see cref="CancelCallback"/>).</summary>
+    private protected abstract void CancelWait();
 }
 
 /// <summary>
@@ -135,7 +143,7 @@ internal abstract class EdgeReadSource<T> : FdReadinessSink, IValueTaskSource<T>
         _token = cancellationToken;
         if (cancellationToken.CanBeCanceled)
         {
-            _registration = cancellationToken.UnsafeRegister(static s => ((EdgeReadSource<T>)s!).Cancel(), this);
+            _registration = cancellationToken.UnsafeRegister(CancelCallback, this);
         }
 
         // Publish, then take over whatever arrived while arming (a Dispose, a cancellation and a
@@ -241,7 +249,7 @@ internal abstract class EdgeReadSource<T> : FdReadinessSink, IValueTaskSource<T>
         return true;
     }
 
-    private void Cancel()
+    private protected sealed override void CancelWait()
     {
         if (Interlocked.CompareExchange(ref _state, Completing, Waiting) == Waiting)
         {
