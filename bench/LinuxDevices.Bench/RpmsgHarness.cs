@@ -14,6 +14,8 @@ namespace LinuxDevices.Bench;
 /// their spread, and each side's read+write syscalls and calling-thread CPU time per round trip. The
 /// C comparator runs with a second, idle thread (every .NET process is multithreaded, which changes
 /// the kernel's per-call work); single-threaded C is measured and printed beside it.
+/// The asynchronous round trip (SendAsync + ReceiveAsync) is timed in each round too, against the same
+/// blocking C round trip (figure rpmsg.async, goal at most 1.5x).
 /// usage: run rpmsg [COUNT] [SIZE] [ROUNDS]
 /// </summary>
 internal sealed partial class RpmsgHarness : IHarness
@@ -45,7 +47,9 @@ internal sealed partial class RpmsgHarness : IHarness
 
         Console.WriteLine($"rpmsg: {node} ({channel.DeviceName}), {count} round trips of {size} bytes, {rounds} alternating rounds");
         var firstNs = Sdk(node, Math.Min(count, 2000), size).Wall; // JIT/tiering warm-up
+        var firstAsyncNs = SdkAsync(node, Math.Min(count, 2000), size).Wall;
         var sdk = new List<Sample>();
+        var asyncs = new List<Sample>();
         var cs = new List<Sample>();
         var cs1 = new List<Sample>();
         for (var r = 0; r < rounds; r++)
@@ -53,10 +57,11 @@ internal sealed partial class RpmsgHarness : IHarness
             // Alternate which goes first so drifting background load hits both alike.
             // C is the comparator in a process with a second, idle thread, as every .NET process has
             // (the kernel's per-call file reference and position lock depend on it); C1, single-threaded, is printed too.
-            Sample s, c, c1;
+            Sample s, a, c, c1;
             if (r % 2 == 0)
             {
                 s = Sdk(node, count, size);
+                a = SdkAsync(node, count, size);
                 c = C(baseline, node, count, size, threaded: true);
                 c1 = C(baseline, node, count, size, threaded: false);
             }
@@ -64,11 +69,13 @@ internal sealed partial class RpmsgHarness : IHarness
             {
                 c1 = C(baseline, node, count, size, threaded: false);
                 c = C(baseline, node, count, size, threaded: true);
+                a = SdkAsync(node, count, size);
                 s = Sdk(node, count, size);
             }
 
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  round {r + 1}: SDK {s.Wall:0} ns/op (CPU {s.Cpu:0} ns, {s.Syscalls:0.###} read+write/op, {s.Alloc:0.###} B/op), C {c.Wall:0} ns/op (CPU {c.Cpu:0} ns, {c.Syscalls:0.###} read+write/op), throughput ratio {c.Wall / s.Wall:0.000}; C1 {c1.Wall:0} ns/op (CPU {c1.Cpu:0} ns), ratio {c1.Wall / s.Wall:0.000}"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  round {r + 1}: SDK {s.Wall:0} ns/op (CPU {s.Cpu:0} ns, {s.Syscalls:0.###} read+write/op, {s.Alloc:0.###} B/op), C {c.Wall:0} ns/op (CPU {c.Cpu:0} ns, {c.Syscalls:0.###} read+write/op), throughput ratio {c.Wall / s.Wall:0.000}; C1 {c1.Wall:0} ns/op (CPU {c1.Cpu:0} ns), ratio {c1.Wall / s.Wall:0.000}; async {a.Wall:0} ns/op ({a.Alloc:0.###} B/op), async/C {a.Wall / c.Wall:0.000}"));
             sdk.Add(s);
+            asyncs.Add(a);
             cs.Add(c);
             cs1.Add(c1);
         }
@@ -89,6 +96,10 @@ internal sealed partial class RpmsgHarness : IHarness
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"rpmsg per op (medians): calling thread's CPU SDK {Median(sdk.Select(x => x.Cpu)):0} ns, C {Median(cs.Select(x => x.Cpu)):0} ns; read+write syscalls SDK {Median(sdk.Select(x => x.Syscalls)):0.###}, C {Median(cs.Select(x => x.Syscalls)):0.###} (/proc/thread-self/io syscr+syscw); allocations {sdk.Max(x => x.Alloc):0.###} B/op (max over rounds)"));
         Figures.Warmup("rpmsg.roundtrip", $"{Math.Min(count, 2000)} round trips {firstNs:0} ns/op", $"{medSdk:0} ns/op (median of {rounds} rounds of {count})", "the first loop of a fresh process, tiered JIT on");
         Figures.AtLeast("rpmsg.throughput", Median(ratios), 0.95);
+        var asyncRatios = asyncs.Zip(cs, (a, c) => a.Wall / c.Wall).ToList();
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"rpmsg async round trip (SendAsync + ReceiveAsync, median): {Median(asyncs.Select(x => x.Wall)):0} ns/op, async/C (blocking C round trip) {Median(asyncRatios):0.000} [{asyncRatios.Min():0.000}-{asyncRatios.Max():0.000}] (median of per-round ratios [min-max]); allocations {asyncs.Max(x => x.Alloc):0.###} B/op (max over rounds, process-wide)"));
+        Figures.Warmup("rpmsg.async", $"{Math.Min(count, 2000)} round trips {firstAsyncNs:0} ns/op", $"{Median(asyncs.Select(x => x.Wall)):0} ns/op (median of {rounds} rounds of {count})", "the first async loop of the process, after the blocking warm-up");
+        Figures.AtMost("rpmsg.async", Median(asyncRatios), 1.5);
         return 0;
     }
 
