@@ -39,6 +39,7 @@ public sealed class RpmsgEndpointOptions
 public sealed partial class RpmsgEndpoint : IDisposable, IAsyncDisposable
 {
     private readonly DeviceHandle _handle;
+    private readonly EndpointDescriptor _io; // one descriptor reference for the endpoint's life (hot path)
     private readonly bool _destroyOnDispose;
     private readonly TimeSpan _sendTimeout;
     private readonly Lock _gate = new();
@@ -55,6 +56,7 @@ public sealed partial class RpmsgEndpoint : IDisposable, IAsyncDisposable
         Mtu = options?.Mtu;
         _sendTimeout = options?.SendTimeout ?? TimeSpan.FromSeconds(15);
         _destroyOnDispose = destroyOnDispose;
+        _io = new EndpointDescriptor(handle);
         ProbeWritable();
     }
 
@@ -163,7 +165,7 @@ public sealed partial class RpmsgEndpoint : IDisposable, IAsyncDisposable
     /// <exception cref="DeviceGoneException">The endpoint or channel went away (EPIPE), also while waiting.</exception>
     public int Receive(Span<byte> buffer)
     {
-        var errno = _handle.ReadErrno(buffer, out var n);
+        var errno = ReadErrno(buffer, out var n);
         while (errno == Errno.EAGAIN)
         {
             // Nothing queued: wait for readability (or hang-up, which the next read reports), or
@@ -182,7 +184,7 @@ public sealed partial class RpmsgEndpoint : IDisposable, IAsyncDisposable
 
             if (errno == 0)
             {
-                errno = _handle.ReadErrno(buffer, out n);
+                errno = ReadErrno(buffer, out n);
             }
         }
 
@@ -195,7 +197,7 @@ public sealed partial class RpmsgEndpoint : IDisposable, IAsyncDisposable
     /// <returns>False when no message is queued (EAGAIN).</returns>
     public bool TryReceive(Span<byte> buffer, out int length)
     {
-        var errno = _handle.ReadErrno(buffer, out length);
+        var errno = ReadErrno(buffer, out length);
         return errno switch
         {
             0 => true,
@@ -259,6 +261,24 @@ public sealed partial class RpmsgEndpoint : IDisposable, IAsyncDisposable
         }
     }
 
+    // One read(2) on the endpoint's held descriptor, or through the handle's per-call route once the
+    // endpoint lets go of it (which reports a disposed endpoint or handle).
+    private unsafe int ReadErrno(Span<byte> buffer, out int n)
+    {
+        fixed (byte* p = buffer)
+        {
+            return _io.TryRead(p, buffer.Length, out n, out var errno) ? errno : _handle.ReadErrno(buffer, out n);
+        }
+    }
+
+    private unsafe int WriteErrno(ReadOnlySpan<byte> message, out int n)
+    {
+        fixed (byte* p = message)
+        {
+            return _io.TryWrite(p, message.Length, out n, out var errno) ? errno : _handle.WriteErrno(message, out n);
+        }
+    }
+
     /// <summary>Destroys the endpoint now (RPMSG_DESTROY_EPT_IOCTL); its node disappears. Only for
     /// endpoints created through a control device (a channel's default endpoint answers EINVAL).</summary>
     /// <exception cref="DeviceGoneException">The endpoint is already gone (its transport was removed).</exception>
@@ -316,6 +336,7 @@ public sealed partial class RpmsgEndpoint : IDisposable, IAsyncDisposable
             _ = _handle.IoctlValueErrno(RpmsgIoctls.DestroyEndpoint, 0, out _);
         }
 
+        _io.Release(); // after any read or write in flight on the held descriptor has returned
         _handle.Dispose();
     }
 
