@@ -236,8 +236,8 @@ public sealed class RpmsgHeldDescriptorTests
     [Fact]
     public async Task ReceiveAsync_takes_every_queued_message_one_per_call()
     {
-        // Two messages arriving while no receive is pending: an edge-triggered wait reports them once,
-        // so the receive must read before it waits, or the second one would be stranded.
+        // Messages arriving while no receive is pending: one wake-up may stand for several, so each
+        // receive must read before it waits, or a queued one would be stranded.
         var (ours, peer) = Pair();
         using (peer)
         {
@@ -256,6 +256,28 @@ public sealed class RpmsgHeldDescriptorTests
             Assert.False(later.IsCompleted);
             peer.Write([4, 4, 4, 4]);
             Assert.Equal(4, await later.WaitAsync(TimeSpan.FromSeconds(5), TestContext.Current.CancellationToken));
+        }
+    }
+
+    [Fact]
+    public async Task Dispose_in_the_code_after_an_awaited_ReceiveAsync_does_not_hang()
+    {
+        // A receive that had to wait completes on the endpoint's receive thread; disposing the endpoint
+        // there stops that thread's loop from itself (no join on itself).
+        var (ours, peer) = Pair();
+        using (peer)
+        {
+            var endpoint = RpmsgEndpoint.FromHandle(ours);
+            var done = Task.Run(async () =>
+            {
+                var n = await endpoint.ReceiveAsync(new byte[16], TestContext.Current.CancellationToken);
+                endpoint.Dispose();
+                return n;
+            }, TestContext.Current.CancellationToken);
+            await Task.Delay(50, TestContext.Current.CancellationToken);
+            peer.Write([5]);
+            Assert.Equal(1, await done.WaitAsync(TimeSpan.FromSeconds(5), TestContext.Current.CancellationToken));
+            Assert.True(PeerSeesClose(peer));
         }
     }
 }
