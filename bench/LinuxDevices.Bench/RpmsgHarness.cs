@@ -15,7 +15,9 @@ namespace LinuxDevices.Bench;
 /// C comparator runs with a second, idle thread (every .NET process is multithreaded, which changes
 /// the kernel's per-call work); single-threaded C is measured and printed beside it.
 /// The asynchronous round trip (SendAsync + ReceiveAsync) is timed in each round too, against the same
-/// blocking C round trip (figure rpmsg.async, goal at most 1.5x).
+/// blocking C round trip (figure rpmsg.async, goal at most 1.5x), as is a receive that has to wait on every
+/// message (ReceiveAsync started before Send: figure rpmsg.async.wait, the wake-up-to-continuation path),
+/// and, for comparison only, the per-call DeviceHandle route the endpoint used before it held its descriptor.
 /// usage: run rpmsg [COUNT] [SIZE] [ROUNDS]
 /// </summary>
 internal sealed partial class RpmsgHarness : IHarness
