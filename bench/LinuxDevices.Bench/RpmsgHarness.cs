@@ -14,6 +14,10 @@ namespace LinuxDevices.Bench;
 /// their spread, and each side's read+write syscalls and calling-thread CPU time per round trip. The
 /// C comparator runs with a second, idle thread (every .NET process is multithreaded, which changes
 /// the kernel's per-call work); single-threaded C is measured and printed beside it.
+/// The asynchronous round trip (SendAsync + ReceiveAsync) is timed in each round too, against the same
+/// blocking C round trip (figure rpmsg.async, goal at most 1.5x), as is a receive that has to wait on every
+/// message (ReceiveAsync started before Send: figure rpmsg.async.wait, the wake-up-to-continuation path),
+/// and, for comparison only, the per-call DeviceHandle route the endpoint used before it held its descriptor.
 /// usage: run rpmsg [COUNT] [SIZE] [ROUNDS]
 /// </summary>
 internal sealed partial class RpmsgHarness : IHarness
@@ -45,7 +49,12 @@ internal sealed partial class RpmsgHarness : IHarness
 
         Console.WriteLine($"rpmsg: {node} ({channel.DeviceName}), {count} round trips of {size} bytes, {rounds} alternating rounds");
         var firstNs = Sdk(node, Math.Min(count, 2000), size).Wall; // JIT/tiering warm-up
+        var firstAsyncNs = SdkAsync(node, Math.Min(count, 2000), size).Wall;
         var sdk = new List<Sample>();
+        var asyncs = new List<Sample>();
+        var perCall = new List<Sample>();
+        var pendings = new List<Sample>();
+        _ = SdkAsyncPending(node, Math.Min(count, 2000), size);
         var cs = new List<Sample>();
         var cs1 = new List<Sample>();
         for (var r = 0; r < rounds; r++)
@@ -53,10 +62,13 @@ internal sealed partial class RpmsgHarness : IHarness
             // Alternate which goes first so drifting background load hits both alike.
             // C is the comparator in a process with a second, idle thread, as every .NET process has
             // (the kernel's per-call file reference and position lock depend on it); C1, single-threaded, is printed too.
-            Sample s, c, c1;
+            Sample s, a, p, w, c, c1;
             if (r % 2 == 0)
             {
                 s = Sdk(node, count, size);
+                p = SdkPerCall(node, count, size);
+                a = SdkAsync(node, count, size);
+                w = SdkAsyncPending(node, count, size);
                 c = C(baseline, node, count, size, threaded: true);
                 c1 = C(baseline, node, count, size, threaded: false);
             }
@@ -64,11 +76,17 @@ internal sealed partial class RpmsgHarness : IHarness
             {
                 c1 = C(baseline, node, count, size, threaded: false);
                 c = C(baseline, node, count, size, threaded: true);
+                w = SdkAsyncPending(node, count, size);
+                a = SdkAsync(node, count, size);
+                p = SdkPerCall(node, count, size);
                 s = Sdk(node, count, size);
             }
 
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  round {r + 1}: SDK {s.Wall:0} ns/op (CPU {s.Cpu:0} ns, {s.Syscalls:0.###} read+write/op, {s.Alloc:0.###} B/op), C {c.Wall:0} ns/op (CPU {c.Cpu:0} ns, {c.Syscalls:0.###} read+write/op), throughput ratio {c.Wall / s.Wall:0.000}; C1 {c1.Wall:0} ns/op (CPU {c1.Cpu:0} ns), ratio {c1.Wall / s.Wall:0.000}"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  round {r + 1}: SDK {s.Wall:0} ns/op (CPU {s.Cpu:0} ns, {s.Syscalls:0.###} read+write/op, {s.Alloc:0.###} B/op), C {c.Wall:0} ns/op (CPU {c.Cpu:0} ns, {c.Syscalls:0.###} read+write/op), throughput ratio {c.Wall / s.Wall:0.000}; C1 {c1.Wall:0} ns/op (CPU {c1.Cpu:0} ns), ratio {c1.Wall / s.Wall:0.000}; async {a.Wall:0} ns/op ({a.Alloc:0.###} B/op), async/C {a.Wall / c.Wall:0.000}; async pending-first {w.Wall:0} ns/op ({w.Alloc:0.###} B/op), /C {w.Wall / c.Wall:0.000}"));
             sdk.Add(s);
+            asyncs.Add(a);
+            perCall.Add(p);
+            pendings.Add(w);
             cs.Add(c);
             cs1.Add(c1);
         }
@@ -89,6 +107,16 @@ internal sealed partial class RpmsgHarness : IHarness
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"rpmsg per op (medians): calling thread's CPU SDK {Median(sdk.Select(x => x.Cpu)):0} ns, C {Median(cs.Select(x => x.Cpu)):0} ns; read+write syscalls SDK {Median(sdk.Select(x => x.Syscalls)):0.###}, C {Median(cs.Select(x => x.Syscalls)):0.###} (/proc/thread-self/io syscr+syscw); allocations {sdk.Max(x => x.Alloc):0.###} B/op (max over rounds)"));
         Figures.Warmup("rpmsg.roundtrip", $"{Math.Min(count, 2000)} round trips {firstNs:0} ns/op", $"{medSdk:0} ns/op (median of {rounds} rounds of {count})", "the first loop of a fresh process, tiered JIT on");
         Figures.AtLeast("rpmsg.throughput", Median(ratios), 0.95);
+        var perCallRatios = perCall.Zip(cs, (p, c) => c.Wall / p.Wall).ToList();
+        var cpuRatios = sdk.Zip(perCall, (s, p) => s.Cpu / p.Cpu).ToList();
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"rpmsg per-call route (DeviceHandle.WriteErrno/ReadErrno, for comparison): {Median(perCall.Select(x => x.Wall)):0} ns/op, CPU {Median(perCall.Select(x => x.Cpu)):0} ns/op, SDK/C throughput ratio {Median(perCallRatios):0.000} [{perCallRatios.Min():0.000}-{perCallRatios.Max():0.000}]; Send/Receive CPU / per-call CPU {Median(cpuRatios):0.000} [{cpuRatios.Min():0.000}-{cpuRatios.Max():0.000}] (median of per-round ratios)"));
+        var asyncRatios = asyncs.Zip(cs, (a, c) => a.Wall / c.Wall).ToList();
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"rpmsg async round trip (SendAsync + ReceiveAsync, median): {Median(asyncs.Select(x => x.Wall)):0} ns/op, async/C (blocking C round trip) {Median(asyncRatios):0.000} [{asyncRatios.Min():0.000}-{asyncRatios.Max():0.000}] (median of per-round ratios [min-max]); allocations {asyncs.Max(x => x.Alloc):0.###} B/op (max over rounds, process-wide)"));
+        Figures.Warmup("rpmsg.async", $"{Math.Min(count, 2000)} round trips {firstAsyncNs:0} ns/op", $"{Median(asyncs.Select(x => x.Wall)):0} ns/op (median of {rounds} rounds of {count})", "the first async loop of the process, after the blocking warm-up");
+        Figures.AtMost("rpmsg.async", Median(asyncRatios), 1.5);
+        var pendingRatios = pendings.Zip(cs, (w, c) => w.Wall / c.Wall).ToList();
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"rpmsg async receive that waits (ReceiveAsync started before Send, every reply through the receive waiter, median): {Median(pendings.Select(x => x.Wall)):0} ns/op, /C (blocking C round trip) {Median(pendingRatios):0.000} [{pendingRatios.Min():0.000}-{pendingRatios.Max():0.000}]; allocations {pendings.Max(x => x.Alloc):0.###} B/op (max over rounds, process-wide)"));
+        Figures.AtMost("rpmsg.async.wait", Median(pendingRatios), 1.5);
         return 0;
     }
 

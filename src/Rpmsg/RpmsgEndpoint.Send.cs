@@ -18,7 +18,7 @@ public sealed partial class RpmsgEndpoint
     public int Send(ReadOnlySpan<byte> message)
     {
         CheckMtu(message.Length);
-        var errno = _handle.WriteErrno(message, out var n);
+        var errno = WriteErrno(message, out var n);
         if (errno == Errno.EAGAIN)
         {
             // The transport is full: wait for EPOLLOUT (or, on a transport that never reports it,
@@ -36,7 +36,7 @@ public sealed partial class RpmsgEndpoint
                     ThrowIfDisposed();
                 }
 
-                errno = _handle.WriteErrno(message, out n);
+                errno = WriteErrno(message, out n);
             }
             while (errno == Errno.EAGAIN && Environment.TickCount64 < deadline);
             ProbeWritable();
@@ -51,7 +51,7 @@ public sealed partial class RpmsgEndpoint
     public bool TrySend(ReadOnlySpan<byte> message)
     {
         CheckMtu(message.Length);
-        var errno = _handle.WriteErrno(message, out _);
+        var errno = WriteErrno(message, out _);
         return errno switch
         {
             0 => true,

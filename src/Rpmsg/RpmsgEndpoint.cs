@@ -26,23 +26,26 @@ public sealed class RpmsgEndpointOptions
 /// the blocking and non-blocking paths allocate nothing. An endpoint node can be open only once
 /// (EBUSY). When created by <see cref="RpmsgControl.CreateEndpoint"/>, disposing destroys the
 /// endpoint (RPMSG_DESTROY_EPT_IOCTL) and its node disappears.
-/// One thread may receive while another sends (in any mode); one asynchronous receive or
+/// One thread may receive while another sends (in any mode); one asynchronous receive, one
 /// flow-control wait and one asynchronous send may be pending at a time.
 /// <para>The descriptor is non-blocking for its whole life. Blocking forms wait in poll(2) together
 /// with a wake-up eventfd (so <see cref="Dispose"/> on another thread ends them); asynchronous forms
-/// wait in <see cref="FdWaiter"/>s: receives and flow-control events on the shared epoll loop, sends
-/// on a second waiter over a duplicate descriptor (so a pending send and a pending receive do not
-/// share one registration). A send waits for EPOLLOUT when the transport reports it; on a transport
+/// wait in <see cref="FdWaiter"/>s: receives in the endpoint's own dedicated waiter (its own epoll
+/// thread, created on the first receive that has to wait; the code after <c>await</c> runs there),
+/// flow-control events on the shared epoll loop, sends on a third waiter over a duplicate descriptor (so
+/// a pending send and a pending receive do not share one registration). A send waits for EPOLLOUT when the transport reports it; on a transport
 /// whose endpoint ops have no <c>poll</c> (rpmsg_core's rpmsg_poll then answers 0, so EPOLLOUT never
 /// comes) it retries on a short timer instead: docs/Design.md, "Async".</para>
 /// </summary>
 public sealed partial class RpmsgEndpoint : IDisposable, IAsyncDisposable
 {
     private readonly DeviceHandle _handle;
+    private readonly EndpointDescriptor _io; // one descriptor reference for the endpoint's life (hot path)
     private readonly bool _destroyOnDispose;
     private readonly TimeSpan _sendTimeout;
     private readonly Lock _gate = new();
     private FdWaiter? _waiter;
+    private FdWaiter? _receiveWaiter;
     private FdWaiter? _sendWaiter;
     private EventFd? _wake;
     private int _reportsWritable; // 1 once EPOLLOUT was seen (the transport's endpoint ops have a poll)
@@ -55,6 +58,7 @@ public sealed partial class RpmsgEndpoint : IDisposable, IAsyncDisposable
         Mtu = options?.Mtu;
         _sendTimeout = options?.SendTimeout ?? TimeSpan.FromSeconds(15);
         _destroyOnDispose = destroyOnDispose;
+        _io = new EndpointDescriptor(handle);
         ProbeWritable();
     }
 
@@ -163,7 +167,7 @@ public sealed partial class RpmsgEndpoint : IDisposable, IAsyncDisposable
     /// <exception cref="DeviceGoneException">The endpoint or channel went away (EPIPE), also while waiting.</exception>
     public int Receive(Span<byte> buffer)
     {
-        var errno = _handle.ReadErrno(buffer, out var n);
+        var errno = ReadErrno(buffer, out var n);
         while (errno == Errno.EAGAIN)
         {
             // Nothing queued: wait for readability (or hang-up, which the next read reports), or
@@ -182,7 +186,7 @@ public sealed partial class RpmsgEndpoint : IDisposable, IAsyncDisposable
 
             if (errno == 0)
             {
-                errno = _handle.ReadErrno(buffer, out n);
+                errno = ReadErrno(buffer, out n);
             }
         }
 
@@ -195,7 +199,7 @@ public sealed partial class RpmsgEndpoint : IDisposable, IAsyncDisposable
     /// <returns>False when no message is queued (EAGAIN).</returns>
     public bool TryReceive(Span<byte> buffer, out int length)
     {
-        var errno = _handle.ReadErrno(buffer, out length);
+        var errno = ReadErrno(buffer, out length);
         return errno switch
         {
             0 => true,
@@ -236,26 +240,50 @@ public sealed partial class RpmsgEndpoint : IDisposable, IAsyncDisposable
         return true;
     }
 
-    /// <summary>Receives one message without blocking a thread (epoll via <see cref="FdWaiter"/>).</summary>
+    /// <summary>Receives one message without blocking a thread: a non-blocking read first, and only when
+    /// nothing is queued a wait in the endpoint's own receive waiter (an <see cref="FdWaiter"/> with an
+    /// epoll loop and thread of its own, created on the first wait; the
+    /// code after <c>await</c> runs on that thread when the receive had to wait, so a slow continuation
+    /// delays only this endpoint's receives).</summary>
     /// <param name="buffer">Where to put it.</param>
     /// <param name="cancellationToken">Cancels the wait.</param>
     /// <returns>The number of bytes received.</returns>
+    /// <exception cref="DeviceGoneException">The endpoint or channel went away (EPIPE), also while waiting.</exception>
+    /// <exception cref="ObjectDisposedException">The endpoint was disposed, also while waiting.</exception>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<int> ReceiveAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
+        FdWaiter? waiter = null;
         while (true)
         {
+            // Read first: each read takes one message, so only a read that finds nothing (EAGAIN) waits
+            // (a one-shot, level-triggered arm, which reports a message that arrived since the read at
+            // once). An error or hang-up reported by the wait is read here too (EPIPE).
             if (TryReceive(buffer.Span, out var n))
             {
                 return n;
             }
 
-            var ev = await Waiter.WaitAsync(PollEvents.In, cancellationToken).ConfigureAwait(false);
-            if ((ev & PollEvents.In) == 0 && (ev & (PollEvents.Error | PollEvents.HangUp)) != 0)
-            {
-                // Gone: the read below reports EPIPE.
-                _ = TryReceive(buffer.Span, out _);
-            }
+            waiter ??= ReceiveWaiter();
+            _ = await waiter.WaitAsync(PollEvents.In, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    // One read(2) on the endpoint's held descriptor, or through the handle's per-call route once the
+    // endpoint lets go of it (which reports a disposed endpoint or handle).
+    private unsafe int ReadErrno(Span<byte> buffer, out int n)
+    {
+        fixed (byte* p = buffer)
+        {
+            return _io.TryRead(p, buffer.Length, out n, out var errno) ? errno : _handle.ReadErrno(buffer, out n);
+        }
+    }
+
+    private unsafe int WriteErrno(ReadOnlySpan<byte> message, out int n)
+    {
+        fixed (byte* p = message)
+        {
+            return _io.TryWrite(p, message.Length, out n, out var errno) ? errno : _handle.WriteErrno(message, out n);
         }
     }
 
@@ -295,8 +323,10 @@ public sealed partial class RpmsgEndpoint : IDisposable, IAsyncDisposable
             return;
         }
 
+        FdWaiter? receive;
         lock (_gate)
         {
+            receive = _receiveWaiter; // no new one after this (ThrowIfDisposed under the lock)
             _waiter?.Dispose();
             if (_sendWaiter is { } send)
             {
@@ -304,6 +334,9 @@ public sealed partial class RpmsgEndpoint : IDisposable, IAsyncDisposable
                 send.Handle.Dispose(); // the duplicate descriptor the send waiter owns
             }
         }
+
+        // Outside the lock: stopping its loop waits for a continuation running there, which may take the lock.
+        receive?.Dispose(); // a pending ReceiveAsync ends with ObjectDisposedException
 
         if (Interlocked.CompareExchange(ref _wake, null, null) is { } wake)
         {
@@ -316,6 +349,7 @@ public sealed partial class RpmsgEndpoint : IDisposable, IAsyncDisposable
             _ = _handle.IoctlValueErrno(RpmsgIoctls.DestroyEndpoint, 0, out _);
         }
 
+        _io.Release(); // after any read or write in flight on the held descriptor has returned
         _handle.Dispose();
     }
 
@@ -341,6 +375,16 @@ public sealed partial class RpmsgEndpoint : IDisposable, IAsyncDisposable
                 ThrowIfDisposed();
                 return _waiter ??= new FdWaiter(_handle);
             }
+        }
+    }
+
+    // The asynchronous receive's own waiter: see ReceiveAsync and docs/Design.md, "Async".
+    private FdWaiter ReceiveWaiter()
+    {
+        lock (_gate)
+        {
+            ThrowIfDisposed();
+            return _receiveWaiter ??= new FdWaiter(_handle, dedicatedThread: true);
         }
     }
 

@@ -15,7 +15,7 @@ public sealed class RpmsgAsyncModelLabTests
         Lab.Require(RpmsgLab.Fixture);
         RpmsgLab.EnsureTransportLoaded();
         var ct = TestContext.Current.CancellationToken;
-        Descriptors.EnsureSharedEpollLoop(); // receives wait on the shared loop, which outlives the endpoint
+        Descriptors.EnsureSharedEpollLoop(); // the shared loop outlives the endpoint; the receive's own loop does not
         var epolls = Descriptors.Count("anon_inode:[eventpoll]");
         using var ctrl = RpmsgControl.Open(RpmsgLab.Control);
         var ept = ctrl.CreateEndpoint("ld-dispose-rx", destination: 0x920);

@@ -59,8 +59,9 @@ public sealed partial class InteropConventionTests
     public void HotImportsWithoutSetLastErrorAreCalledOnlyWhereErrnoIsReadRightAfterTheCall()
     {
         // DeviceHandle reads errno itself; FdWaiter's stop signal (an eventfd write) does not look at errno;
-        // the V4L2 stream's held descriptor (DQBUF/QBUF while streaming) reads it like DeviceHandle.
-        string[] callers = [Path.Combine("Native", "DeviceHandle.cs"), Path.Combine("Native", "FdWaiter.cs"), Path.Combine("V4l2", "Queue", "StreamDescriptor.cs")];
+        // the V4L2 stream's held descriptor (DQBUF/QBUF while streaming) and the rpmsg endpoint's (read/write
+        // for the endpoint's life) read it like DeviceHandle.
+        string[] callers = [Path.Combine("Native", "DeviceHandle.cs"), Path.Combine("Native", "FdWaiter.cs"), Path.Combine("V4l2", "Queue", "StreamDescriptor.cs"), Path.Combine("Rpmsg", "EndpointDescriptor.cs")];
         foreach (var (path, text) in Sources())
         {
             if (path.Contains($"{Path.DirectorySeparatorChar}Interop{Path.DirectorySeparatorChar}", StringComparison.Ordinal))
@@ -88,6 +89,15 @@ public sealed partial class InteropConventionTests
             var after = waiter[waiter.IndexOf(hot, StringComparison.Ordinal)..];
             Assert.Contains("var errno = Marshal.GetLastSystemError();", after[..after.IndexOf("CountInterrupted", StringComparison.Ordinal)], StringComparison.Ordinal);
         }
+
+        var endpoint = File.ReadAllText(Path.Combine(Src, "Rpmsg", "EndpointDescriptor.cs"));
+        foreach (var import in new[] { "Libc.Read(", "Libc.Write(" })
+        {
+            var after = endpoint[endpoint.IndexOf(import, StringComparison.Ordinal)..];
+            Assert.Contains("var errno = Marshal.GetLastSystemError();", after[..after.IndexOf("CountInterrupted", StringComparison.Ordinal)], StringComparison.Ordinal);
+        }
+
+        Assert.DoesNotContain("GetLastPInvokeError", endpoint, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -114,12 +124,14 @@ public sealed partial class InteropConventionTests
     {
         // Long-lived references stay explicit: a waiter's registration (FdWaiter), a pinned Memory
         // (MappedRegion), an imported buffer while the driver holds it (V4L2 ImportQueue), a streaming
-        // queue's descriptor from STREAMON to STREAMOFF (V4L2 StreamDescriptor), and the lease itself.
+        // queue's descriptor from STREAMON to STREAMOFF (V4L2 StreamDescriptor), an rpmsg endpoint's for its
+        // life (EndpointDescriptor), and the lease itself.
         string[] allowed =
         [
             Path.Combine("Native", "DeviceHandle.Lease.cs"), Path.Combine("Native", "DeviceHandle.cs"),
             Path.Combine("Native", "FdWaiter.cs"), Path.Combine("Native", "MappedRegion.cs"),
             Path.Combine("V4l2", "ImportQueue.cs"), Path.Combine("V4l2", "Queue", "StreamDescriptor.cs"),
+            Path.Combine("Rpmsg", "EndpointDescriptor.cs"),
         ];
         var offenders = Sources()
             .Where(s => s.Text.Contains("DangerousAddRef(", StringComparison.Ordinal) || s.Text.Contains("AddRefOrThrow(", StringComparison.Ordinal))
