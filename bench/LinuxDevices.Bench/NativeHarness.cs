@@ -10,7 +10,8 @@ namespace LinuxDevices.Bench;
 /// write+read round trip and a failing ioctl (VIDIOC_QUERYCAP on /dev/null → ENOTTY, errno captured)
 /// through <see cref="DeviceHandle"/>, against bench/c/native_baseline.c doing the same syscalls.
 /// Emulated guests inflate managed overhead many times, so this is the ratio that holds on hardware.
-/// usage: run native [COUNT] [ROUNDS]. Each figure's SDK and C loops alternate which goes first, round
+/// usage: run native [COUNT] [ROUNDS] [WAKES] (WAKES: wake-ups per round of the wake figure, default
+/// 20000; an emulated single-CPU guest takes milliseconds per shared-waiter wake-up). Each figure's SDK and C loops alternate which goes first, round
 /// after round; the figure is the median of the per-round ratios of the loop thread's CPU time (wall
 /// time is printed beside it: on a shared machine it mostly measures who else had the cores), against
 /// C in a process that has a second thread, as every .NET process does (single-threaded C printed too).
@@ -25,6 +26,7 @@ internal sealed partial class NativeHarness : IHarness
     {
         var count = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 1_000_000;
         var rounds = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 7;
+        var wakes = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 20_000;
         var repo = Environment.GetEnvironmentVariable("LAB_REPO") ?? Directory.GetCurrentDirectory();
         var baseline = Path.Combine(repo, "artifacts/bench/native_baseline");
         if (!File.Exists(baseline))
@@ -151,7 +153,7 @@ internal sealed partial class NativeHarness : IHarness
         // the loops tier up are not per call.
         var syscalls = 3L * count * rounds;
         Console.WriteLine($"  allocations: {allocated} bytes over {syscalls} SDK syscalls ({(double)allocated / syscalls:F6} B/syscall)");
-        var wake = Wake(repo);
+        var wake = Wake(repo, wakes);
         return allocated < count && wake == 0 ? 0 : 1;
     }
 
@@ -163,9 +165,8 @@ internal sealed partial class NativeHarness : IHarness
     /// blocked. This is the lab's async-latency figure without the emulation: under TCG every
     /// instruction of the managed wake path is emulated, on hardware it is not.
     /// </summary>
-    private static int Wake(string repo)
+    private static int Wake(string repo, int wakes)
     {
-        const int N = 20_000;
         var baseline = Path.Combine(repo, "artifacts/bench/wake_baseline");
         if (!File.Exists(baseline))
         {
@@ -176,13 +177,13 @@ internal sealed partial class NativeHarness : IHarness
         var c = new List<(double Median, double P99)>();
         var dedicated = new List<(double Median, double P99)>();
         var shared = new List<(double Median, double P99)>();
-        var first = SdkWake(N / 10, dedicatedThread: true); // warm-up, reported
-        _ = SdkWake(N / 10, dedicatedThread: false);
+        var first = SdkWake(wakes / 10, dedicatedThread: true); // warm-up, reported
+        _ = SdkWake(wakes / 10, dedicatedThread: false);
         long allocated = 0;
         for (var round = 0; round < 3; round++)
         {
             var psi = new ProcessStartInfo(baseline) { RedirectStandardOutput = true };
-            psi.ArgumentList.Add(N.ToString(CultureInfo.InvariantCulture));
+            psi.ArgumentList.Add(wakes.ToString(CultureInfo.InvariantCulture));
             using (var p = Process.Start(psi)!)
             {
                 var parts = p.StandardOutput.ReadToEnd().Split(' ', StringSplitOptions.RemoveEmptyEntries);
@@ -190,10 +191,10 @@ internal sealed partial class NativeHarness : IHarness
                 c.Add((double.Parse(parts[0], CultureInfo.InvariantCulture), double.Parse(parts[1], CultureInfo.InvariantCulture)));
             }
 
-            var d = SdkWake(N, dedicatedThread: true);
+            var d = SdkWake(wakes, dedicatedThread: true);
             dedicated.Add((d.Median, d.P99));
             allocated += d.Allocated;
-            var s = SdkWake(N, dedicatedThread: false);
+            var s = SdkWake(wakes, dedicatedThread: false);
             shared.Add((s.Median, s.P99));
             Console.WriteLine($"  round {round + 1}: C {c[^1].Median:F0} ns, SDK dedicated {d.Median:F0} ns, shared {s.Median:F0} ns (medians)");
         }
@@ -207,13 +208,13 @@ internal sealed partial class NativeHarness : IHarness
         var (cm, cp) = (Med(c.Select(x => x.Median)), Med(c.Select(x => x.P99)));
         var (dm, dp) = (Med(dedicated.Select(x => x.Median)), Med(dedicated.Select(x => x.P99)));
         var (sm, sp) = (Med(shared.Select(x => x.Median)), Med(shared.Select(x => x.P99)));
-        Console.WriteLine($"wake: eventfd raise -> waiter running, {N} wake-ups x 3 rounds on the host CPU, medians of the rounds");
+        Console.WriteLine($"wake: eventfd raise -> waiter running, {wakes} wake-ups x 3 rounds on the host CPU, medians of the rounds");
         Console.WriteLine($"  C blocking read            median {cm,9:F0} ns  p99 {cp,9:F0} ns");
-        Console.WriteLine($"  SDK async, dedicated waiter median {dm,9:F0} ns  p99 {dp,9:F0} ns  ratio {dm / cm:F2}  alloc {(double)allocated / (3 * N):F1} B/wait");
+        Console.WriteLine($"  SDK async, dedicated waiter median {dm,9:F0} ns  p99 {dp,9:F0} ns  ratio {dm / cm:F2}  alloc {(double)allocated / (3 * wakes):F1} B/wait");
         Console.WriteLine($"  SDK async, shared waiter   median {sm,9:F0} ns  p99 {sp,9:F0} ns  ratio {sm / cm:F2}");
-        Figures.Warmup("native.wake.async", $"{N / 10} wake-ups median {first.Median:F0} ns", $"{dm:F0} ns (median of 3 rounds of {N})", "the first loop of a fresh waiter, tiered JIT on");
+        Figures.Warmup("native.wake.async", $"{wakes / 10} wake-ups median {first.Median:F0} ns", $"{dm:F0} ns (median of 3 rounds of {wakes})", "the first loop of a fresh waiter, tiered JIT on");
         Figures.AtMost("native.wake.async", dm / cm, 1.5);
-        return allocated < 3L * N ? 0 : 1;
+        return allocated < 3L * wakes ? 0 : 1;
     }
 
     private static (double Median, double P99, long Allocated) SdkWake(int n, bool dedicatedThread)
