@@ -74,6 +74,10 @@ internal sealed class V4l2Harness : IHarness
         var async = RunSdkAsync(device, frames, W, H, fps).GetAwaiter().GetResult();
         var ctl = RunV4l2Ctl(device, frames, W, H, fps);
         var c2 = RunBaseline(baseline, device, frames, W, H, fps);
+        // Where the DQBUF+QBUF time goes: one more run of each loop that also reads the thread CPU
+        // clock around the two ioctls (two syscalls per frame more, so no figure uses these runs).
+        var cCpu = RunBaseline(baseline, device, frames, W, H, fps, cpuSplit: true);
+        var syncCpu = RunSdkSync(device, frames, W, H, fps, cpuSplit: true);
         // The C loop runs before and after the SDK runs; the cheaper run is the baseline (the guest
         // shares a busy host, so the better of two is the fairer reference).
         var c = c1 is null ? c2 : c2 is null ? c1 : c1.CpuUs <= c2.CpuUs ? c1 : c2;
@@ -90,6 +94,11 @@ internal sealed class V4l2Harness : IHarness
             Console.WriteLine();
             Console.WriteLine($"ratio SDK sync / C:  DQBUF+QBUF {sync.IoctlNs / c.IoctlNs:0.00}x, CPU {sync.CpuUs / c.CpuUs:0.00}x, fps {sync.Fps / c.Fps:0.000}");
             Console.WriteLine($"ratio SDK async / C: CPU {async.CpuUs / c.CpuUs:0.00}x, fps {async.Fps / c.Fps:0.000}");
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"DQBUF+QBUF wall p25/p50/p90 ns: C {c.Percentiles.P25:0}/{c.Percentiles.P50:0}/{c.Percentiles.P90:0}, SDK {sync.Percentiles.P25:0}/{sync.Percentiles.P50:0}/{sync.Percentiles.P90:0}; ratio p50 {sync.Percentiles.P50 / c.Percentiles.P50:0.00}x"));
+            if (cCpu is not null)
+            {
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"DQBUF+QBUF on the thread's CPU clock (runs of their own): C {cCpu.IoctlCpuNs:0} of {cCpu.IoctlNs:0} ns wall/frame, SDK {syncCpu.IoctlCpuNs:0} of {syncCpu.IoctlNs:0} ns; CPU ratio {syncCpu.IoctlCpuNs / cCpu.IoctlCpuNs:0.00}x"));
+            }
             Figures.Warmup("v4l2.sync", $"100 frames {syncFirst.IoctlNs:0} ns DQBUF+QBUF, {syncFirst.CpuUs:0.0} us CPU/frame", $"{sync.IoctlNs:0} ns, {sync.CpuUs:0.0} us ({frames} frames)", "a first 100-frame stream in the same process, JIT at full optimisation from the first call (DOTNET_TieredCompilation=0)");
             Figures.Warmup("v4l2.async", $"100 frames {asyncFirst.CpuUs:0.0} us CPU/frame", $"{async.CpuUs:0.0} us ({frames} frames)", "a first 100-frame stream in the same process, DOTNET_TieredCompilation=0");
             Figures.AtMost("v4l2.sync.dqbuf-qbuf", sync.IoctlNs / c.IoctlNs, 1.2);
@@ -104,7 +113,15 @@ internal sealed class V4l2Harness : IHarness
         return sync.AllocPerFrame == 0 && async.AllocPerFrame < 1 ? 0 : 1;
     }
 
-    private sealed record Result(double IoctlNs, double CpuUs, double AllocPerFrame, double Fps, long Dropped);
+    private sealed record Result(double IoctlNs, double CpuUs, double AllocPerFrame, double Fps, long Dropped)
+    {
+        /// <summary>DQBUF+QBUF per frame: 25th, 50th and 90th percentile of the wall time (ns).</summary>
+        public (double P25, double P50, double P90) Percentiles { get; init; } = (double.NaN, double.NaN, double.NaN);
+
+        /// <summary>DQBUF+QBUF per frame on the loop thread's CPU clock (ns): time the thread ran, not
+        /// time it slept on the driver's lock.</summary>
+        public double IoctlCpuNs { get; init; } = double.NaN;
+    }
 
     private static void Print(string name, Result? r) =>
         Console.WriteLine(r is null
@@ -128,7 +145,7 @@ internal sealed class V4l2Harness : IHarness
         return "/dev/video0";
     }
 
-    private static Result? RunBaseline(string exe, string device, int frames, uint w, uint h, uint fps)
+    private static Result? RunBaseline(string exe, string device, int frames, uint w, uint h, uint fps, bool cpuSplit = false)
     {
         if (!File.Exists(exe))
         {
@@ -136,7 +153,7 @@ internal sealed class V4l2Harness : IHarness
             return null;
         }
 
-        var psi = new ProcessStartInfo(exe, [device, frames.ToString(CultureInfo.InvariantCulture), w.ToString(CultureInfo.InvariantCulture), h.ToString(CultureInfo.InvariantCulture), fps.ToString(CultureInfo.InvariantCulture)])
+        var psi = new ProcessStartInfo(exe, [device, frames.ToString(CultureInfo.InvariantCulture), w.ToString(CultureInfo.InvariantCulture), h.ToString(CultureInfo.InvariantCulture), fps.ToString(CultureInfo.InvariantCulture), cpuSplit ? "cpu" : "-"])
         {
             RedirectStandardOutput = true,
         };
@@ -151,7 +168,11 @@ internal sealed class V4l2Harness : IHarness
 
         var kv = output.Trim().Split(' ').Select(x => x.Split('=')).ToDictionary(x => x[0], x => x[1]);
         double D(string k) => double.Parse(kv[k], CultureInfo.InvariantCulture);
-        return new Result(D("ioctl_ns") / frames, D("cpu_ns") / frames / 1000, double.NaN, D("fps"), (long)D("dropped"));
+        return new Result(D("ioctl_ns") / frames, D("cpu_ns") / frames / 1000, double.NaN, D("fps"), (long)D("dropped"))
+        {
+            Percentiles = (D("ioctl_p25_ns"), D("ioctl_p50_ns"), D("ioctl_p90_ns")),
+            IoctlCpuNs = D("ioctl_cpu_ns") / frames,
+        };
     }
 
     private static VideoDevice Setup(string device, uint w, uint h, uint fps)
@@ -164,7 +185,7 @@ internal sealed class V4l2Harness : IHarness
         return dev;
     }
 
-    private static Result RunSdkSync(string device, int frames, uint w, uint h, uint fps)
+    private static Result RunSdkSync(string device, int frames, uint w, uint h, uint fps, bool cpuSplit = false)
     {
         using var dev = Setup(device, w, h, fps);
         var q = dev.GetQueue(BufferType.VideoCapture);
@@ -176,6 +197,8 @@ internal sealed class V4l2Harness : IHarness
         q.StreamOn();
         const int Warmup = 10;
         long ioctlTicks = 0, wall0 = 0, alloc0 = 0;
+        double ioctlCpu = 0;
+        var samples = new long[frames];
         TimeSpan cpu0 = default;
         uint first = 0, last = 0;
         long checksum = 0;
@@ -189,12 +212,15 @@ internal sealed class V4l2Harness : IHarness
                 wall0 = Stopwatch.GetTimestamp();
                 alloc0 = GC.GetAllocatedBytesForCurrentThread();
                 ioctlTicks = 0;
+                ioctlCpu = 0;
             }
 
             VideoFrame f;
             long t0;
+            double c0;
             while (true)
             {
+                c0 = cpuSplit ? ThreadCpu.Nanoseconds() : 0;
                 t0 = Stopwatch.GetTimestamp();
                 if (q.TryDequeueFrame(out f))
                 {
@@ -213,7 +239,17 @@ internal sealed class V4l2Harness : IHarness
 
             last = f.Sequence;
             f.Dispose();
-            ioctlTicks += Stopwatch.GetTimestamp() - t0;
+            var dt = Stopwatch.GetTimestamp() - t0;
+            if (cpuSplit)
+            {
+                ioctlCpu += ThreadCpu.Nanoseconds() - c0;
+            }
+
+            ioctlTicks += dt;
+            if (n >= Warmup)
+            {
+                samples[n - Warmup] = dt;
+            }
         }
 
         var alloc = GC.GetAllocatedBytesForCurrentThread() - alloc0;
@@ -222,7 +258,13 @@ internal sealed class V4l2Harness : IHarness
         var cpu = self.TotalProcessorTime - cpu0;
         q.StreamOff();
         GC.KeepAlive(checksum);
-        return new Result(ioctlTicks * (1e9 / Stopwatch.Frequency) / frames, cpu.TotalMicroseconds / frames, (double)alloc / frames, frames / wall.TotalSeconds, last - first + 1 - frames);
+        Array.Sort(samples);
+        double Ns(long ticks) => ticks * (1e9 / Stopwatch.Frequency);
+        return new Result(Ns(ioctlTicks) / frames, cpu.TotalMicroseconds / frames, (double)alloc / frames, frames / wall.TotalSeconds, last - first + 1 - frames)
+        {
+            Percentiles = (Ns(samples[frames / 4]), Ns(samples[frames / 2]), Ns(samples[frames * 9 / 10])),
+            IoctlCpuNs = ioctlCpu / frames,
+        };
     }
 
     private static async Task<Result> RunSdkAsync(string device, int frames, uint w, uint h, uint fps)
