@@ -77,9 +77,18 @@ public sealed class EventFdAndWaiterTests
         }
 
         await Loop(200); // warm up: tiering, thread pool, async state machine box
-        var before = GC.GetTotalAllocatedBytes(precise: true);
-        await Loop(2000);
-        var perWait = (GC.GetTotalAllocatedBytes(precise: true) - before) / 2000.0;
-        Assert.True(perWait < 8, $"{perWait:F1} bytes allocated per wait");
+
+        // The count is process-wide: a thread an earlier test left behind (a waiter finishing its
+        // dispose, a finalizer) can allocate during one round. An allocation per wait shows in every
+        // round, so the fewest bytes of three rounds is the SDK's figure.
+        var perWait = new double[3];
+        for (var round = 0; round < perWait.Length; round++)
+        {
+            var before = GC.GetTotalAllocatedBytes(precise: true);
+            await Loop(2000);
+            perWait[round] = (GC.GetTotalAllocatedBytes(precise: true) - before) / 2000.0;
+        }
+
+        Assert.True(perWait.Min() < 8, $"{perWait.Min():F1} bytes allocated per wait (rounds: {string.Join(", ", perWait.Select(b => b.ToString("F1", System.Globalization.CultureInfo.InvariantCulture)))})");
     }
 }
