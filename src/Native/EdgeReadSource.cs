@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Threading.Tasks.Sources;
 
 namespace LinuxDevices.Native;
@@ -86,6 +87,7 @@ internal abstract class EdgeReadSource<T> : FdReadinessSink, IValueTaskSource<T>
     /// <param name="buffer">Where to read into.</param>
     /// <param name="bytesRead">Bytes read.</param>
     /// <returns>0 or the errno (EAGAIN when nothing is there).</returns>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     protected int ReadErrno(bool onWaiterThread, Span<byte> buffer, out int bytesRead) =>
         onWaiterThread ? _waiter.ReadOnWaiterThreadErrno(buffer, out bytesRead) : _waiter.Handle.ReadErrno(buffer, out bytesRead);
 
@@ -194,7 +196,11 @@ internal abstract class EdgeReadSource<T> : FdReadinessSink, IValueTaskSource<T>
 
             if (got || error is not null)
             {
-                _registration.Unregister();
+                if (_token.CanBeCanceled)
+                {
+                    _registration.Unregister(); // none to undo for an uncancellable wait (one call less per wake-up)
+                }
+
                 if (error is null)
                 {
                     _core.SetResult(result); // runs the continuation here, on the waiter's thread
@@ -218,6 +224,7 @@ internal abstract class EdgeReadSource<T> : FdReadinessSink, IValueTaskSource<T>
     /// <summary>Makes the wait Waiting, then completes it for a Dispose or cancellation that found it
     /// otherwise, or takes it for a wake-up that did.</summary>
     /// <returns>Whether this thread owns the wait again (a wake-up to read).</returns>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private bool Publish()
     {
         Interlocked.Exchange(ref _state, Waiting);
@@ -237,6 +244,7 @@ internal abstract class EdgeReadSource<T> : FdReadinessSink, IValueTaskSource<T>
     }
 
     /// <summary>Takes a remembered wake-up for the Waiting wait.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private bool TakeSignaled()
     {
         if (Volatile.Read(ref _signaled) == 0 || Interlocked.CompareExchange(ref _state, Completing, Waiting) != Waiting)

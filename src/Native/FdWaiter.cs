@@ -27,7 +27,10 @@ namespace LinuxDevices.Native;
 /// remembered and completes the next wait at once (the caller's non-blocking call decides). Such a
 /// wait therefore costs one epoll_wait on the waiter's own thread, with nothing to re-arm. In the
 /// readiness-callback form of that waiter the wake-ups go straight to an internal sink on the waiter's
-/// thread, which reads and completes its own wait (<c>EdgeReadSource</c>; the UIO waits use it).</para>
+/// thread, which reads and completes its own wait (<c>EdgeReadSource</c>; the UIO waits use it). A V4L2
+/// stream uses the one-shot readiness-callback form: each arm (one epoll_ctl, which re-checks readiness)
+/// delivers one wake-up to the frame loop on the waiter's thread, which dequeues and completes the
+/// caller's <c>await</c> itself.</para>
 /// <para>On the shared loop the code after <c>await</c> runs on the thread pool by default. Setting the
 /// AppContext switch <c>LinuxDevices.Native.InlineCompletions</c> (or the environment variable
 /// <c>LINUXDEVICES_INLINE_COMPLETIONS=1</c>) runs it directly on the shared epoll thread instead.
@@ -98,6 +101,17 @@ public sealed class FdWaiter : IDisposable, IValueTaskSource<PollEvents>
     /// <param name="sink">Receives the wake-ups.</param>
     internal FdWaiter(DeviceHandle handle, PollEvents edgeTriggeredEvents, FdReadinessSink sink)
         : this(handle, dedicatedThread: true, edgeTriggeredEvents, sink ?? throw new ArgumentNullException(nameof(sink)))
+    {
+    }
+
+    /// <summary>The one-shot readiness-callback form: a dedicated waiter whose descriptor is registered
+    /// disarmed (EPOLLONESHOT); each <see cref="ArmSink"/> arms it once, and the wake-up goes to
+    /// <paramref name="sink"/> on the waiter's own thread. Level-triggered: arming re-checks readiness,
+    /// so nothing that is ready when the sink arms is missed. <see cref="WaitAsync"/> is not available.</summary>
+    /// <param name="handle">The descriptor to wait on.</param>
+    /// <param name="sink">Receives the wake-ups.</param>
+    internal FdWaiter(DeviceHandle handle, FdReadinessSink sink)
+        : this(handle, dedicatedThread: true, PollEvents.None, sink ?? throw new ArgumentNullException(nameof(sink)))
     {
     }
 
@@ -218,6 +232,25 @@ public sealed class FdWaiter : IDisposable, IValueTaskSource<PollEvents>
         }
 
         return new ValueTask<PollEvents>(this, version);
+    }
+
+    /// <summary>Arms the one-shot sink form for <paramref name="events"/>: the next readiness (or an
+    /// error/hang-up, also when already there) goes to the sink once.</summary>
+    /// <param name="events">The events of interest.</param>
+    /// <returns>0, or the errno of epoll_ctl (EBADF/ENOENT after <see cref="Dispose"/>).</returns>
+    internal int ArmSink(PollEvents events)
+    {
+        System.Diagnostics.Debug.Assert(_sink is not null && _edgeEvents == PollEvents.None, "the one-shot sink form only");
+        return Volatile.Read(ref _disposed) != 0 ? Errno.EBADF : _loop.Arm(_fd, _id, events);
+    }
+
+    /// <summary>Disarms the one-shot sink form (a cancelled wait); errors are ignored.</summary>
+    internal void DisarmSink()
+    {
+        if (Volatile.Read(ref _disposed) == 0)
+        {
+            _loop.Disarm(_fd, _id);
+        }
     }
 
     internal void Complete(PollEvents revents)
