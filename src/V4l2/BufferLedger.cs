@@ -1,3 +1,5 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Runtime.CompilerServices;
 using LinuxDevices.Native;
 
 namespace LinuxDevices.V4l2;
@@ -25,26 +27,40 @@ public enum BufferState
 /// </summary>
 internal sealed class BufferLedger
 {
-    private readonly List<BufferState> _states = [];
-    private readonly List<uint> _leases = [];
+    // One slot per index: state and lease side by side, in a plain array (grown by doubling), so the
+    // per-frame checks and transitions are one bounds check and one element each (issue #14).
+    private Slot[] _slots = [];
+    private int _count;
 
     /// <summary>Number of slots (highest allocated index + 1; trailing holes are trimmed).</summary>
-    public int Count => _states.Count;
+    public int Count => _count;
 
     /// <summary>Allocated (non-hole) buffers.</summary>
     public int LiveCount { get; private set; }
 
     /// <summary>The state of <paramref name="index"/> (<see cref="BufferState.Removed"/> past the end).</summary>
-    public BufferState this[int index] => index >= 0 && index < _states.Count ? _states[index] : BufferState.Removed;
+    public BufferState this[int index] => (uint)index < (uint)_count ? _slots[index].State : BufferState.Removed;
 
     /// <summary>The current lease of a slot.</summary>
-    public uint Lease(int index) => index >= 0 && index < _leases.Count ? _leases[index] : 0;
+    public uint Lease(int index) => (uint)index < (uint)_count ? _slots[index].Lease : 0;
 
     /// <summary>Indices that are holes below <see cref="Count"/>.</summary>
-    public IEnumerable<int> Holes => Enumerable.Range(0, _states.Count).Where(i => _states[i] == BufferState.Removed);
+    public IEnumerable<int> Holes => Enumerable.Range(0, _count).Where(i => _slots[i].State == BufferState.Removed);
 
     /// <summary>How many slots are in <paramref name="state"/>.</summary>
-    public int CountIn(BufferState state) => _states.Count(s => s == state);
+    public int CountIn(BufferState state)
+    {
+        var n = 0;
+        for (var i = 0; i < _count; i++)
+        {
+            if (_slots[i].State == state)
+            {
+                n++;
+            }
+        }
+
+        return n;
+    }
 
     /// <summary>Records buffers the kernel allocated at <paramref name="first"/>..+count (REQBUFS
     /// starts at 0 after <see cref="Clear"/>; CREATE_BUFS may refill holes).</summary>
@@ -62,16 +78,25 @@ internal sealed class BufferLedger
             }
         }
 
-        while (_states.Count < first + count)
+        if (first + count > _slots.Length)
         {
-            _states.Add(BufferState.Removed);
-            _leases.Add(0);
+            var grown = new Slot[Math.Max(first + count, Math.Max(4, _slots.Length * 2))];
+            _slots.AsSpan(0, _count).CopyTo(grown);
+            _slots = grown;
         }
 
+        for (var i = _count; i < first + count; i++)
+        {
+            // New slots past the end start as holes; a slot trimmed earlier keeps its lease (stale frames
+            // of a removed buffer must stay stale when the index is reused).
+            _slots[i].State = BufferState.Removed;
+        }
+
+        _count = Math.Max(_count, first + count);
         for (var i = first; i < first + count; i++)
         {
-            _states[i] = BufferState.Free;
-            _leases[i]++;
+            _slots[i].State = BufferState.Free;
+            _slots[i].Lease++;
         }
 
         LiveCount += count;
@@ -108,52 +133,69 @@ internal sealed class BufferLedger
         {
             if (this[i] != BufferState.Removed)
             {
-                _states[i] = BufferState.Removed;
-                _leases[i]++;
+                _slots[i].State = BufferState.Removed;
+                _slots[i].Lease++;
                 LiveCount--;
             }
         }
 
-        while (_states.Count > 0 && _states[^1] == BufferState.Removed)
+        while (_count > 0 && _slots[_count - 1].State == BufferState.Removed)
         {
-            _states.RemoveAt(_states.Count - 1);
-            _leases.RemoveAt(_leases.Count - 1);
+            _count--;
         }
     }
 
     /// <summary>Moves a live slot to a new state.</summary>
     /// <exception cref="InvalidOperationException">The slot is a hole.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Set(int index, BufferState state)
     {
-        if (this[index] == BufferState.Removed)
+        if ((uint)index >= (uint)_count || _slots[index].State == BufferState.Removed)
         {
-            throw new InvalidOperationException($"Buffer {index} does not exist.");
+            ThrowMissing(index);
         }
 
-        _states[index] = state;
+        _slots[index].State = state;
     }
 
     /// <summary>Records a dequeue: the slot becomes <see cref="BufferState.Dequeued"/> under a new lease.</summary>
     /// <returns>The lease a frame must present to release the buffer.</returns>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public uint OnDequeued(int index)
     {
-        Set(index, BufferState.Dequeued);
-        return ++_leases[index];
+        if ((uint)index >= (uint)_count || _slots[index].State == BufferState.Removed)
+        {
+            ThrowMissing(index);
+        }
+
+        ref var slot = ref _slots[index];
+        slot.State = BufferState.Dequeued;
+        return ++slot.Lease;
     }
 
     /// <summary>Whether a frame holding <paramref name="lease"/> still owns <paramref name="index"/>.</summary>
-    public bool Holds(int index, uint lease) => this[index] == BufferState.Dequeued && _leases[index] == lease;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public bool Holds(int index, uint lease)
+    {
+        if ((uint)index >= (uint)_count)
+        {
+            return false;
+        }
+
+        ref readonly var slot = ref _slots[index];
+        return slot.State == BufferState.Dequeued && slot.Lease == lease;
+    }
 
     /// <summary>STREAMOFF: every queued or dequeued buffer returns to the application as free; leases
     /// are bumped so outstanding frames become stale.</summary>
     public void OnStreamOff()
     {
-        for (var i = 0; i < _states.Count; i++)
+        for (var i = 0; i < _count; i++)
         {
-            if (_states[i] != BufferState.Removed)
+            if (_slots[i].State != BufferState.Removed)
             {
-                _states[i] = BufferState.Free;
-                _leases[i]++;
+                _slots[i].State = BufferState.Free;
+                _slots[i].Lease++;
             }
         }
     }
@@ -161,12 +203,28 @@ internal sealed class BufferLedger
     /// <summary>REQBUFS: all buffers are gone.</summary>
     public void Clear()
     {
-        _states.Clear();
-        _leases.Clear();
+        for (var i = 0; i < _count; i++)
+        {
+            // Bumped, not reset: a frame of a freed buffer must not match the index's next life.
+            _slots[i].State = BufferState.Removed;
+            _slots[i].Lease++;
+        }
+
+        _count = 0;
         LiveCount = 0;
     }
 
     /// <summary>A compact text view, e.g. <c>[0:Free 1:-- 2:Queued]</c>.</summary>
     public override string ToString() =>
-        "[" + string.Join(' ', _states.Select((s, i) => s == BufferState.Removed ? $"{i}:--" : $"{i}:{s}")) + "]";
+        "[" + string.Join(' ', Enumerable.Range(0, _count).Select(i => _slots[i].State == BufferState.Removed ? $"{i}:--" : $"{i}:{_slots[i].State}")) + "]";
+
+    [DoesNotReturn]
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowMissing(int index) => throw new InvalidOperationException($"Buffer {index} does not exist.");
+
+    private struct Slot
+    {
+        public BufferState State;
+        public uint Lease;
+    }
 }

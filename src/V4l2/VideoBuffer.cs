@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using LinuxDevices.Native;
 
 namespace LinuxDevices.V4l2;
@@ -5,11 +6,14 @@ namespace LinuxDevices.V4l2;
 /// <summary>One mapped plane of a buffer.</summary>
 public sealed class BufferPlane
 {
+    private readonly nint _address;
+
     internal BufferPlane(MappedRegion region, uint length, uint offset)
     {
         Region = region;
         Length = length;
         MemoryOffset = offset;
+        _address = region.Address;
     }
 
     internal MappedRegion Region { get; }
@@ -33,7 +37,26 @@ public sealed class BufferPlane
     public Span<byte> Span => Region.Slice(0, (int)Length);
 
     /// <summary>The payload of the last dequeued buffer (<see cref="DataOffset"/>..<see cref="BytesUsed"/>).</summary>
-    public Span<byte> Payload => Region.Slice(DataOffset, (int)Math.Min(Length - Math.Min(DataOffset, Length), BytesUsed - Math.Min(DataOffset, BytesUsed)));
+    public Span<byte> Payload => Region.Slice(DataOffset, PayloadLength);
+
+    private int PayloadLength => (int)Math.Min(Length - Math.Min(DataOffset, Length), BytesUsed - Math.Min(DataOffset, BytesUsed));
+
+    /// <summary><see cref="Payload"/> (or the whole plane) for a frame whose lease the caller has just
+    /// checked (<see cref="VideoQueue.FrameData"/>): a valid lease proves the mapping is alive (removal,
+    /// REQBUFS, STREAMOFF and the queue's disposal all end the lease before or as they unmap), and the
+    /// span lies inside the plane by construction (offset and length clamped to <see cref="Length"/>),
+    /// so the region's closed and range checks are not repeated per frame.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal unsafe Span<byte> LeasedSpan(bool wholePlane)
+    {
+        if (wholePlane)
+        {
+            return new Span<byte>((void*)_address, (int)Length);
+        }
+
+        var offset = Math.Min(DataOffset, Length);
+        return new Span<byte>((byte*)_address + offset, (int)Math.Min(Length - offset, BytesUsed - Math.Min(DataOffset, BytesUsed)));
+    }
 }
 
 /// <summary>An allocated buffer of a <see cref="VideoQueue"/> with its mapped planes.</summary>

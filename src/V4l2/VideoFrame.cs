@@ -43,16 +43,7 @@ public readonly struct VideoFrame : IDisposable
     public VideoBuffer Buffer => Queue.BufferAt(Info.Index);
 
     /// <summary>The payload of plane 0 (capture) or the whole plane (output, to fill).</summary>
-    public Span<byte> Data
-    {
-        get
-        {
-            var q = Queue;
-            q.CheckLease(Info.Index, _lease);
-            var plane = q.BufferAt(Info.Index).PlaneArray[0];
-            return q.Type.IsOutput() ? plane.Span : plane.Payload;
-        }
-    }
+    public Span<byte> Data => Queue.FrameData(Info.Index, _lease);
 
     /// <summary>Plane <paramref name="plane"/> as <see cref="Memory{T}"/> (whole plane).</summary>
     /// <param name="plane">The plane index.</param>

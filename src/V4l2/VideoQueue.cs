@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using System.Diagnostics.CodeAnalysis;
+using System.Runtime.CompilerServices;
 using LinuxDevices.Native;
 using LinuxDevices.V4l2.Interop;
 using LinuxDevices.V4l2.Ioctl;
@@ -22,6 +24,8 @@ public sealed partial class VideoQueue : IDisposable
     private readonly IIoctlTarget _target;
     private readonly BufferPool _pool;
     private readonly BufferQueue _queue;
+    private readonly BufferLedger _ledger;
+    private readonly bool _isOutput;
     private DeviceException? _deferred;
     private bool _disposed;
 
@@ -38,6 +42,8 @@ public sealed partial class VideoQueue : IDisposable
         _target = target;
         _pool = new BufferPool(target, abi, type, memory);
         _queue = new BufferQueue(_pool);
+        _ledger = _pool.Ledger;
+        _isOutput = type.IsOutput();
     }
 
     /// <summary>The buffer type.</summary>
@@ -69,7 +75,7 @@ public sealed partial class VideoQueue : IDisposable
     /// <summary>Removals still to happen as buffers come back (see <see cref="Shrink"/>).</summary>
     public int PendingShrink => _pool.PendingShrink;
 
-    internal BufferLedger Ledger => _pool.Ledger;
+    internal BufferLedger Ledger => _ledger;
 
     internal BufferPool Pool => _pool;
 
@@ -91,11 +97,37 @@ public sealed partial class VideoQueue : IDisposable
     internal void CheckLease(int index, uint lease)
     {
         ThrowIfDisposed();
-        if (!Ledger.Holds(index, lease))
+        if (!_ledger.Holds(index, lease))
         {
-            throw new InvalidOperationException($"{Path}: this frame no longer owns buffer {index} (disposed, re-queued, removed or streaming stopped).");
+            ThrowNotOwned(index);
         }
     }
+
+    /// <summary>A frame's payload (<see cref="VideoFrame.Data"/>): the lease check, then plane 0's payload
+    /// (capture) or whole plane (output), in one call.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal Span<byte> FrameData(int index, uint lease)
+    {
+        if (_disposed)
+        {
+            ThrowDisposed();
+        }
+
+        if (!_ledger.Holds(index, lease))
+        {
+            ThrowNotOwned(index);
+        }
+
+        // Held ⇒ allocated and mapped (the ledger and the pool change together).
+        return (_pool.At(index) ?? ThrowMissing(index)).PlaneArray[0].LeasedSpan(_isOutput);
+    }
+
+    [DoesNotReturn]
+    private VideoBuffer ThrowMissing(int index) => throw new InvalidOperationException($"{Path}: buffer {index} does not exist.");
+
+    [DoesNotReturn]
+    private void ThrowNotOwned(int index) =>
+        throw new InvalidOperationException($"{Path}: this frame no longer owns buffer {index} (disposed, re-queued, removed or streaming stopped).");
 
     /// <summary>Asks the driver for the queue's capabilities without allocating (CREATE_BUFS with
     /// count 0; REQBUFS(0) when CREATE_BUFS is missing and no buffers exist).</summary>
@@ -222,8 +254,16 @@ public sealed partial class VideoQueue : IDisposable
     /// <returns>false when no buffer is ready (EAGAIN).</returns>
     public bool TryDequeueFrame(out VideoFrame frame)
     {
-        ThrowIfDisposed();
-        ThrowDeferred();
+        if (_disposed)
+        {
+            ThrowDisposed();
+        }
+
+        if (_deferred is not null)
+        {
+            ThrowDeferred();
+        }
+
         var errno = _queue.DequeueRaw(out var buffer, out var lease);
         if (errno == 0)
         {
@@ -232,8 +272,16 @@ public sealed partial class VideoQueue : IDisposable
         }
 
         frame = default;
-        return errno == Errno.EAGAIN ? false : throw _target.Error(errno, "VIDIOC_DQBUF");
+        if (errno != Errno.EAGAIN)
+        {
+            ThrowDequeueFailed(errno);
+        }
+
+        return false;
     }
+
+    [DoesNotReturn]
+    private void ThrowDequeueFailed(int errno) => throw _target.Error(errno, "VIDIOC_DQBUF");
 
     /// <summary>Waits up to <paramref name="timeout"/> (poll) and dequeues a buffer.</summary>
     /// <param name="timeout">How long to wait.</param>
@@ -360,25 +408,36 @@ public sealed partial class VideoQueue : IDisposable
     }
 
     /// <summary>Hands a frame's buffer back: queue it (or remove it when shrinking).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal void Release(int index, uint lease, uint bytesUsed, bool throwOnError)
     {
-        if (_disposed || !Ledger.Holds(index, lease))
+        if (_disposed || !_ledger.Holds(index, lease))
         {
             if (throwOnError)
             {
-                ThrowIfDisposed();
-                throw new InvalidOperationException($"{Path}: this frame no longer owns buffer {index}.");
+                ThrowStaleRelease(index);
             }
 
             return;
         }
 
         var errno = _queue.Release(index, bytesUsed, out var call);
-        if (errno == 0)
+        if (errno != 0)
         {
-            return;
+            OnReleaseFailed(index, errno, call, throwOnError);
         }
+    }
 
+    [DoesNotReturn]
+    private void ThrowStaleRelease(int index)
+    {
+        ThrowIfDisposed();
+        throw new InvalidOperationException($"{Path}: this frame no longer owns buffer {index}.");
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void OnReleaseFailed(int index, int errno, string call, bool throwOnError)
+    {
         var error = _target.Error(errno, call, $"releasing buffer {index}");
         if (throwOnError)
         {
@@ -410,9 +469,12 @@ public sealed partial class VideoQueue : IDisposable
     {
         if (_disposed)
         {
-            throw new ObjectDisposedException(Path, $"The {Type} queue of {Path} has been disposed.");
+            ThrowDisposed();
         }
     }
+
+    [DoesNotReturn]
+    private void ThrowDisposed() => throw new ObjectDisposedException(Path, $"The {Type} queue of {Path} has been disposed.");
 
     /// <summary>Stops streaming, unmaps every buffer, frees them (REQBUFS 0) and releases the waiter.
     /// Errors from a vanished device are ignored.</summary>

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using LinuxDevices.Native;
 using LinuxDevices.V4l2.Interop;
 using LinuxDevices.V4l2.Queue;
@@ -26,34 +27,18 @@ internal static partial class Vidioc
         abi.Buffer(target, V4l2Ioctl.DQBUF, V4l2Ioctl.DQBUF_TIME32, ref b);
 
     /// <summary>VIDIOC_QBUF on a streaming queue: on the stream's held descriptor while streaming (no per-call
-    /// reference counting), else as <see cref="QBuf(IIoctlTarget, V4l2TimeAbi, ref v4l2_buffer)"/>.</summary>
-    internal static unsafe int QBuf(IIoctlTarget target, V4l2TimeAbi abi, StreamDescriptor stream, ref v4l2_buffer b)
-    {
-        fixed (v4l2_buffer* p = &b)
-        {
-            if (stream.TryIoctl(V4l2Ioctl.QBUF, p, out var errno))
-            {
-                return errno;
-            }
-        }
-
-        return QBuf(target, abi, ref b);
-    }
+    /// reference counting, no interface dispatch), else as <see cref="QBuf(IIoctlTarget, V4l2TimeAbi, ref v4l2_buffer)"/>.
+    /// <paramref name="b"/> points at the caller's stack (nothing to pin).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static unsafe int QBuf(IIoctlTarget target, V4l2TimeAbi abi, StreamDescriptor stream, v4l2_buffer* b) =>
+        stream.TryIoctl(V4l2Ioctl.QBUF, b, out var errno) ? errno : QBuf(target, abi, ref *b);
 
     /// <summary>VIDIOC_DQBUF on a streaming queue: on the stream's held descriptor when usable, else as
-    /// <see cref="DQBuf(IIoctlTarget, V4l2TimeAbi, ref v4l2_buffer)"/>.</summary>
-    internal static unsafe int DQBuf(IIoctlTarget target, V4l2TimeAbi abi, StreamDescriptor stream, ref v4l2_buffer b)
-    {
-        fixed (v4l2_buffer* p = &b)
-        {
-            if (stream.TryIoctl(V4l2Ioctl.DQBUF, p, out var errno))
-            {
-                return errno;
-            }
-        }
-
-        return DQBuf(target, abi, ref b);
-    }
+    /// <see cref="DQBuf(IIoctlTarget, V4l2TimeAbi, ref v4l2_buffer)"/>. <paramref name="b"/> points at the
+    /// caller's stack.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static unsafe int DQBuf(IIoctlTarget target, V4l2TimeAbi abi, StreamDescriptor stream, v4l2_buffer* b) =>
+        stream.TryIoctl(V4l2Ioctl.DQBUF, b, out var errno) ? errno : DQBuf(target, abi, ref *b);
 
     /// <summary>VIDIOC_PREPARE_BUF in the device's time layout.</summary>
     internal static int PrepareBuf(IIoctlTarget target, V4l2TimeAbi abi, ref v4l2_buffer b) =>

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using LinuxDevices.Native;
 using LinuxDevices.V4l2.Interop;
 using LinuxDevices.V4l2.Ioctl;
@@ -16,7 +17,25 @@ internal sealed unsafe class BufferQueue
     private readonly BufferPool _pool;
     private readonly StreamDescriptor _stream = new();
 
-    internal BufferQueue(BufferPool pool) => _pool = pool;
+    // The per-frame path reads these instead of walking the pool's properties (issue #14): fixed for
+    // the queue's life.
+    private readonly BufferLedger _ledger;
+    private readonly List<VideoBuffer?> _buffers;
+    private readonly uint _type;
+    private readonly uint _memory;
+    private readonly bool _isOutput;
+    private readonly bool _multiplanar;
+
+    internal BufferQueue(BufferPool pool)
+    {
+        _pool = pool;
+        _ledger = pool.Ledger;
+        _buffers = pool.Buffers;
+        _type = (uint)pool.Type;
+        _memory = (uint)pool.Memory;
+        _isOutput = pool.Type.IsOutput();
+        _multiplanar = pool.Type.IsMultiplanar();
+    }
 
     internal bool IsStreaming { get; private set; }
 
@@ -25,9 +44,37 @@ internal sealed unsafe class BufferQueue
     private BufferLedger Ledger => _pool.Ledger;
 
     /// <summary>QBUF; on success the ledger says Queued. Returns the errno.</summary>
+    /// <remarks>Inlined into the frame release (issue #14: under TCG every call and return on the per-frame
+    /// path costs a translation-block lookup after each wake-up); multi-planar and output queues fill
+    /// their planes in <see cref="FillForQueue"/>.</remarks>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal int QueueRaw(int index, uint bytesUsed)
     {
         var b = default(v4l2_buffer);
+        if (_multiplanar || _isOutput)
+        {
+            FillForQueue(ref b, index, bytesUsed);
+        }
+        else
+        {
+            // Single-planar capture (the common stream): what Init fills, without the plane array.
+            b.index = (uint)index;
+            b.type = _type;
+            b.memory = _memory;
+        }
+
+        var errno = Vidioc.QBuf(_pool.Target, _pool.Abi, _stream, &b);
+        if (errno == 0)
+        {
+            _ledger.Set(index, BufferState.Queued);
+        }
+
+        return errno;
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void FillForQueue(ref v4l2_buffer b, int index, uint bytesUsed)
+    {
         _pool.Init(ref b, index);
         if (_pool.Planes != null && _pool.At(index) is { } buf)
         {
@@ -35,13 +82,6 @@ internal sealed unsafe class BufferQueue
         }
 
         _pool.FillOutputPayload(ref b, index, bytesUsed);
-        var errno = Vidioc.QBuf(Target, _pool.Abi, _stream, ref b);
-        if (errno == 0)
-        {
-            Ledger.Set(index, BufferState.Queued);
-        }
-
-        return errno;
     }
 
     /// <summary>PREPARE_BUF; on success the ledger says Prepared. Returns the errno.</summary>
@@ -79,11 +119,21 @@ internal sealed unsafe class BufferQueue
 
     /// <summary>DQBUF: on success records the payload on the buffer, hands out a lease in the ledger and
     /// returns 0; otherwise the errno (EAGAIN: nothing ready).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal int DequeueRaw(out DequeuedBuffer info, out uint lease)
     {
         var b = default(v4l2_buffer);
-        _pool.Init(ref b, 0);
-        var errno = Vidioc.DQBuf(Target, _pool.Abi, _stream, ref b);
+        if (_multiplanar)
+        {
+            _pool.Init(ref b, 0);
+        }
+        else
+        {
+            b.type = _type;
+            b.memory = _memory;
+        }
+
+        var errno = Vidioc.DQBuf(_pool.Target, _pool.Abi, _stream, &b);
         if (errno != 0)
         {
             info = default;
@@ -91,20 +141,47 @@ internal sealed unsafe class BufferQueue
             return errno;
         }
 
+        if (_multiplanar)
+        {
+            return OnDequeuedPlanes(in b, out info, out lease);
+        }
+
         var index = (int)b.index;
         var timestamp = Marshalling.ToTimeSpan(b.timestamp);
-        uint used;
+        var used = b.bytesused;
+        if ((uint)index < (uint)_buffers.Count && _buffers[index] is { } buffer)
+        {
+            buffer.PlaneArray[0].BytesUsed = used;
+            buffer.Sequence = b.sequence;
+            buffer.Timestamp = timestamp;
+            buffer.Flags = (BufferFlags)b.flags;
+        }
+
+        lease = _ledger.OnDequeued(index);
+        info = new DequeuedBuffer(index, b.sequence, timestamp, (BufferFlags)b.flags, used, (FieldOrder)b.field);
+        return 0;
+    }
+
+    /// <summary>The multi-planar half of <see cref="DequeueRaw"/>: payload and data offset per plane from
+    /// the pool's plane array.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private int OnDequeuedPlanes(in v4l2_buffer b, out DequeuedBuffer info, out uint lease)
+    {
+        var index = (int)b.index;
+        var timestamp = Marshalling.ToTimeSpan(b.timestamp);
         var buffer = _pool.At(index);
         var planes = _pool.Planes;
+        uint used;
         if (planes != null)
         {
             used = planes[0].bytesused;
             if (buffer is not null)
             {
-                for (var p = 0; p < buffer.PlaneArray.Length && p < b.length; p++)
+                var array = buffer.PlaneArray;
+                for (var p = 0; p < array.Length && p < b.length; p++)
                 {
-                    buffer.PlaneArray[p].BytesUsed = planes[p].bytesused;
-                    buffer.PlaneArray[p].DataOffset = planes[p].data_offset;
+                    array[p].BytesUsed = planes[p].bytesused;
+                    array[p].DataOffset = planes[p].data_offset;
                 }
             }
         }
@@ -124,7 +201,7 @@ internal sealed unsafe class BufferQueue
             buffer.Flags = (BufferFlags)b.flags;
         }
 
-        lease = Ledger.OnDequeued(index);
+        lease = _ledger.OnDequeued(index);
         info = new DequeuedBuffer(index, b.sequence, timestamp, (BufferFlags)b.flags, used, (FieldOrder)b.field);
         return 0;
     }
@@ -148,7 +225,27 @@ internal sealed unsafe class BufferQueue
     /// <summary>Hands a dequeued buffer back: removes it while a shrink is pending (and the queue supports
     /// removal), marks it Free when not streaming, else re-queues it. Returns the errno and the call that
     /// failed; on failure the buffer is Free in the ledger.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal int Release(int index, uint bytesUsed, out string call)
+    {
+        if (_pool.PendingShrink == 0 && IsStreaming)
+        {
+            // The per-frame case (the same outcome as ReleaseOther's last branch: re-queue).
+            call = "VIDIOC_QBUF";
+            var e = QueueRaw(index, bytesUsed);
+            if (e != 0)
+            {
+                _ledger.Set(index, BufferState.Free);
+            }
+
+            return e;
+        }
+
+        return ReleaseOther(index, bytesUsed, out call);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private int ReleaseOther(int index, uint bytesUsed, out string call)
     {
         int errno;
         if (_pool.PendingShrink > 0 && _pool.SupportsRemove)

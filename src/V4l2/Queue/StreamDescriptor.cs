@@ -88,6 +88,7 @@ internal sealed unsafe class StreamDescriptor
         return true;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static int Ioctl(int fd, uint request, void* arg)
     {
         while (true)
