@@ -5,7 +5,7 @@
 B=artifacts/bin/LinuxDevices.Bench/release/LinuxDevices.Bench
 for kind in ${KINDS:-intx msix}; do
   rm -rf /tmp/st; mkdir -p /tmp/st
-  strace -f -ff -o /tmp/st/t -e trace=epoll_wait,read,epoll_ctl,poll,ppoll "$B" run uio 1000 $kind > /tmp/st-out.txt 2>&1 || { echo "bench failed"; head -12 /tmp/st-out.txt; }
+  strace -f -ff -o /tmp/st/t -e trace=epoll_wait,read,epoll_ctl,poll,ppoll "$B" run uio 1000 $kind 1 > /tmp/st-out.txt 2>&1 || { echo "bench failed"; head -12 /tmp/st-out.txt; }
   grep "latency median" /tmp/st-out.txt | grep async
   for f in /tmp/st/t.*; do
     ew=$(grep -c '^epoll_wait' "$f"); rd=$(grep -c '^read' "$f"); ctl=$(grep -c '^epoll_ctl' "$f"); ea=$(grep -c '^read.*EAGAIN' "$f")

@@ -22,9 +22,11 @@ namespace LinuxDevices.Uio;
 /// wait with <see cref="ObjectDisposedException"/>, and ends a blocking wait on another thread (the
 /// poll(2) also watches a wake-up eventfd that Dispose signals) with the same exception.</para>
 /// </remarks>
-public sealed class UioDevice : IDisposable, IAsyncDisposable
+public sealed unsafe class UioDevice : IDisposable, IAsyncDisposable
 {
     private readonly DeviceHandle _handle;
+    private readonly UioDescriptor _descriptor; // held for the device's life: no lease per wait
+    private UioDescriptor? _configDescriptor; // the config file's, held from the first re-arm
     private readonly List<UioMap> _maps = [];
     private readonly Lock _gate = new();
     private DeviceHandle? _config;
@@ -37,6 +39,7 @@ public sealed class UioDevice : IDisposable, IAsyncDisposable
     {
         Info = info;
         _handle = handle;
+        _descriptor = new UioDescriptor(handle);
         _lastCount = (int)(SysfsTree.ParseInt64(info.Tree.TryReadText(info.SysfsPath + "/event") ?? string.Empty) ?? info.EventCount);
     }
 
@@ -144,7 +147,7 @@ public sealed class UioDevice : IDisposable, IAsyncDisposable
     /// before waiting.</exception>
     /// <exception cref="DeviceNotSupportedException">The driver registered no interrupt.</exception>
     public UioInterruptEvent WaitForInterrupt() =>
-        TryWaitForInterrupt(Timeout.InfiniteTimeSpan, out var interrupt) ? interrupt : throw new InvalidOperationException("unreachable: an infinite wait returned");
+        TryReadInterrupt(out var interrupt) || TryWaitForInterrupt(Timeout.InfiniteTimeSpan, out interrupt) ? interrupt : throw new InvalidOperationException("unreachable: an infinite wait returned");
 
     /// <summary>Waits up to <paramref name="timeout"/> for the next interrupt (poll(2), then a
     /// non-blocking read; a wake-up that finds no interrupt waits again for the time left).</summary>
@@ -238,20 +241,41 @@ public sealed class UioDevice : IDisposable, IAsyncDisposable
     {
         protected override bool TryRead(bool onWaiterThread, out UioInterruptEvent result)
         {
-            Span<byte> buf = stackalloc byte[4];
-            var errno = ReadErrno(onWaiterThread, buf, out var n);
-            return device.InterruptRead(errno, buf, n, out result);
+            int count; // the kernel copies its s32 count in host byte order
+            var errno = ReadErrno(onWaiterThread, new Span<byte>(&count, sizeof(int)), out var n);
+            if (errno == 0 && n == sizeof(int))
+            {
+                result = device.Account(count);
+                return true;
+            }
+
+            return device.InterruptRead(errno, new ReadOnlySpan<byte>(&count, sizeof(int)), n, out result);
         }
 
         protected override Exception DisposedError() => device.DisposedError();
     }
 
-    /// <summary>One non-blocking read of the interrupt count: false when none is pending (EAGAIN).</summary>
+    /// <summary>One non-blocking read of the interrupt count: false when none is pending (EAGAIN).
+    /// On the held descriptor (no lease, no SetLastError stub); the per-call route through the handle
+    /// when it is not held (disposed: the error names the device) or another call is in flight.</summary>
     private bool TryReadInterrupt(out UioInterruptEvent interrupt)
     {
-        Span<byte> buf = stackalloc byte[4];
-        var errno = _handle.ReadErrno(buf, out var n);
-        return InterruptRead(errno, buf, n, out interrupt);
+        int count; // the kernel copies its s32 count in host byte order
+        if (_descriptor.TryRead((byte*)&count, sizeof(int), out var n, out var errno))
+        {
+            if (errno == 0 && n == sizeof(int))
+            {
+                interrupt = Account(count);
+                return true;
+            }
+        }
+        else
+        {
+            ThrowIfDisposed();
+            errno = _handle.ReadErrno(new Span<byte>(&count, sizeof(int)), out n);
+        }
+
+        return InterruptRead(errno, new ReadOnlySpan<byte>(&count, sizeof(int)), n, out interrupt);
     }
 
     /// <summary>What a read of the interrupt count returned: false for EAGAIN, the typed error for others.</summary>
@@ -323,7 +347,15 @@ public sealed class UioDevice : IDisposable, IAsyncDisposable
         }
 
         b[0] &= unchecked((byte)~bit);
-        var errno = config.WriteAtErrno(b, offset, out var n);
+        int errno, n;
+        fixed (byte* p = b)
+        {
+            if (Volatile.Read(ref _configDescriptor) is not { } held || !held.TryWriteAt(p, 1, offset, out n, out errno))
+            {
+                errno = config.WriteAtErrno(b, offset, out n);
+            }
+        }
+
         if (errno != 0 || n != 1)
         {
             throw errno != 0 ? config.Error(errno, "pwrite (PCI_COMMAND)") : new DeviceException("pwrite (PCI_COMMAND)", config.Path, "short write", DeviceErrorKind.Other);
@@ -393,6 +425,7 @@ public sealed class UioDevice : IDisposable, IAsyncDisposable
             }
 
             _maps.Clear();
+            _configDescriptor?.Release(); // after any re-arm in flight on it
             _config?.Dispose();
         }
 
@@ -402,6 +435,7 @@ public sealed class UioDevice : IDisposable, IAsyncDisposable
             wake.Dispose(); // closed once that wait has released it
         }
 
+        _descriptor.Release(); // after any read in flight on the held descriptor; later ones see it disposed
         _handle.Dispose();
     }
 
@@ -441,7 +475,7 @@ public sealed class UioDevice : IDisposable, IAsyncDisposable
     private DeviceHandle Config()
     {
         ThrowIfDisposed();
-        if (_config is { } c)
+        if (Volatile.Read(ref _config) is { } c)
         {
             return c;
         }
@@ -450,13 +484,29 @@ public sealed class UioDevice : IDisposable, IAsyncDisposable
             ?? throw new DeviceNotSupportedException("INTx re-arm", DevicePath, $"the parent of {Info.Name} is not a PCI device, so there is no PCI command register to re-arm INTx with");
         lock (_gate)
         {
-            return _config ??= DeviceHandle.Open(Info.Tree.Resolve(parent.ConfigPath), DeviceOpenFlags.ReadWrite);
+            ThrowIfDisposed(); // Dispose (under this lock) has released the config file: open no other
+            if (_config is null)
+            {
+                var opened = DeviceHandle.Open(Info.Tree.Resolve(parent.ConfigPath), DeviceOpenFlags.ReadWrite);
+                Volatile.Write(ref _configDescriptor, new UioDescriptor(opened));
+                Volatile.Write(ref _config, opened);
+            }
+
+            return _config;
         }
     }
 
-    private static void ReadConfig(DeviceHandle config, Span<byte> buffer, int offset)
+    private void ReadConfig(DeviceHandle config, Span<byte> buffer, int offset)
     {
-        var errno = config.ReadAtErrno(buffer, offset, out var n);
+        int errno, n;
+        fixed (byte* p = buffer)
+        {
+            if (Volatile.Read(ref _configDescriptor) is not { } held || !held.TryReadAt(p, buffer.Length, offset, out n, out errno))
+            {
+                errno = config.ReadAtErrno(buffer, offset, out n);
+            }
+        }
+
         if (errno != 0 || n != buffer.Length)
         {
             throw errno != 0 ? config.Error(errno, "pread (PCI config)") : new DeviceException("pread (PCI config)", config.Path, $"short read at 0x{offset:x}", DeviceErrorKind.Other);

@@ -243,10 +243,11 @@ public sealed class UioMsiController : IDisposable
 /// Each wait returns how many interrupts arrived since the previous one (the eventfd counter).
 /// Dispose unbinds the vector (and closes the eventfd when the SDK created it).
 /// </summary>
-public sealed class UioMsiVector : IDisposable, IAsyncDisposable
+public sealed unsafe class UioMsiVector : IDisposable, IAsyncDisposable
 {
     private readonly UioMsiController _controller;
     private readonly bool _ownsEventFd;
+    private readonly UioDescriptor? _descriptor; // the eventfd's, held while the vector owns it: no lease per wait
     private readonly Lock _waiterGate = new();
     private VectorSource? _source;
     private int _bound = 1;
@@ -258,6 +259,11 @@ public sealed class UioMsiVector : IDisposable, IAsyncDisposable
         Vector = vector;
         EventFd = eventFd;
         _ownsEventFd = ownsEventFd;
+        if (ownsEventFd)
+        {
+            // Only an eventfd the vector owns: a caller's stays the caller's to close whenever it likes.
+            _descriptor = new UioDescriptor(eventFd.Handle);
+        }
     }
 
     /// <summary>The MSI-X vector index.</summary>
@@ -278,7 +284,30 @@ public sealed class UioMsiVector : IDisposable, IAsyncDisposable
     /// <param name="timeout">How long to wait.</param>
     /// <param name="count">Interrupts since the previous read.</param>
     /// <returns><see langword="false"/> on timeout.</returns>
-    public bool TryWait(TimeSpan timeout, out ulong count) => EventFd.Wait(timeout, out count);
+    public bool TryWait(TimeSpan timeout, out ulong count)
+    {
+        // First a read on the held descriptor (an interrupt that already arrived costs one read(2) and
+        // no reference counting); nothing there, or no held descriptor: the eventfd's own wait.
+        ulong value;
+        if (_descriptor is { } held && held.TryRead((byte*)&value, sizeof(ulong), out var n, out var errno))
+        {
+            if (errno == 0 && n == sizeof(ulong))
+            {
+                count = value; // the counter, host byte order
+                return true;
+            }
+
+            if (errno != 0 && errno != Errno.EAGAIN)
+            {
+                throw EventFd.Handle.Error(errno, "eventfd read"); // as EventFd.TryRead
+            }
+
+            var ev = EventFd.Handle.Poll(PollEvents.In, timeout);
+            return (ev & PollEvents.In) != 0 ? EventFd.TryRead(out count) : (count = 0) != 0;
+        }
+
+        return EventFd.Wait(timeout, out count);
+    }
 
     /// <summary>Waits asynchronously for an interrupt (one wait at a time per vector).</summary>
     /// <param name="cancellationToken">Cancels the wait.</param>
@@ -371,6 +400,7 @@ public sealed class UioMsiVector : IDisposable, IAsyncDisposable
                 _source?.Dispose();
             }
 
+            _descriptor?.Release(); // after any read in flight on it; later waits see the eventfd disposed
             if (_ownsEventFd)
             {
                 EventFd.Dispose();
