@@ -1,5 +1,4 @@
 using System.Diagnostics.CodeAnalysis;
-using System.Runtime.CompilerServices;
 using LinuxDevices.Native;
 using LinuxDevices.Rpmsg.Interop;
 
@@ -45,7 +44,7 @@ public sealed partial class RpmsgEndpoint : IDisposable, IAsyncDisposable
     private readonly TimeSpan _sendTimeout;
     private readonly Lock _gate = new();
     private FdWaiter? _waiter;
-    private FdWaiter? _receiveWaiter;
+    private RpmsgReceiveLoop? _receiveLoop;
     private FdWaiter? _sendWaiter;
     private EventFd? _wake;
     private int _reportsWritable; // 1 once EPOLLOUT was seen (the transport's endpoint ops have a poll)
@@ -210,30 +209,39 @@ public sealed partial class RpmsgEndpoint : IDisposable, IAsyncDisposable
 
     /// <summary>Receives one message, waiting at most <paramref name="timeout"/>.</summary>
     /// <param name="buffer">Where to put it.</param>
-    /// <param name="timeout">How long to wait.</param>
+    /// <param name="timeout">How long to wait (<see cref="Timeout.InfiniteTimeSpan"/>: until a message arrives).</param>
     /// <param name="length">The number of bytes received.</param>
     /// <returns>False on timeout.</returns>
+    /// <exception cref="ObjectDisposedException">The endpoint was disposed, also while waiting (on another thread).</exception>
     public bool TryReceive(Span<byte> buffer, TimeSpan timeout, out int length)
     {
-        var deadline = Environment.TickCount64 + (long)timeout.TotalMilliseconds;
+        var infinite = timeout == Timeout.InfiniteTimeSpan;
+        var deadline = Environment.TickCount64 + (long)Math.Ceiling(timeout.TotalMilliseconds);
         while (!TryReceive(buffer, out length))
         {
             var left = deadline - Environment.TickCount64;
-            if (left <= 0)
+            if (!infinite && left <= 0)
             {
                 return false;
             }
 
-            var errno = _handle.PollErrno(PollEvents.In, TimeSpan.FromMilliseconds(left), out var ev);
+            // Wait for readability (or hang-up, which the next read reports as EPIPE), or for Dispose on
+            // another thread, which signals the wake-up eventfd, as the blocking Receive does.
+            var wake = WakeUp();
+            if (Volatile.Read(ref _disposed) != 0)
+            {
+                throw new ObjectDisposedException(DevicePath, $"The endpoint {DevicePath} was disposed.");
+            }
+
+            var errno = _handle.PollOrWakeErrno(PollEvents.In, wake.Handle, infinite ? Timeout.InfiniteTimeSpan : TimeSpan.FromMilliseconds(left), out _, out var woken);
+            if (woken || Volatile.Read(ref _disposed) != 0)
+            {
+                throw new ObjectDisposedException(DevicePath, $"The endpoint {DevicePath} was disposed during a blocking receive.");
+            }
+
             if (errno != 0)
             {
                 throw Fail(errno, "poll", 0);
-            }
-
-            if ((ev & (PollEvents.Error | PollEvents.HangUp)) != 0 && (ev & PollEvents.In) == 0)
-            {
-                // The endpoint is gone: the next read reports EPIPE.
-                _ = TryReceive(buffer, out length);
             }
         }
 
@@ -241,37 +249,68 @@ public sealed partial class RpmsgEndpoint : IDisposable, IAsyncDisposable
     }
 
     /// <summary>Receives one message without blocking a thread: a non-blocking read first, and only when
-    /// nothing is queued a wait in the endpoint's own receive waiter (an <see cref="FdWaiter"/> with an
-    /// epoll loop and thread of its own, created on the first wait; the
-    /// code after <c>await</c> runs on that thread when the receive had to wait, so a slow continuation
-    /// delays only this endpoint's receives).</summary>
+    /// nothing is queued a wait in the endpoint's own receive loop (an epoll loop and thread of its own,
+    /// created on the first receive that has to wait, on which the endpoint's descriptor stays registered;
+    /// that thread reads the message and runs the code after <c>await</c>, so a slow continuation delays only
+    /// this endpoint's receives). A receive started on that thread (the code after an awaited receive)
+    /// reads there while that finds messages; after 4 reads in a row found nothing it leaves the read to
+    /// the loop (which reads once that code has returned, or waits level-triggered), trying again every
+    /// 16th receive.</summary>
     /// <param name="buffer">Where to put it.</param>
     /// <param name="cancellationToken">Cancels the wait.</param>
     /// <returns>The number of bytes received.</returns>
     /// <exception cref="DeviceGoneException">The endpoint or channel went away (EPIPE), also while waiting.</exception>
     /// <exception cref="ObjectDisposedException">The endpoint was disposed, also while waiting.</exception>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public async ValueTask<int> ReceiveAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+    /// <exception cref="InvalidOperationException">Another asynchronous receive is pending.</exception>
+    public ValueTask<int> ReceiveAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
-        FdWaiter? waiter = null;
-        while (true)
+        RpmsgReceiveLoop? inLoop = null;
+        if (Volatile.Read(ref _receiveLoop) is { } loop && loop.InCompletion)
         {
-            // Read first: each read takes one message, so only a read that finds nothing (EAGAIN) waits
-            // (a one-shot, level-triggered arm, which reports a message that arrived since the read at
-            // once). An error or hang-up reported by the wait is read here too (EPIPE).
-            if (TryReceive(buffer.Span, out var n))
+            if (loop.LeaveReadToLoop())
             {
-                return n;
+                return loop.WaitAsync(buffer, cancellationToken);
             }
 
-            waiter ??= ReceiveWaiter();
-            _ = await waiter.WaitAsync(PollEvents.In, cancellationToken).ConfigureAwait(false);
+            inLoop = loop;
+        }
+
+        // Read first: each read takes one message, so only a read that finds nothing (EAGAIN) waits. An
+        // error (EPIPE) or a disposed endpoint is reported through the returned task, as an async method would.
+        int errno, n;
+        try
+        {
+            errno = ReadErrno(buffer.Span, out n);
+        }
+        catch (Exception ex)
+        {
+            return ValueTask.FromException<int>(ex);
+        }
+
+        inLoop?.NoteReadAtCall(errno != Errno.EAGAIN);
+        return errno switch
+        {
+            0 => new ValueTask<int>(n),
+            Errno.EAGAIN => WaitToReceive(buffer, cancellationToken),
+            _ => ValueTask.FromException<int>(Fail(errno, "read", 0)),
+        };
+    }
+
+    private ValueTask<int> WaitToReceive(Memory<byte> buffer, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return ReceiveLoop().WaitAsync(buffer, cancellationToken);
+        }
+        catch (Exception ex)
+        {
+            return ValueTask.FromException<int>(ex);
         }
     }
 
     // One read(2) on the endpoint's held descriptor, or through the handle's per-call route once the
     // endpoint lets go of it (which reports a disposed endpoint or handle).
-    private unsafe int ReadErrno(Span<byte> buffer, out int n)
+    internal unsafe int ReadErrno(Span<byte> buffer, out int n)
     {
         fixed (byte* p = buffer)
         {
@@ -323,10 +362,10 @@ public sealed partial class RpmsgEndpoint : IDisposable, IAsyncDisposable
             return;
         }
 
-        FdWaiter? receive;
+        RpmsgReceiveLoop? receive;
         lock (_gate)
         {
-            receive = _receiveWaiter; // no new one after this (ThrowIfDisposed under the lock)
+            receive = _receiveLoop; // no new one after this (ThrowIfDisposed under the lock)
             _waiter?.Dispose();
             if (_sendWaiter is { } send)
             {
@@ -378,15 +417,31 @@ public sealed partial class RpmsgEndpoint : IDisposable, IAsyncDisposable
         }
     }
 
-    // The asynchronous receive's own waiter: see ReceiveAsync and docs/Design.md, "Async".
-    private FdWaiter ReceiveWaiter()
+    // The asynchronous receive's own loop: see ReceiveAsync and docs/Design.md, "Async".
+    private RpmsgReceiveLoop ReceiveLoop()
     {
+        if (Volatile.Read(ref _receiveLoop) is { } loop)
+        {
+            return loop;
+        }
+
         lock (_gate)
         {
             ThrowIfDisposed();
-            return _receiveWaiter ??= new FdWaiter(_handle, dedicatedThread: true);
+            if (_receiveLoop is null)
+            {
+                Volatile.Write(ref _receiveLoop, new RpmsgReceiveLoop(this, _handle.DangerousDescriptor));
+            }
+
+            return _receiveLoop;
         }
     }
+
+    /// <summary>The error of a call on a disposed endpoint.</summary>
+    internal ObjectDisposedException DisposedError() => new(DevicePath, $"The endpoint {DevicePath} was disposed.");
+
+    /// <summary>The typed error of a failed read.</summary>
+    internal DeviceException ReceiveError(int errno) => Fail(errno, "read", 0);
 
     // A second registration for EPOLLOUT, on a duplicate of the descriptor (epoll keys on the file
     // descriptor, and one FdWaiter holds one wait), so SendAsync and ReceiveAsync can both be pending.
