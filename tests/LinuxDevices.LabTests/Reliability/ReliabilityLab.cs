@@ -7,6 +7,16 @@ namespace LinuxDevices.LabTests.Reliability;
 /// <summary>The process's descriptors, mappings and managed memory (issue #15: nothing leaked).</summary>
 internal readonly record struct Resources(int Fds, int Maps, int DeviceMaps, long ManagedBytes, string[] FdTargets)
 {
+    // The runtime's signal handling starts on first use (a PosixSignalRegistration, Process.Start,
+    // Console's terminal handling) and keeps a pipe open, both ends, for the process's life. A test
+    // running beside a soak (the EINTR storms register a handler) would otherwise add that pair
+    // between the soak's two snapshots: the arm64 cell of a CI run saw "descriptors 18 -> 20 (new:
+    // 2× pipe:[755])". Started once here, before any snapshot.
+    static Resources()
+    {
+        using var first = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGWINCH, static _ => { });
+    }
+
     public static Resources Take()
     {
         GC.Collect();
