@@ -39,7 +39,7 @@ public sealed class RpmsgEndpointOptions
 public sealed partial class RpmsgEndpoint : IDisposable, IAsyncDisposable
 {
     private readonly DeviceHandle _handle;
-    private readonly EndpointDescriptor _io; // one descriptor reference for the endpoint's life (hot path)
+    private readonly HeldDescriptor _io; // one descriptor reference for the endpoint's life (hot path)
     private readonly bool _destroyOnDispose;
     private readonly TimeSpan _sendTimeout;
     private readonly Lock _gate = new();
@@ -57,7 +57,7 @@ public sealed partial class RpmsgEndpoint : IDisposable, IAsyncDisposable
         Mtu = options?.Mtu;
         _sendTimeout = options?.SendTimeout ?? TimeSpan.FromSeconds(15);
         _destroyOnDispose = destroyOnDispose;
-        _io = new EndpointDescriptor(handle);
+        _io = new HeldDescriptor(handle);
         ProbeWritable();
     }
 
@@ -314,7 +314,7 @@ public sealed partial class RpmsgEndpoint : IDisposable, IAsyncDisposable
     {
         fixed (byte* p = buffer)
         {
-            return _io.TryRead(p, buffer.Length, out n, out var errno) ? errno : _handle.ReadErrno(buffer, out n);
+            return _io.TryRead(DescriptorLane.Primary, p, buffer.Length, out n, out var errno) ? errno : _handle.ReadErrno(buffer, out n);
         }
     }
 
@@ -322,7 +322,7 @@ public sealed partial class RpmsgEndpoint : IDisposable, IAsyncDisposable
     {
         fixed (byte* p = message)
         {
-            return _io.TryWrite(p, message.Length, out n, out var errno) ? errno : _handle.WriteErrno(message, out n);
+            return _io.TryWrite(DescriptorLane.Secondary, p, message.Length, out n, out var errno) ? errno : _handle.WriteErrno(message, out n);
         }
     }
 

@@ -25,8 +25,8 @@ namespace LinuxDevices.Uio;
 public sealed unsafe class UioDevice : IDisposable, IAsyncDisposable
 {
     private readonly DeviceHandle _handle;
-    private readonly UioDescriptor _descriptor; // held for the device's life: no lease per wait
-    private UioDescriptor? _configDescriptor; // the config file's, held from the first re-arm
+    private readonly HeldDescriptor _descriptor; // held for the device's life: no lease per wait
+    private HeldDescriptor? _configDescriptor; // the config file's, held from the first re-arm
     private readonly List<UioMap> _maps = [];
     private readonly Lock _gate = new();
     private DeviceHandle? _config;
@@ -39,7 +39,7 @@ public sealed unsafe class UioDevice : IDisposable, IAsyncDisposable
     {
         Info = info;
         _handle = handle;
-        _descriptor = new UioDescriptor(handle);
+        _descriptor = new HeldDescriptor(handle);
         _lastCount = (int)(SysfsTree.ParseInt64(info.Tree.TryReadText(info.SysfsPath + "/event") ?? string.Empty) ?? info.EventCount);
     }
 
@@ -261,7 +261,7 @@ public sealed unsafe class UioDevice : IDisposable, IAsyncDisposable
     private bool TryReadInterrupt(out UioInterruptEvent interrupt)
     {
         int count; // the kernel copies its s32 count in host byte order
-        if (_descriptor.TryRead((byte*)&count, sizeof(int), out var n, out var errno))
+        if (_descriptor.TryRead(DescriptorLane.Primary, (byte*)&count, sizeof(int), out var n, out var errno))
         {
             if (errno == 0 && n == sizeof(int))
             {
@@ -350,7 +350,7 @@ public sealed unsafe class UioDevice : IDisposable, IAsyncDisposable
         int errno, n;
         fixed (byte* p = b)
         {
-            if (Volatile.Read(ref _configDescriptor) is not { } held || !held.TryWriteAt(p, 1, offset, out n, out errno))
+            if (Volatile.Read(ref _configDescriptor) is not { } held || !held.TryWriteAt(DescriptorLane.Primary, p, 1, offset, out n, out errno))
             {
                 errno = config.WriteAtErrno(b, offset, out n);
             }
@@ -488,7 +488,7 @@ public sealed unsafe class UioDevice : IDisposable, IAsyncDisposable
             if (_config is null)
             {
                 var opened = DeviceHandle.Open(Info.Tree.Resolve(parent.ConfigPath), DeviceOpenFlags.ReadWrite);
-                Volatile.Write(ref _configDescriptor, new UioDescriptor(opened));
+                Volatile.Write(ref _configDescriptor, new HeldDescriptor(opened));
                 Volatile.Write(ref _config, opened);
             }
 
@@ -501,7 +501,7 @@ public sealed unsafe class UioDevice : IDisposable, IAsyncDisposable
         int errno, n;
         fixed (byte* p = buffer)
         {
-            if (Volatile.Read(ref _configDescriptor) is not { } held || !held.TryReadAt(p, buffer.Length, offset, out n, out errno))
+            if (Volatile.Read(ref _configDescriptor) is not { } held || !held.TryReadAt(DescriptorLane.Primary, p, buffer.Length, offset, out n, out errno))
             {
                 errno = config.ReadAtErrno(buffer, offset, out n);
             }

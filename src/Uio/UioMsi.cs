@@ -247,7 +247,7 @@ public sealed unsafe class UioMsiVector : IDisposable, IAsyncDisposable
 {
     private readonly UioMsiController _controller;
     private readonly bool _ownsEventFd;
-    private readonly UioDescriptor? _descriptor; // the eventfd's, held while the vector owns it: no lease per wait
+    private readonly HeldDescriptor? _descriptor; // the eventfd's, held while the vector owns it: no lease per wait
     private readonly Lock _waiterGate = new();
     private VectorSource? _source;
     private int _bound = 1;
@@ -262,7 +262,7 @@ public sealed unsafe class UioMsiVector : IDisposable, IAsyncDisposable
         if (ownsEventFd)
         {
             // Only an eventfd the vector owns: a caller's stays the caller's to close whenever it likes.
-            _descriptor = new UioDescriptor(eventFd.Handle);
+            _descriptor = new HeldDescriptor(eventFd.Handle);
         }
     }
 
@@ -289,7 +289,7 @@ public sealed unsafe class UioMsiVector : IDisposable, IAsyncDisposable
         // First a read on the held descriptor (an interrupt that already arrived costs one read(2) and
         // no reference counting); nothing there, or no held descriptor: the eventfd's own wait.
         ulong value;
-        if (_descriptor is { } held && held.TryRead((byte*)&value, sizeof(ulong), out var n, out var errno))
+        if (_descriptor is { } held && held.TryRead(DescriptorLane.Primary, (byte*)&value, sizeof(ulong), out var n, out var errno))
         {
             if (errno == 0 && n == sizeof(ulong))
             {

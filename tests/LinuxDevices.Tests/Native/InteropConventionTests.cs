@@ -63,7 +63,7 @@ public sealed partial class InteropConventionTests
         // for the endpoint's life) and a UIO device's (the interrupt count's read, the INTx re-arm's
         // pread/pwrite of config space, an owned MSI-X eventfd's read) read it like DeviceHandle, and so
         // does the rpmsg receive loop after its epoll_wait.
-        string[] callers = [Path.Combine("Native", "DeviceHandle.cs"), Path.Combine("Native", "FdWaiter.cs"), Path.Combine("V4l2", "Queue", "StreamDescriptor.cs"), Path.Combine("Rpmsg", "EndpointDescriptor.cs"), Path.Combine("Uio", "UioDescriptor.cs"), Path.Combine("Rpmsg", "RpmsgReceiveLoop.cs")];
+        string[] callers = [Path.Combine("Native", "DeviceHandle.cs"), Path.Combine("Native", "FdWaiter.cs"), Path.Combine("V4l2", "Queue", "StreamDescriptor.cs"), Path.Combine("Native", "HeldDescriptor.cs"), Path.Combine("Rpmsg", "RpmsgReceiveLoop.cs")];
         foreach (var (path, text) in Sources())
         {
             if (path.Contains($"{Path.DirectorySeparatorChar}Interop{Path.DirectorySeparatorChar}", StringComparison.Ordinal))
@@ -92,25 +92,17 @@ public sealed partial class InteropConventionTests
             Assert.Contains("var errno = Marshal.GetLastSystemError();", after[..after.IndexOf("CountInterrupted", StringComparison.Ordinal)], StringComparison.Ordinal);
         }
 
-        var endpoint = File.ReadAllText(Path.Combine(Src, "Rpmsg", "EndpointDescriptor.cs"));
-        foreach (var import in new[] { "Libc.Read(", "Libc.Write(" })
+        // The held descriptor of rpmsg endpoints and UIO devices (HeldDescriptor): each hot call reads errno first.
+        var held = File.ReadAllText(Path.Combine(Src, "Native", "HeldDescriptor.cs"));
+        foreach (var import in new[] { "Libc.Read(", "Libc.Write(", "Libc.Pread(", "Libc.Pwrite(" })
         {
-            var after = endpoint[endpoint.IndexOf(import, StringComparison.Ordinal)..];
-            Assert.Contains("var errno = Marshal.GetLastSystemError();", after[..after.IndexOf("CountInterrupted", StringComparison.Ordinal)], StringComparison.Ordinal);
-        }
-
-        Assert.DoesNotContain("GetLastPInvokeError", endpoint, StringComparison.Ordinal);
-
-        var uio = File.ReadAllText(Path.Combine(Src, "Uio", "UioDescriptor.cs"));
-        foreach (var import in new[] { "Libc.Read(", "Libc.Pread(", "Libc.Pwrite(" })
-        {
-            var at = uio.IndexOf(import, StringComparison.Ordinal);
-            Assert.True(at >= 0, $"UioDescriptor.cs no longer calls {import}: update this test");
-            var after = uio[at..];
+            var at = held.IndexOf(import, StringComparison.Ordinal);
+            Assert.True(at >= 0, $"HeldDescriptor.cs no longer calls {import}: update this test");
+            var after = held[at..];
             Assert.Contains("var e = Marshal.GetLastSystemError();", after[..after.IndexOf("CountInterrupted", StringComparison.Ordinal)], StringComparison.Ordinal);
         }
 
-        Assert.DoesNotContain("GetLastPInvokeError", uio, StringComparison.Ordinal);
+        Assert.DoesNotContain("GetLastPInvokeError", held, StringComparison.Ordinal);
 
         // The rpmsg endpoint's receive loop: epoll_wait once per wait, errno read first thing after it.
         var receiveLoop = File.ReadAllText(Path.Combine(Src, "Rpmsg", "RpmsgReceiveLoop.cs"));
@@ -144,13 +136,13 @@ public sealed partial class InteropConventionTests
         // Long-lived references stay explicit: a waiter's registration (FdWaiter), a pinned Memory
         // (MappedRegion), an imported buffer while the driver holds it (V4L2 ImportQueue), a streaming
         // queue's descriptor from STREAMON to STREAMOFF (V4L2 StreamDescriptor), an rpmsg endpoint's for its
-        // life (EndpointDescriptor), a UIO device's for its life (UioDescriptor), and the lease itself.
+        // life and a UIO device's for its life (HeldDescriptor), and the lease itself.
         string[] allowed =
         [
             Path.Combine("Native", "DeviceHandle.Lease.cs"), Path.Combine("Native", "DeviceHandle.cs"),
             Path.Combine("Native", "FdWaiter.cs"), Path.Combine("Native", "MappedRegion.cs"),
             Path.Combine("V4l2", "ImportQueue.cs"), Path.Combine("V4l2", "Queue", "StreamDescriptor.cs"),
-            Path.Combine("Rpmsg", "EndpointDescriptor.cs"), Path.Combine("Uio", "UioDescriptor.cs"),
+            Path.Combine("Native", "HeldDescriptor.cs"),
         ];
         var offenders = Sources()
             .Where(s => s.Text.Contains("DangerousAddRef(", StringComparison.Ordinal) || s.Text.Contains("AddRefOrThrow(", StringComparison.Ordinal))
