@@ -58,7 +58,15 @@ public sealed partial class RpmsgEndpoint : IDisposable, IAsyncDisposable
         _sendTimeout = options?.SendTimeout ?? TimeSpan.FromSeconds(15);
         _destroyOnDispose = destroyOnDispose;
         _io = new HeldDescriptor(handle);
+        GC.SuppressFinalize(this); // finalizable only once it has a receive loop (ReceiveLoop)
         ProbeWritable();
+    }
+
+    /// <summary>An endpoint the application never disposed, whose receive loop no longer holds it (no
+    /// receive pending): stops the loop's thread. The descriptor is closed by its own finalizers.</summary>
+    ~RpmsgEndpoint()
+    {
+        Volatile.Read(ref _receiveLoop)?.Abandon();
     }
 
     /// <summary>The endpoint node, e.g. <c>/dev/rpmsg1</c>.</summary>
@@ -269,7 +277,7 @@ public sealed partial class RpmsgEndpoint : IDisposable, IAsyncDisposable
         {
             if (loop.LeaveReadToLoop())
             {
-                return loop.WaitAsync(buffer, cancellationToken);
+                return loop.WaitAsync(this, buffer, cancellationToken);
             }
 
             inLoop = loop;
@@ -300,7 +308,7 @@ public sealed partial class RpmsgEndpoint : IDisposable, IAsyncDisposable
     {
         try
         {
-            return ReceiveLoop().WaitAsync(buffer, cancellationToken);
+            return ReceiveLoop().WaitAsync(this, buffer, cancellationToken);
         }
         catch (Exception ex)
         {
@@ -362,6 +370,7 @@ public sealed partial class RpmsgEndpoint : IDisposable, IAsyncDisposable
             return;
         }
 
+        GC.SuppressFinalize(this);
         RpmsgReceiveLoop? receive;
         lock (_gate)
         {
@@ -431,14 +440,21 @@ public sealed partial class RpmsgEndpoint : IDisposable, IAsyncDisposable
             if (_receiveLoop is null)
             {
                 Volatile.Write(ref _receiveLoop, new RpmsgReceiveLoop(this, _handle.DangerousDescriptor));
+                GC.ReRegisterForFinalize(this); // the loop's thread must stop if this endpoint is forgotten
             }
 
             return _receiveLoop;
         }
     }
 
+    /// <summary>The receive loop's thread, once a receive had to wait (test seam).</summary>
+    internal Thread? ReceiveLoopThread => Volatile.Read(ref _receiveLoop)?.LoopThread;
+
     /// <summary>The error of a call on a disposed endpoint.</summary>
-    internal ObjectDisposedException DisposedError() => new(DevicePath, $"The endpoint {DevicePath} was disposed.");
+    internal ObjectDisposedException DisposedError() => DisposedError(DevicePath);
+
+    /// <summary>The error of a call on the disposed endpoint <paramref name="devicePath"/>.</summary>
+    internal static ObjectDisposedException DisposedError(string devicePath) => new(devicePath, $"The endpoint {devicePath} was disposed.");
 
     /// <summary>The typed error of a failed read.</summary>
     internal DeviceException ReceiveError(int errno) => Fail(errno, "read", 0);

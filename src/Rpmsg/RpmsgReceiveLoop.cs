@@ -13,7 +13,10 @@ namespace LinuxDevices.Rpmsg;
 /// thread completes itself: it reads the message into the pending receive's buffer and runs the caller's
 /// code after <c>await</c> directly (no SDK state machine, no hop). The thread calls epoll_wait only while a
 /// receive is pending; otherwise it is parked on an eventfd, so messages consumed by send-then-receive
-/// callers (read-first, never waiting) or by blocking receives do not wake it.
+/// callers (read-first, never waiting) or by blocking receives do not wake it. The loop references its
+/// endpoint only while a receive is pending (the thread roots the loop), so an endpoint the application
+/// forgot to dispose is still collected: its finalizer stops the loop (<see cref="Abandon"/>), and the
+/// thread, the epoll instance and the eventfd go with it.
 /// </summary>
 /// <remarks>
 /// <para>Why level-triggered: an rpmsg read takes one message, and one edge may stand for several. With
@@ -40,10 +43,11 @@ internal sealed unsafe class RpmsgReceiveLoop : IValueTaskSource<int>
 
     private static readonly Action<object?> CancelCallback = static s => ((RpmsgReceiveLoop)s!).Cancel();
 
-    private readonly RpmsgEndpoint _owner;
+    private readonly string _devicePath;
     private readonly EventFd _kick;
     private readonly int _epfd;
     private readonly Thread _thread;
+    private RpmsgEndpoint? _pending; // the endpoint, only while a receive is pending (see the summary)
     private ManualResetValueTaskSourceCore<int> _core;
     private CancellationTokenRegistration _registration;
     private CancellationToken _token;
@@ -61,7 +65,7 @@ internal sealed unsafe class RpmsgReceiveLoop : IValueTaskSource<int>
     /// <see cref="Dispose"/>) and starts the thread.</summary>
     internal RpmsgReceiveLoop(RpmsgEndpoint owner, int descriptor)
     {
-        _owner = owner;
+        _devicePath = owner.DevicePath;
         _core.RunContinuationsAsynchronously = false; // the thread is this endpoint's own
         _epfd = Libc.EpollCreate1(LibC.EPOLL_CLOEXEC);
         if (_epfd < 0)
@@ -74,8 +78,8 @@ internal sealed unsafe class RpmsgReceiveLoop : IValueTaskSource<int>
             _kick = EventFd.Create($"{owner.DevicePath} (receive loop)");
             try
             {
-                Add(_kick.Handle.DangerousDescriptor, KickId);
-                Add(descriptor, EndpointId);
+                Add(owner, _kick.Handle.DangerousDescriptor, KickId);
+                Add(owner, descriptor, EndpointId);
             }
             catch
             {
@@ -131,29 +135,29 @@ internal sealed unsafe class RpmsgReceiveLoop : IValueTaskSource<int>
         }
     }
 
-    private void Add(int fd, ulong id)
+    private void Add(RpmsgEndpoint owner, int fd, ulong id)
     {
         epoll_event ev = default;
         ev.events = LibC.EPOLLIN; // level-triggered
         ev.data.u64 = id;
         if (Libc.EpollCtl(_epfd, LibC.EPOLL_CTL_ADD, fd, &ev) < 0)
         {
-            throw _owner.Handle.Error(Marshal.GetLastPInvokeError(), "epoll_ctl(EPOLL_CTL_ADD)");
+            throw owner.Handle.Error(Marshal.GetLastPInvokeError(), "epoll_ctl(EPOLL_CTL_ADD)");
         }
     }
 
     /// <summary>Waits for the next message and reads it into <paramref name="buffer"/> (the caller found
     /// none queued, or is the loop's own thread, whose epoll_wait reports one already queued).</summary>
-    internal ValueTask<int> WaitAsync(Memory<byte> buffer, CancellationToken cancellationToken)
+    internal ValueTask<int> WaitAsync(RpmsgEndpoint owner, Memory<byte> buffer, CancellationToken cancellationToken)
     {
         if (Volatile.Read(ref _stopped) != 0)
         {
-            return ValueTask.FromException<int>(_owner.DisposedError());
+            return ValueTask.FromException<int>(owner.DisposedError());
         }
 
         if (Interlocked.CompareExchange(ref _state, Arming, Idle) != Idle)
         {
-            return ValueTask.FromException<int>(new InvalidOperationException($"A receive on {_owner.DevicePath} is already pending."));
+            return ValueTask.FromException<int>(new InvalidOperationException($"A receive on {_devicePath} is already pending."));
         }
 
         if (cancellationToken.IsCancellationRequested)
@@ -162,6 +166,7 @@ internal sealed unsafe class RpmsgReceiveLoop : IValueTaskSource<int>
             return ValueTask.FromException<int>(new OperationCanceledException(cancellationToken));
         }
 
+        _pending = owner;
         _core.Reset();
         var version = _core.Version;
         _buffer = buffer;
@@ -198,7 +203,7 @@ internal sealed unsafe class RpmsgReceiveLoop : IValueTaskSource<int>
             if (Interlocked.CompareExchange(ref _state, Completing, Waiting) == Waiting)
             {
                 _registration.Unregister();
-                _core.SetException(stopped ? _owner.DisposedError() : new OperationCanceledException(_token));
+                _core.SetException(stopped ? DisposedError() : new OperationCanceledException(_token));
             }
 
             return false;
@@ -303,12 +308,12 @@ internal sealed unsafe class RpmsgReceiveLoop : IValueTaskSource<int>
         int errno, n;
         try
         {
-            errno = _owner.ReadErrno(_buffer.Span, out n);
+            errno = _pending!.ReadErrno(_buffer.Span, out n);
         }
         catch (Exception ex)
         {
             _registration.Unregister();
-            _core.SetException(Volatile.Read(ref _stopped) != 0 ? _owner.DisposedError() : ex);
+            _core.SetException(Volatile.Read(ref _stopped) != 0 ? DisposedError() : ex);
             return true;
         }
 
@@ -333,7 +338,7 @@ internal sealed unsafe class RpmsgReceiveLoop : IValueTaskSource<int>
             }
             else
             {
-                _core.SetException(_owner.ReceiveError(errno));
+                _core.SetException(_pending!.ReceiveError(errno));
             }
         }
         finally
@@ -366,8 +371,10 @@ internal sealed unsafe class RpmsgReceiveLoop : IValueTaskSource<int>
         finally
         {
             _buffer = default;
+            _pending = null;
             _token = default;
             _registration = default;
+            _core.Reset(); // lets go of the awaiting code's continuation and captured context too (either may hold the endpoint)
             Volatile.Write(ref _state, Idle);
         }
     }
@@ -404,11 +411,37 @@ internal sealed unsafe class RpmsgReceiveLoop : IValueTaskSource<int>
         if (Interlocked.CompareExchange(ref _state, Completing, Waiting) == Waiting)
         {
             _registration.Unregister();
-            _core.SetException(_owner.DisposedError());
+            _core.SetException(DisposedError());
         }
 
         ReleaseDescriptors();
     }
+
+    /// <summary>From the finalizer of an endpoint the application never disposed (no receive can be
+    /// pending: a pending one holds the endpoint): stops the thread without waiting for it; the last of
+    /// the thread and this call closes the epoll and eventfd descriptors.</summary>
+    internal void Abandon()
+    {
+        if (Interlocked.Exchange(ref _stopped, 1) != 0)
+        {
+            return;
+        }
+
+        try
+        {
+            _kick.Signal();
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+
+        ReleaseDescriptors();
+    }
+
+    /// <summary>The loop's thread (test seam: it ends once the loop is stopped or abandoned).</summary>
+    internal Thread LoopThread => _thread;
+
+    private ObjectDisposedException DisposedError() => RpmsgEndpoint.DisposedError(_devicePath);
 
     private void ReleaseDescriptors()
     {

@@ -194,6 +194,44 @@ public sealed class RpmsgHeldDescriptorTests
         return peer;
     }
 
+    [Fact]
+    public void A_forgotten_endpoint_whose_receives_waited_in_its_loop_is_collected_and_its_thread_ends()
+    {
+        var (peer, loopThread) = ReceiveInTheLoopAndForget();
+        using (peer)
+        {
+            Assert.True(loopThread.IsAlive);
+            for (var i = 0; i < 10 && !PeerSeesCloseNow(peer); i++)
+            {
+                GC.Collect();
+                GC.WaitForPendingFinalizers();
+            }
+
+            Assert.True(PeerSeesClose(peer)); // the descriptor was closed: the endpoint was collected
+            Assert.True(loopThread.Join(TimeSpan.FromSeconds(5))); // and its finalizer stopped the loop's thread
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static (DeviceHandle Peer, Thread LoopThread) ReceiveInTheLoopAndForget()
+    {
+        var (ours, peer) = Pair();
+        var endpoint = RpmsgEndpoint.FromHandle(ours);
+        var buffer = new byte[16];
+        for (var i = 0; i < 3; i++)
+        {
+            var pending = ReceiveOnce(endpoint, buffer); // nothing queued: it waits in the receive loop
+            Assert.False(pending.IsCompleted);
+            Assert.Equal(0, peer.WriteErrno([(byte)i], out _));
+            Assert.Equal(1, pending.GetAwaiter().GetResult());
+        }
+
+        return (peer, endpoint.ReceiveLoopThread!);
+
+        // An application's async method: its state machine (the continuation the loop ran) holds the endpoint.
+        static async Task<int> ReceiveOnce(RpmsgEndpoint endpoint, byte[] buffer) => await endpoint.ReceiveAsync(buffer);
+    }
+
     private static bool PeerSeesCloseNow(DeviceHandle peer) =>
         peer.PollErrno(PollEvents.In, TimeSpan.Zero, out var ev) == 0 && (ev & PollEvents.HangUp) != 0;
 
