@@ -9,6 +9,7 @@ namespace LinuxDevices.LabTests.Infrastructure;
 
 /// <summary><c>linuxdev info|media list|v4l2 capture --json</c> parsed and compared with the machine
 /// (sysfs, the SDK's view of the devices, the frames actually captured).</summary>
+[Trait("Matrix", "cli")] // the linuxdev tool's own layer: the default cell only (build.cake, labCells)
 public sealed class MoreJsonCliLabTests
 {
     private static JsonElement Json(string command) => JsonDocument.Parse(Lab.Sh($"{Lab.Linuxdev} {command}")).RootElement.Clone();

@@ -6,6 +6,7 @@ namespace LinuxDevices.LabTests.Mhi;
 
 /// <summary>The console tool against the lab: <c>linuxdev trace format</c> and a live
 /// <c>linuxdev mhi trace --json</c> while the lab controller fires events.</summary>
+[Trait("Matrix", "cli")] // the linuxdev tool's own layer: the default cell only (build.cake, labCells)
 public sealed class MhiCliLabTests
 {
     private static string Linuxdev => Lab.Linuxdev;

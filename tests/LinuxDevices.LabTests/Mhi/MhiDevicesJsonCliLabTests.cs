@@ -6,6 +6,7 @@ namespace LinuxDevices.LabTests.Mhi;
 
 /// <summary><c>linuxdev mhi devices --json</c> against /sys/bus/mhi/devices (through the SDK).</summary>
 [Trait("Fixture", "mhi-ctrl")]
+[Trait("Matrix", "cli")] // the linuxdev tool's own layer: the default cell only (build.cake, labCells)
 public sealed class MhiDevicesJsonCliLabTests
 {
     [Fact]

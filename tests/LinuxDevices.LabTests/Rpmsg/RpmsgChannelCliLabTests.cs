@@ -7,6 +7,7 @@ namespace LinuxDevices.LabTests.Rpmsg;
 /// <summary><c>linuxdev rpmsg channel create|release|bind</c>, <c>rpmsg channels</c>, the driver hint,
 /// <c>rpmsg list|echo --json</c> and the exit-code table, against the real rpmsg drivers.</summary>
 [Trait("Fixture", RpmsgLab.Fixture)]
+[Trait("Matrix", "cli")] // the linuxdev tool's own layer: the default cell only (build.cake, labCells)
 public sealed class RpmsgChannelCliLabTests
 {
     // The fixture insmods the upstream rpmsg drivers built from source, which no modules.alias lists:

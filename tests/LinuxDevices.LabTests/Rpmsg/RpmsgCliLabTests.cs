@@ -5,6 +5,7 @@ namespace LinuxDevices.LabTests.Rpmsg;
 
 /// <summary>The console tool (<c>linuxdev rpmsg</c>) against the real drivers.</summary>
 [Trait("Fixture", RpmsgLab.Fixture)]
+[Trait("Matrix", "cli")] // the linuxdev tool's own layer: the default cell only (build.cake, labCells)
 public sealed class RpmsgCliLabTests
 {
     private static string Linuxdev

@@ -6,6 +6,7 @@ namespace LinuxDevices.LabTests.Rproc;
 
 /// <summary><c>linuxdev rproc list --json</c> against the lab's remote processor, offline and running.</summary>
 [Trait("Fixture", "rproc")]
+[Trait("Matrix", "cli")] // the linuxdev tool's own layer: the default cell only (build.cake, labCells)
 public sealed class RprocJsonCliLabTests
 {
     private const string Name = "lab-remote";

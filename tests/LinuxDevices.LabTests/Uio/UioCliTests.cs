@@ -6,6 +6,7 @@ using static LinuxDevices.LabTests.Uio.UioLab;
 namespace LinuxDevices.LabTests.Uio;
 
 /// <summary><c>linuxdev uio list|info|watch</c> against the lab's devices.</summary>
+[Trait("Matrix", "cli")] // the linuxdev tool's own layer: the default cell only (build.cake, labCells)
 public sealed class UioCliTests
 {
     [Fact]

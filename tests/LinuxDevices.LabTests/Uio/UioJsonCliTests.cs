@@ -8,6 +8,7 @@ namespace LinuxDevices.LabTests.Uio;
 /// <summary><c>linuxdev uio list|info|regs --json</c> parsed and compared with sysfs (through the SDK)
 /// and with QEMU edu's registers; the exit-code table on uio.</summary>
 [Trait("Fixture", "uio")]
+[Trait("Matrix", "cli")] // the linuxdev tool's own layer: the default cell only (build.cake, labCells)
 public sealed class UioJsonCliTests
 {
     private static JsonElement Json(string command) => JsonDocument.Parse(Lab.Sh($"linuxdev {command}")).RootElement.Clone();

@@ -6,6 +6,7 @@ namespace LinuxDevices.LabTests.Uio;
 /// <summary><c>linuxdev uio regs read|write</c> on QEMU's edu: its identification register and the
 /// liveness register that reads back the complement of what was written.</summary>
 [Trait("Fixture", "uio")]
+[Trait("Matrix", "cli")] // the linuxdev tool's own layer: the default cell only (build.cake, labCells)
 public sealed class UioRegsCliTests
 {
     [Fact]

@@ -5,6 +5,7 @@ namespace LinuxDevices.LabTests.V4l2;
 
 /// <summary><c>linuxdev media setup</c> on vimc and <c>linuxdev v4l2 m2m</c> on vim2m and vicodec's encoder
 /// (from vivid over DMABUF).</summary>
+[Trait("Matrix", "cli")] // the linuxdev tool's own layer: the default cell only (build.cake, labCells)
 public sealed class PipelineCliLabTests
 {
     private static string Q(string s) => "'" + s.Replace("'", "'\\''", StringComparison.Ordinal) + "'";

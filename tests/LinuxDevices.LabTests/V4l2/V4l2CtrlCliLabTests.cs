@@ -6,6 +6,7 @@ namespace LinuxDevices.LabTests.V4l2;
 /// and by item name, 64-bit integers, strings, and the errors of out-of-range values and unknown
 /// controls.</summary>
 [Trait("Fixture", "v4l2")]
+[Trait("Matrix", "cli")] // the linuxdev tool's own layer: the default cell only (build.cake, labCells)
 public sealed class V4l2CtrlCliLabTests
 {
     [Fact]

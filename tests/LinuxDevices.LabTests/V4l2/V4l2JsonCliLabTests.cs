@@ -7,6 +7,7 @@ namespace LinuxDevices.LabTests.V4l2;
 /// <summary><c>linuxdev v4l2 list|info|ctrl list --json</c> parsed and compared with what vivid reports
 /// through the SDK; the exit-code table on v4l2.</summary>
 [Trait("Fixture", "v4l2")]
+[Trait("Matrix", "cli")] // the linuxdev tool's own layer: the default cell only (build.cake, labCells)
 public sealed class V4l2JsonCliLabTests
 {
     private static JsonElement Json(string command) => JsonDocument.Parse(Lab.Sh($"linuxdev {command}")).RootElement.Clone();

@@ -10,6 +10,7 @@ namespace LinuxDevices.LabTests.V4l2;
 /// (drivers/media/common/v4l2-tpg: bars[0] is 75% white 191, then 75% yellow, cyan, green, magenta,
 /// red, blue, and black; each bar an eighth of the width; GREY is tpg's Rec. 709 luma, full range).</summary>
 [Trait("Fixture", "v4l2")]
+[Trait("Matrix", "cli")] // the linuxdev tool's own layer: the default cell only (build.cake, labCells)
 public sealed class V4l2SnapshotCliLabTests
 {
     private static readonly (string Name, byte R, byte G, byte B)[] Bars =
