@@ -226,7 +226,7 @@ public sealed unsafe partial class DeviceHandle : SafeHandle
     {
         fixed (byte* p = buffer)
         {
-            return TryTransfer<ReadOp>(p, buffer.Length, 0, out bytesRead);
+            return TryTransfer<Transfer.Read>(p, buffer.Length, 0, out bytesRead);
         }
     }
 
@@ -248,7 +248,7 @@ public sealed unsafe partial class DeviceHandle : SafeHandle
     {
         fixed (byte* p = data)
         {
-            return TryTransfer<WriteOp>(p, data.Length, 0, out bytesWritten);
+            return TryTransfer<Transfer.Write>(p, data.Length, 0, out bytesWritten);
         }
     }
 
@@ -261,7 +261,7 @@ public sealed unsafe partial class DeviceHandle : SafeHandle
     {
         fixed (byte* p = buffer)
         {
-            return TryTransfer<PreadOp>(p, buffer.Length, offset, out bytesRead);
+            return TryTransfer<Transfer.ReadAt>(p, buffer.Length, offset, out bytesRead);
         }
     }
 
@@ -274,59 +274,16 @@ public sealed unsafe partial class DeviceHandle : SafeHandle
     {
         fixed (byte* p = data)
         {
-            return TryTransfer<PwriteOp>(p, data.Length, offset, out bytesWritten);
+            return TryTransfer<Transfer.WriteAt>(p, data.Length, offset, out bytesWritten);
         }
     }
 
-    // One transfer syscall each; a struct type argument lets the JIT specialise and inline
-    // TryTransfer per call instead of calling through a pointer.
-    private interface ITransfer
-    {
-        static abstract nint Call(int fd, byte* buffer, nuint count, long offset);
-    }
-
-    private readonly struct ReadOp : ITransfer
-    {
-        public static nint Call(int fd, byte* buffer, nuint count, long offset) => Libc.Read(fd, buffer, count);
-    }
-
-    private readonly struct WriteOp : ITransfer
-    {
-        public static nint Call(int fd, byte* buffer, nuint count, long offset) => Libc.Write(fd, buffer, count);
-    }
-
-    private readonly struct PreadOp : ITransfer
-    {
-        public static nint Call(int fd, byte* buffer, nuint count, long offset) => Libc.Pread(fd, buffer, count, offset);
-    }
-
-    private readonly struct PwriteOp : ITransfer
-    {
-        public static nint Call(int fd, byte* buffer, nuint count, long offset) => Libc.Pwrite(fd, buffer, count, offset);
-    }
-
-    // One transfer syscall with EINTR retry and errno captured right after the call.
+    // One transfer syscall with EINTR retry and errno captured right after the call (Transfer.Run).
     private int TryTransfer<TOp>(byte* p, int length, long offset, out int transferred)
-        where TOp : struct, ITransfer
+        where TOp : struct, Transfer.IOp
     {
         using var lease = Lease();
-        while (true)
-        {
-            var r = TOp.Call(lease.Fd, p, (nuint)length, offset);
-            if (r >= 0)
-            {
-                transferred = (int)r;
-                return 0;
-            }
-
-            var errno = Marshal.GetLastSystemError(); // the import has no SetLastError: errno is read here, first
-            CountInterrupted(errno);
-            if (errno != Errno.EINTR)
-            {
-                transferred = 0;
-                return errno;
-            }
-        }
+        return Transfer.Run<TOp>(lease.Fd, p, length, offset, out transferred);
     }
 
     /// <summary>Waits for events on this descriptor with poll(2).</summary>

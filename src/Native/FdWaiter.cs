@@ -366,23 +366,7 @@ public sealed class FdWaiter : IDisposable, IValueTaskSource<PollEvents>
         System.Diagnostics.Debug.Assert(IsDedicated && _loop.IsLoopThread, "only on the waiter's own thread");
         fixed (byte* p = buffer)
         {
-            while (true)
-            {
-                var r = Libc.Read(_fd, p, (nuint)buffer.Length);
-                if (r >= 0)
-                {
-                    bytesRead = (int)r;
-                    return 0;
-                }
-
-                var errno = Marshal.GetLastSystemError(); // the import has no SetLastError: errno is read here, first
-                DeviceHandle.CountInterrupted(errno);
-                if (errno != Errno.EINTR)
-                {
-                    bytesRead = 0;
-                    return errno;
-                }
-            }
+            return Transfer.Run<Transfer.Read>(_fd, p, buffer.Length, 0, out bytesRead);
         }
     }
 

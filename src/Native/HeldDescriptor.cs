@@ -107,150 +107,40 @@ internal sealed unsafe class HeldDescriptor
     /// <returns>False when the caller must take the per-call route (released, handle disposed, or
     /// another call in flight in the lane).</returns>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal bool TryRead(DescriptorLane lane, byte* buffer, int length, out int bytesRead, out int errno)
-    {
-        ref var busy = ref Busy(lane);
-        if (!Enter(ref busy))
-        {
-            bytesRead = 0;
-            errno = 0;
-            return false;
-        }
-
-        while (true)
-        {
-            var r = Libc.Read(_fd, buffer, (nuint)length);
-            if (r >= 0)
-            {
-                bytesRead = (int)r;
-                errno = 0;
-                break;
-            }
-
-            // Libc.Read is declared without SetLastError (docs/Design.md, Interop): errno is read here,
-            // first thing after the failed call, as DeviceHandle does.
-            var e = Marshal.GetLastSystemError();
-            DeviceHandle.CountInterrupted(e);
-            if (e != Errno.EINTR)
-            {
-                bytesRead = 0;
-                errno = e;
-                break;
-            }
-        }
-
-        Exit(ref busy);
-        return true;
-    }
+    internal bool TryRead(DescriptorLane lane, byte* buffer, int length, out int bytesRead, out int errno) =>
+        TryTransfer<Transfer.Read>(lane, buffer, length, 0, out bytesRead, out errno);
 
     /// <summary>One write(2) (EINTR retried) on the held descriptor.</summary>
     /// <returns>False for the per-call route.</returns>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal bool TryWrite(DescriptorLane lane, byte* data, int length, out int bytesWritten, out int errno)
-    {
-        ref var busy = ref Busy(lane);
-        if (!Enter(ref busy))
-        {
-            bytesWritten = 0;
-            errno = 0;
-            return false;
-        }
-
-        while (true)
-        {
-            var r = Libc.Write(_fd, data, (nuint)length);
-            if (r >= 0)
-            {
-                bytesWritten = (int)r;
-                errno = 0;
-                break;
-            }
-
-            // As in TryRead: errno first thing after the failed call.
-            var e = Marshal.GetLastSystemError();
-            DeviceHandle.CountInterrupted(e);
-            if (e != Errno.EINTR)
-            {
-                bytesWritten = 0;
-                errno = e;
-                break;
-            }
-        }
-
-        Exit(ref busy);
-        return true;
-    }
+    internal bool TryWrite(DescriptorLane lane, byte* data, int length, out int bytesWritten, out int errno) =>
+        TryTransfer<Transfer.Write>(lane, data, length, 0, out bytesWritten, out errno);
 
     /// <summary>One pread(2) (EINTR retried) on the held descriptor.</summary>
     /// <returns>False for the per-call route.</returns>
-    internal bool TryReadAt(DescriptorLane lane, byte* buffer, int length, long offset, out int bytesRead, out int errno)
-    {
-        ref var busy = ref Busy(lane);
-        if (!Enter(ref busy))
-        {
-            bytesRead = 0;
-            errno = 0;
-            return false;
-        }
-
-        while (true)
-        {
-            var r = Libc.Pread(_fd, buffer, (nuint)length, offset);
-            if (r >= 0)
-            {
-                bytesRead = (int)r;
-                errno = 0;
-                break;
-            }
-
-            // As in TryRead: errno first thing after the failed call.
-            var e = Marshal.GetLastSystemError();
-            DeviceHandle.CountInterrupted(e);
-            if (e != Errno.EINTR)
-            {
-                bytesRead = 0;
-                errno = e;
-                break;
-            }
-        }
-
-        Exit(ref busy);
-        return true;
-    }
+    internal bool TryReadAt(DescriptorLane lane, byte* buffer, int length, long offset, out int bytesRead, out int errno) =>
+        TryTransfer<Transfer.ReadAt>(lane, buffer, length, offset, out bytesRead, out errno);
 
     /// <summary>One pwrite(2) (EINTR retried) on the held descriptor.</summary>
     /// <returns>False for the per-call route.</returns>
-    internal bool TryWriteAt(DescriptorLane lane, byte* data, int length, long offset, out int bytesWritten, out int errno)
+    internal bool TryWriteAt(DescriptorLane lane, byte* data, int length, long offset, out int bytesWritten, out int errno) =>
+        TryTransfer<Transfer.WriteAt>(lane, data, length, offset, out bytesWritten, out errno);
+
+    // One transfer in the lane, if the lane is free and the descriptor held (Transfer.Run: EINTR retried,
+    // errno read first thing after a failed call).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool TryTransfer<TOp>(DescriptorLane lane, byte* buffer, int length, long offset, out int transferred, out int errno)
+        where TOp : struct, Transfer.IOp
     {
         ref var busy = ref Busy(lane);
         if (!Enter(ref busy))
         {
-            bytesWritten = 0;
+            transferred = 0;
             errno = 0;
             return false;
         }
 
-        while (true)
-        {
-            var r = Libc.Pwrite(_fd, data, (nuint)length, offset);
-            if (r >= 0)
-            {
-                bytesWritten = (int)r;
-                errno = 0;
-                break;
-            }
-
-            // As in TryRead: errno first thing after the failed call.
-            var e = Marshal.GetLastSystemError();
-            DeviceHandle.CountInterrupted(e);
-            if (e != Errno.EINTR)
-            {
-                bytesWritten = 0;
-                errno = e;
-                break;
-            }
-        }
-
+        errno = Transfer.Run<TOp>(_fd, buffer, length, offset, out transferred);
         Exit(ref busy);
         return true;
     }

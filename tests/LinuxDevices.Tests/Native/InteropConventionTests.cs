@@ -58,12 +58,12 @@ public sealed partial class InteropConventionTests
     [Fact]
     public void HotImportsWithoutSetLastErrorAreCalledOnlyWhereErrnoIsReadRightAfterTheCall()
     {
-        // DeviceHandle reads errno itself; FdWaiter's stop signal (an eventfd write) does not look at errno;
-        // the V4L2 stream's held descriptor (DQBUF/QBUF while streaming), the rpmsg endpoint's (read/write
-        // for the endpoint's life) and a UIO device's (the interrupt count's read, the INTx re-arm's
-        // pread/pwrite of config space, an owned MSI-X eventfd's read) read it like DeviceHandle, and so
-        // does the rpmsg receive loop after its epoll_wait.
-        string[] callers = [Path.Combine("Native", "DeviceHandle.cs"), Path.Combine("Native", "FdWaiter.cs"), Path.Combine("V4l2", "Queue", "StreamDescriptor.cs"), Path.Combine("Native", "HeldDescriptor.cs"), Path.Combine("Rpmsg", "RpmsgReceiveLoop.cs")];
+        // Transfer.Run reads errno itself for read/write/pread/pwrite (DeviceHandle's per-call route, the held
+        // descriptor of rpmsg endpoints and UIO devices, a dedicated waiter's reads), DeviceHandle for ioctl;
+        // FdWaiter's stop signal (an eventfd write) does not look at errno; the V4L2 stream's held descriptor
+        // (DQBUF/QBUF while streaming) reads it like DeviceHandle, and so do the epoll_wait loops of FdWaiter
+        // and the rpmsg receive loop.
+        string[] callers = [Path.Combine("Native", "Transfer.cs"), Path.Combine("Native", "DeviceHandle.cs"), Path.Combine("Native", "FdWaiter.cs"), Path.Combine("V4l2", "Queue", "StreamDescriptor.cs"), Path.Combine("Rpmsg", "RpmsgReceiveLoop.cs")];
         foreach (var (path, text) in Sources())
         {
             if (path.Contains($"{Path.DirectorySeparatorChar}Interop{Path.DirectorySeparatorChar}", StringComparison.Ordinal))
@@ -75,10 +75,32 @@ public sealed partial class InteropConventionTests
             Assert.False(call.Success && !callers.Contains(path), $"{path} calls {call.Value} (declared without SetLastError): go through DeviceHandle's ReadErrno/WriteErrno/IoctlErrno");
         }
 
-        var handle = File.ReadAllText(Path.Combine(Src, "Native", "DeviceHandle.cs"));
+        // read, write, pread and pwrite: one EINTR loop (Transfer.Run), whose ops only make the call, for
+        // DeviceHandle's per-call route, the held descriptor of rpmsg endpoints and UIO devices
+        // (HeldDescriptor) and a dedicated waiter's reads (FdWaiter); none of those calls them itself.
+        var transfer = File.ReadAllText(Path.Combine(Src, "Native", "Transfer.cs"));
+        foreach (var import in new[] { "Libc.Read(", "Libc.Write(", "Libc.Pread(", "Libc.Pwrite(" })
+        {
+            var lines = transfer.Split('\n').Where(l => l.Contains(import, StringComparison.Ordinal)).ToArray();
+            Assert.True(lines.Length == 1, $"Transfer.cs calls {import} {lines.Length} times: update this test");
+            Assert.Matches(@"^\s*public static nint Call\(int fd, byte\* buffer, nuint count, long offset\) => Libc\.\w+\([^;]*\);\s*$", lines[0]);
+        }
+
         // Every errno read after one of these calls is the system errno, read first thing after the failed call.
-        var body = handle[handle.IndexOf("private int TryTransfer<TOp>", StringComparison.Ordinal)..];
-        Assert.Contains("var errno = Marshal.GetLastSystemError();", body[..body.IndexOf("CountInterrupted", StringComparison.Ordinal)], StringComparison.Ordinal);
+        var run = transfer[transfer.IndexOf("internal static int Run<TOp>", StringComparison.Ordinal)..];
+        Assert.Contains("var r = TOp.Call(", run[..run.IndexOf("Marshal.GetLastSystemError", StringComparison.Ordinal)], StringComparison.Ordinal);
+        Assert.Contains("var errno = Marshal.GetLastSystemError();", run[..run.IndexOf("CountInterrupted", StringComparison.Ordinal)], StringComparison.Ordinal);
+        Assert.DoesNotContain("GetLastPInvokeError", transfer, StringComparison.Ordinal);
+        var handle = File.ReadAllText(Path.Combine(Src, "Native", "DeviceHandle.cs"));
+        var held = File.ReadAllText(Path.Combine(Src, "Native", "HeldDescriptor.cs"));
+        var fdWaiter = File.ReadAllText(Path.Combine(Src, "Native", "FdWaiter.cs"));
+        foreach (var user in new[] { handle, held, fdWaiter })
+        {
+            Assert.DoesNotMatch(@"\bLibc\.(Read|Write|Pread|Pwrite)\(", user.Replace("Libc.Write(_stopFd", "stop signal(", StringComparison.Ordinal));
+            Assert.Contains("Transfer.Run<", user, StringComparison.Ordinal);
+        }
+
+        Assert.DoesNotContain("GetLastPInvokeError", held, StringComparison.Ordinal);
         var ioctl = handle[handle.IndexOf("public int IoctlPointerErrno(", StringComparison.Ordinal)..];
         Assert.Contains("var errno = Marshal.GetLastSystemError();", ioctl[..ioctl.IndexOf("CountInterrupted", StringComparison.Ordinal)], StringComparison.Ordinal);
         var stream = File.ReadAllText(Path.Combine(Src, "V4l2", "Queue", "StreamDescriptor.cs"));
@@ -86,23 +108,11 @@ public sealed partial class InteropConventionTests
         Assert.Contains("var errno = Marshal.GetLastSystemError();", loop[..loop.IndexOf("CountInterrupted", StringComparison.Ordinal)], StringComparison.Ordinal);
         Assert.DoesNotContain("GetLastPInvokeError", stream, StringComparison.Ordinal);
         var waiter = File.ReadAllText(Path.Combine(Src, "Native", "FdWaiter.cs"));
-        foreach (var hot in new[] { "Libc.EpollWaitHot(", "var r = Libc.Read(" })
+        foreach (var hot in new[] { "Libc.EpollWaitHot(" })
         {
             var after = waiter[waiter.IndexOf(hot, StringComparison.Ordinal)..];
             Assert.Contains("var errno = Marshal.GetLastSystemError();", after[..after.IndexOf("CountInterrupted", StringComparison.Ordinal)], StringComparison.Ordinal);
         }
-
-        // The held descriptor of rpmsg endpoints and UIO devices (HeldDescriptor): each hot call reads errno first.
-        var held = File.ReadAllText(Path.Combine(Src, "Native", "HeldDescriptor.cs"));
-        foreach (var import in new[] { "Libc.Read(", "Libc.Write(", "Libc.Pread(", "Libc.Pwrite(" })
-        {
-            var at = held.IndexOf(import, StringComparison.Ordinal);
-            Assert.True(at >= 0, $"HeldDescriptor.cs no longer calls {import}: update this test");
-            var after = held[at..];
-            Assert.Contains("var e = Marshal.GetLastSystemError();", after[..after.IndexOf("CountInterrupted", StringComparison.Ordinal)], StringComparison.Ordinal);
-        }
-
-        Assert.DoesNotContain("GetLastPInvokeError", held, StringComparison.Ordinal);
 
         // The rpmsg endpoint's receive loop: epoll_wait once per wait, errno read first thing after it.
         var receiveLoop = File.ReadAllText(Path.Combine(Src, "Rpmsg", "RpmsgReceiveLoop.cs"));
