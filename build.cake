@@ -584,9 +584,10 @@ Task("bench")
     // for TCG (~2 min together); the x86_64 guest's native figures print as "evidence" lines, not figures.
     script += (cross ? "" : $"; echo '=== bench native (evidence: the host-CPU harness in the guest)'; LINUXDEVICES_BENCH_EVIDENCE=1 '{bench}' run native 50000 7 2000 || rc=1")
         + $"; echo '=== bench tcgcost (evidence)'; '{bench}' run tcgcost 1000000 15 || rc=1";
-    // The async paths again with FdWaiter's opt-in inline completions (no thread-pool hop per event).
-    // Not uio: its waits are on dedicated edge-triggered waiters, which the switch does not change.
-    script += string.Concat(new[] { "v4l2" }.Select(h => $"; echo '=== bench {h} (LINUXDEVICES_INLINE_COMPLETIONS=1)'; LINUXDEVICES_INLINE_COMPLETIONS=1 '{bench}' run {h} || rc=1"));
+    // No second run with FdWaiter's opt-in inline completions any more (stop 24): every measured async
+    // path (a V4L2 stream's, UIO's, the rpmsg receive loop's) completes on a waiter thread of its own,
+    // which the switch does not change (FdWaiter: RunContinuationsAsynchronously = !dedicatedThread &&
+    // !InlineCompletions), so such a run sampled the same code twice and only the host's noise differed.
     // Start-up and time to first frame of linuxdev's JIT, ReadyToRun and NativeAOT builds.
     script += "; echo '=== bench startup'; bash bench/startup.sh || rc=1";
     var resultsFile = $"{artifacts}/bench/results{(cross ? "-" + cell.Arch : "")}.txt";

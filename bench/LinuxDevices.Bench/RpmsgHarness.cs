@@ -20,6 +20,8 @@ namespace LinuxDevices.Bench;
 /// blocking C round trip (figure rpmsg.async, goal at most 1.5x), as is a receive that has to wait on every
 /// message (ReceiveAsync started before Send: figure rpmsg.async.wait, the wake-up-to-continuation path),
 /// and, for comparison only, the per-call DeviceHandle route the endpoint used before it held its descriptor.
+/// Steady state: the harness re-runs itself fully optimised (<see cref="SteadyState"/>); the first loops of
+/// the process are reported as warm-up.
 /// usage: run rpmsg [COUNT] [SIZE] [ROUNDS]
 /// </summary>
 internal sealed partial class RpmsgHarness : IHarness
@@ -30,6 +32,13 @@ internal sealed partial class RpmsgHarness : IHarness
 
     public int Run(string[] args)
     {
+        // Steady state, not JIT warm-up (SteadyState): tiered, the rounds ran part tier-0 code (round 1's
+        // calling-thread CPU per round trip 23.6 us against 9.5 us fully optimised in the same boot).
+        if (SteadyState.RunFullyOptimised(this, args) is { } exitCode)
+        {
+            return exitCode;
+        }
+
         var count = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 5000;
         var size = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 64;
         var rounds = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 10;
@@ -142,14 +151,14 @@ internal sealed partial class RpmsgHarness : IHarness
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"rpmsg round trip (median): SDK {medSdk:0} ns/op ({1e9 / medSdk:0} msgs/s), C {medC:0} ns/op ({1e9 / medC:0} msgs/s), SDK/C throughput ratio {Median(ratios):0.000} [{ratios.Min():0.000}-{ratios.Max():0.000}] (median of per-round ratios [min-max]), ratio of medians {medC / medSdk:0.000}"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"rpmsg against single-threaded C (C1): {Median(cs1.Select(x => x.Wall)):0} ns/op, SDK/C1 throughput ratio {Median(ratios1):0.000} [{ratios1.Min():0.000}-{ratios1.Max():0.000}], CPU {Median(cs1.Select(x => x.Cpu)):0} ns/op"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"rpmsg per op (medians): calling thread's CPU SDK {Median(sdk.Select(x => x.Cpu)):0} ns, C {Median(cs.Select(x => x.Cpu)):0} ns; read+write syscalls SDK {Median(sdk.Select(x => x.Syscalls)):0.###}, C {Median(cs.Select(x => x.Syscalls)):0.###} (/proc/thread-self/io syscr+syscw); allocations {sdk.Max(x => x.Alloc):0.###} B/op (max over rounds)"));
-        Figures.Warmup("rpmsg.roundtrip", $"{Math.Min(count, 2000)} round trips {firstNs:0} ns/op", $"{medSdk:0} ns/op (median of {rounds} rounds of {count})", "the first loop of a fresh process, tiered JIT on");
+        Figures.Warmup("rpmsg.roundtrip", $"{Math.Min(count, 2000)} round trips {firstNs:0} ns/op", $"{medSdk:0} ns/op (median of {rounds} rounds of {count})", $"the first loop of a fresh process, {SteadyState.How}");
         Figures.AtLeast("rpmsg.throughput", Median(ratios), 0.95);
         var perCallRatios = perCall.Zip(cs, (p, c) => c.Wall / p.Wall).ToList();
         var cpuRatios = sdk.Zip(perCall, (s, p) => s.Cpu / p.Cpu).ToList();
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"rpmsg per-call route (DeviceHandle.WriteErrno/ReadErrno, for comparison): {Median(perCall.Select(x => x.Wall)):0} ns/op, CPU {Median(perCall.Select(x => x.Cpu)):0} ns/op, SDK/C throughput ratio {Median(perCallRatios):0.000} [{perCallRatios.Min():0.000}-{perCallRatios.Max():0.000}]; Send/Receive CPU / per-call CPU {Median(cpuRatios):0.000} [{cpuRatios.Min():0.000}-{cpuRatios.Max():0.000}] (median of per-round ratios)"));
         var asyncRatios = asyncs.Zip(cAsync, (a, c) => a.Wall / c.Wall).ToList();
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"rpmsg async round trip (SendAsync + ReceiveAsync, median): {Median(asyncs.Select(x => x.Wall)):0} ns/op, async/C (blocking C round trip, each round's C run paired with it) {Median(asyncRatios):0.000} [{asyncRatios.Min():0.000}-{asyncRatios.Max():0.000}] (median of per-round ratios [min-max]); allocations {asyncs.Max(x => x.Alloc):0.###} B/op (max over rounds, process-wide)"));
-        Figures.Warmup("rpmsg.async", $"{Math.Min(count, 2000)} round trips {firstAsyncNs:0} ns/op", $"{Median(asyncs.Select(x => x.Wall)):0} ns/op (median of {rounds} rounds of {count})", "the first async loop of the process, after the blocking warm-up");
+        Figures.Warmup("rpmsg.async", $"{Math.Min(count, 2000)} round trips {firstAsyncNs:0} ns/op", $"{Median(asyncs.Select(x => x.Wall)):0} ns/op (median of {rounds} rounds of {count})", $"the first async loop of the process, after the blocking warm-up, {SteadyState.How}");
         Figures.AtMost("rpmsg.async", Median(asyncRatios), 1.5);
         var pendingRatios = pendings.Zip(cWait, (w, c) => w.Wall / c.Wall).ToList();
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"rpmsg async receive that waits (ReceiveAsync started before Send, every reply through the receive waiter, median): {Median(pendings.Select(x => x.Wall)):0} ns/op, /C (blocking C round trip, each round's C run paired with it) {Median(pendingRatios):0.000} [{pendingRatios.Min():0.000}-{pendingRatios.Max():0.000}]; allocations {pendings.Max(x => x.Alloc):0.###} B/op (max over rounds, process-wide)"));

@@ -43,18 +43,12 @@ internal sealed class UioHarness : IHarness
 
     public int Run(string[] args)
     {
-        // Steady state, not JIT warm-up, as the v4l2 harness does: re-run with full optimisation from
-        // the first call (what a long-running interrupt loop converges to). Under a loaded TCG guest
-        // perf showed the SDK's and CoreLib's per-interrupt methods still at tier 0 ([QuickJitted])
-        // in the measured run, after warm-up runs during which the JIT compiled nothing new.
-        if (Environment.GetEnvironmentVariable("DOTNET_TieredCompilation") is null && Environment.ProcessPath is { } self)
+        // Steady state, not JIT warm-up (SteadyState): under a loaded TCG guest perf showed the SDK's and
+        // CoreLib's per-interrupt methods still at tier 0 ([QuickJitted]) in the measured run, after warm-up
+        // runs during which the JIT compiled nothing new.
+        if (SteadyState.RunFullyOptimised(this, args) is { } exitCode)
         {
-            string[] prefix = Path.GetFileNameWithoutExtension(self) == "dotnet" ? [typeof(UioHarness).Assembly.Location] : [];
-            var psi = new ProcessStartInfo(self, [.. prefix, "run", Name, .. args]) { UseShellExecute = false };
-            psi.Environment["DOTNET_TieredCompilation"] = "0";
-            using var child = Process.Start(psi)!;
-            child.WaitForExit();
-            return child.ExitCode;
+            return exitCode;
         }
 
         var n = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 2000;
