@@ -352,7 +352,14 @@ public sealed unsafe class UioDevice : IDisposable, IAsyncDisposable
         {
             if (Volatile.Read(ref _configDescriptor) is not { } held || !held.TryWriteAt(DescriptorLane.Primary, p, 1, offset, out n, out errno))
             {
-                errno = config.WriteAtErrno(b, offset, out n);
+                try
+                {
+                    errno = config.WriteAtErrno(b, offset, out n);
+                }
+                catch (ObjectDisposedException) when (Volatile.Read(ref _disposed) != 0)
+                {
+                    throw DisposedError(); // the device was disposed (with its config file) under this call
+                }
             }
         }
 
@@ -503,7 +510,14 @@ public sealed unsafe class UioDevice : IDisposable, IAsyncDisposable
         {
             if (Volatile.Read(ref _configDescriptor) is not { } held || !held.TryReadAt(DescriptorLane.Primary, p, buffer.Length, offset, out n, out errno))
             {
-                errno = config.ReadAtErrno(buffer, offset, out n);
+                try
+                {
+                    errno = config.ReadAtErrno(buffer, offset, out n);
+                }
+                catch (ObjectDisposedException) when (Volatile.Read(ref _disposed) != 0)
+                {
+                    throw DisposedError(); // the device was disposed (with its config file) under this call
+                }
             }
         }
 
