@@ -352,14 +352,7 @@ public sealed unsafe class UioDevice : IDisposable, IAsyncDisposable
         {
             if (Volatile.Read(ref _configDescriptor) is not { } held || !held.TryWriteAt(DescriptorLane.Primary, p, 1, offset, out n, out errno))
             {
-                try
-                {
-                    errno = config.WriteAtErrno(b, offset, out n);
-                }
-                catch (ObjectDisposedException) when (Volatile.Read(ref _disposed) != 0)
-                {
-                    throw DisposedError(); // the device was disposed (with its config file) under this call
-                }
+                errno = ConfigPerCallErrno(config, b, offset, write: true, out n);
             }
         }
 
@@ -503,6 +496,20 @@ public sealed unsafe class UioDevice : IDisposable, IAsyncDisposable
         }
     }
 
+    // The config file's per-call route (its held descriptor busy, or released by Dispose): a device
+    // disposed under this call reports itself, not its internal config file's handle.
+    private int ConfigPerCallErrno(DeviceHandle config, Span<byte> buffer, int offset, bool write, out int n)
+    {
+        try
+        {
+            return write ? config.WriteAtErrno(buffer, offset, out n) : config.ReadAtErrno(buffer, offset, out n);
+        }
+        catch (ObjectDisposedException) when (Volatile.Read(ref _disposed) != 0)
+        {
+            throw DisposedError();
+        }
+    }
+
     private void ReadConfig(DeviceHandle config, Span<byte> buffer, int offset)
     {
         int errno, n;
@@ -510,14 +517,7 @@ public sealed unsafe class UioDevice : IDisposable, IAsyncDisposable
         {
             if (Volatile.Read(ref _configDescriptor) is not { } held || !held.TryReadAt(DescriptorLane.Primary, p, buffer.Length, offset, out n, out errno))
             {
-                try
-                {
-                    errno = config.ReadAtErrno(buffer, offset, out n);
-                }
-                catch (ObjectDisposedException) when (Volatile.Read(ref _disposed) != 0)
-                {
-                    throw DisposedError(); // the device was disposed (with its config file) under this call
-                }
+                errno = ConfigPerCallErrno(config, buffer, offset, write: false, out n);
             }
         }
 
