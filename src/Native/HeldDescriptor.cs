@@ -1,6 +1,5 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
-using LinuxDevices.Native.Interop;
 
 namespace LinuxDevices.Native;
 
@@ -21,8 +20,8 @@ internal enum DescriptorLane
 /// endpoints, UIO devices, their config files and owned eventfds): creation takes one
 /// <see cref="SafeHandle.DangerousAddRef"/> on the <see cref="DeviceHandle"/>, the owner's Dispose calls
 /// <see cref="Release"/>, and the hot calls between them (read/write/pread/pwrite) go to the cached
-/// descriptor number with no SafeHandle reference counting, no lease and no SetLastError stub (errno is
-/// read with <see cref="Marshal.GetLastSystemError"/> first thing after a failed call).
+/// descriptor number with no SafeHandle reference counting, no lease and no SetLastError stub (through
+/// <see cref="Transfer.Run{TOp}"/>, which reads errno first thing after a failed call).
 /// <para>A call claims its lane's busy flag with one compare-exchange; a second caller in the same lane at
 /// the same time finds it taken and returns false: the caller takes the per-call route through the
 /// <see cref="DeviceHandle"/>, which also reports a disposed handle. <see cref="Release"/> publishes "no
