@@ -60,6 +60,11 @@ var tiers = new List<(string Name, int Passed, int Failed, int Skipped)>();
     return (G(1) - failed - G(4) - G(5), failed, G(4) + G(5));
 }
 
+// Tiers that failed as a whole (the test process or the guest died, or a command failed without a
+// failed test): the end of the test output repeats the tail of their log, since a CI log's tail is
+// often all there is to read (stop 24's x86_64/6.1 cell: "0 passed, 1 failed" and nothing else).
+var brokenTiers = new List<(string Name, string Log, string Why)>();
+
 void RecordTier(string name, string logFile, int exitCode)
 {
     var log = FileExists(logFile) ? System.IO.File.ReadAllText(logFile) : "";
@@ -68,6 +73,7 @@ void RecordTier(string name, string logFile, int exitCode)
     {
         Error($"{name}: no xUnit summary in {logFile} (exit code {exitCode}); counted as 1 failure");
         tiers.Add((name, 0, 1, 0));
+        brokenTiers.Add((name, logFile, $"no xUnit summary, exit code {exitCode}"));
         return;
     }
     var (p, f, s) = counts.Value;
@@ -75,6 +81,7 @@ void RecordTier(string name, string logFile, int exitCode)
     {
         Error($"{name}: exit code {exitCode} without failed tests; counted as 1 failure");
         f = 1;
+        brokenTiers.Add((name, logFile, $"exit code {exitCode} without a failed test"));
     }
     tiers.Add((name, p, f, s));
 }
@@ -422,6 +429,15 @@ Task("test")
     {
         var why = r.Reason.Split('\n', 2)[0];
         Information($"  FAILED {r.Cell}: {r.Class.Replace("LinuxDevices.LabTests.", "")}.{r.Test}: {(why.Length > 300 ? why[..300] + "..." : why)}");
+    }
+    foreach (var b in brokenTiers)
+    {
+        var lines = FileExists(b.Log) ? System.IO.File.ReadAllLines(b.Log) : Array.Empty<string>();
+        Information($"  FAILED {b.Name}: {b.Why}; the last {Math.Min(lines.Length, 40)} lines of {b.Log}:");
+        foreach (var l in lines.Skip(Math.Max(0, lines.Length - 40)))
+        {
+            Information($"    | {(l.Length > 200 ? l[..200] + "..." : l)}");
+        }
     }
     var passed = tiers.Sum(t => t.Passed);
     var failed = tiers.Sum(t => t.Failed);
