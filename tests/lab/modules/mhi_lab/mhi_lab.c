@@ -446,7 +446,8 @@ static struct mhi_event_config lab_events[] = {
 
 static const struct mhi_controller_config lab_config = {
 	.max_channels = LAB_MAX_CHAN,
-	.timeout_ms = 3000,
+	/* generous: a TCG guest on a loaded host can take seconds per state transition */
+	.timeout_ms = 20000,
 	.num_channels = ARRAY_SIZE(lab_channels),
 	.ch_cfg = lab_channels,
 	.num_events = ARRAY_SIZE(lab_events),
@@ -533,7 +534,7 @@ static int lab_power_up(void)
 	}
 	lab_powered = true;
 	/* mission mode is reached before the channel devices probe: wait for the loopback client */
-	if (!wait_event_timeout(lab_client_wait, READ_ONCE(lab_client), msecs_to_jiffies(3000)))
+	if (!wait_event_timeout(lab_client_wait, READ_ONCE(lab_client), msecs_to_jiffies(20000)))
 		pr_warn("mhi_lab: the LOOPBACK client did not probe\n");
 	return 0;
 }
