@@ -134,14 +134,12 @@ internal sealed class M2mHarness : IHarness
         var handle = m2m.Device.Handle;
         var size = output.Buffers[0]!.Planes[0].Length;
         long wall0 = 0, alloc0 = 0, checksum = 0;
-        TimeSpan cpu0 = default;
-        var self = Process.GetCurrentProcess();
+        double cpu0 = 0;
         for (var n = 0; n < frames + Warmup; n++)
         {
             if (n == Warmup)
             {
-                self.Refresh();
-                cpu0 = self.TotalProcessorTime;
+                cpu0 = ThreadCpu.ProcessNanoseconds();
                 wall0 = Stopwatch.GetTimestamp();
                 alloc0 = GC.GetAllocatedBytesForCurrentThread();
             }
@@ -164,10 +162,9 @@ internal sealed class M2mHarness : IHarness
 
         var alloc = GC.GetAllocatedBytesForCurrentThread() - alloc0;
         var wall = Stopwatch.GetElapsedTime(wall0);
-        self.Refresh();
-        var cpu = self.TotalProcessorTime - cpu0;
+        var cpuUs = (ThreadCpu.ProcessNanoseconds() - cpu0) / 1000;
         GC.KeepAlive(checksum);
-        return new Result(frames / wall.TotalSeconds, cpu.TotalMicroseconds / frames, (double)alloc / frames);
+        return new Result(frames / wall.TotalSeconds, cpuUs / frames, (double)alloc / frames);
     }
 
     private static async Task<Result> RunSdkAsync(string device, int frames)
@@ -177,14 +174,12 @@ internal sealed class M2mHarness : IHarness
         var capture = m2m.Capture;
         var size = output.Buffers[0]!.Planes[0].Length;
         long wall0 = 0, alloc0 = 0, checksum = 0;
-        TimeSpan cpu0 = default;
-        var self = Process.GetCurrentProcess();
+        double cpu0 = 0;
         for (var n = 0; n < frames + Warmup; n++)
         {
             if (n == Warmup)
             {
-                self.Refresh();
-                cpu0 = self.TotalProcessorTime;
+                cpu0 = ThreadCpu.ProcessNanoseconds();
                 wall0 = Stopwatch.GetTimestamp();
                 alloc0 = GC.GetTotalAllocatedBytes(precise: true);
             }
@@ -198,9 +193,8 @@ internal sealed class M2mHarness : IHarness
 
         var alloc = GC.GetTotalAllocatedBytes(precise: true) - alloc0;
         var wall = Stopwatch.GetElapsedTime(wall0);
-        self.Refresh();
-        var cpu = self.TotalProcessorTime - cpu0;
+        var cpuUs = (ThreadCpu.ProcessNanoseconds() - cpu0) / 1000;
         GC.KeepAlive(checksum);
-        return new Result(frames / wall.TotalSeconds, cpu.TotalMicroseconds / frames, (double)alloc / frames);
+        return new Result(frames / wall.TotalSeconds, cpuUs / frames, (double)alloc / frames);
     }
 }

@@ -15,7 +15,7 @@ namespace LinuxDevices.Bench;
 /// runs one interrupt kind only, e.g. under strace to count the system calls per wait).
 /// </summary>
 /// <remarks>
-/// Methodology (the same for both sides): ROUNDS rounds (default 3), each running C blocking, SDK
+/// Methodology (the same for both sides): ROUNDS rounds (default 5), each running C blocking, SDK
 /// blocking, SDK async and C epoll once, in alternating order (C first in odd rounds, SDK first in even
 /// ones), so that a load change on the shared host hits both sides alike; a figure is the median of the
 /// per-round ratios (SDK median latency / C median latency of the same round). The SDK is warmed up
@@ -66,7 +66,7 @@ internal sealed class UioHarness : IHarness
         }
 
         var only = args.Length > 1 && args[1] != "all" ? args[1] : null;
-        var rounds = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 3;
+        var rounds = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 5;
         if (rounds < 1)
         {
             Console.Error.WriteLine("uio: ROUNDS must be at least 1");

@@ -53,9 +53,16 @@ internal sealed class V4l2Harness : IHarness
                 "c" => RunBaseline(baseline, device, frames, W, H, fps),
                 "sync" => RunSdkSync(device, frames, W, H, fps),
                 "async" => RunSdkAsync(device, frames, W, H, fps).GetAwaiter().GetResult(),
+                "async-threads" => AsyncPerThread(device, frames, W, H, fps),
+                "ab" => AlternateSyncAsync(baseline, device, frames, W, H, fps),
                 _ => throw new ArgumentException($"unknown loop '{args[2]}' (c, sync or async)"),
             };
             Print(args[2], one);
+            if (one is not null && !double.IsNaN(one.LoopThreadCpuUs))
+            {
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"loop thread CPU {one.LoopThreadCpuUs:0.0} us/frame of {one.CpuUs:0.0}"));
+            }
+
             return one is null ? 1 : 0;
         }
 
@@ -63,8 +70,9 @@ internal sealed class V4l2Harness : IHarness
         // in alternating order (C first in odd rounds, last in even ones), each figure the median of the
         // per-round ratios against the same round's C run: one C run per figure, as before stop 24, let a
         // load change on the shared host between runs decide the figure (async CPU 1.40 to 1.84x C on
-        // unchanged code).
-        const int Rounds = 3;
+        // unchanged code). Five rounds, not three (stop 26): in a 3-round run one disturbed round of two
+        // decided the figure (per-round async ratios 1.33 / 2.11 / 1.34 in one run).
+        const int Rounds = 5;
         var syncFirst = RunSdkSync(device, 100, W, H, fps);
         var asyncFirst = RunSdkAsync(device, 100, W, H, fps).GetAwaiter().GetResult();
         var rounds = new List<(Result C, Result Sync, Result Async)>();
@@ -89,7 +97,7 @@ internal sealed class V4l2Harness : IHarness
                 return 1; // the baseline is missing or failed (printed)
             }
 
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  round {r + 1} ({(r % 2 == 0 ? "C first" : "C last")}): DQBUF+QBUF C {c.IoctlNs:0} ns, SDK sync {sync.IoctlNs:0} ns ({sync.IoctlNs / c.IoctlNs:0.00}x); CPU/frame C {c.CpuUs:0.0} us, sync {sync.CpuUs:0.0} us, async {async.CpuUs:0.0} us ({async.CpuUs / c.CpuUs:0.00}x); alloc B/frame sync {sync.AllocPerFrame:0.##}, async {async.AllocPerFrame:0.##}"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  round {r + 1} ({(r % 2 == 0 ? "C first" : "C last")}): DQBUF+QBUF C {c.IoctlNs:0} ns, SDK sync {sync.IoctlNs:0} ns ({sync.IoctlNs / c.IoctlNs:0.00}x); CPU/frame C {c.CpuUs:0.0} us, sync {sync.CpuUs:0.0} us, async {async.CpuUs:0.0} us ({async.CpuUs / c.CpuUs:0.00}x, of which its loop thread {async.LoopThreadCpuUs:0.0} us); alloc B/frame sync {sync.AllocPerFrame:0.##}, async {async.AllocPerFrame:0.##}"));
             rounds.Add((c, sync, async));
         }
 
@@ -144,6 +152,10 @@ internal sealed class V4l2Harness : IHarness
         /// <summary>DQBUF+QBUF per frame on the loop thread's CPU clock (ns): time the thread ran, not
         /// time it slept on the driver's lock.</summary>
         public double IoctlCpuNs { get; init; } = double.NaN;
+
+        /// <summary>Async loop: CPU per frame (µs) of the thread that ran the loop body, the part of
+        /// <see cref="CpuUs"/> the stream's own thread spent (the rest is the runtime's other threads).</summary>
+        public double LoopThreadCpuUs { get; init; } = double.NaN;
     }
 
     private static void Print(string name, Result? r) =>
@@ -222,16 +234,14 @@ internal sealed class V4l2Harness : IHarness
         long ioctlTicks = 0, wall0 = 0, alloc0 = 0;
         double ioctlCpu = 0;
         var samples = new long[frames];
-        TimeSpan cpu0 = default;
+        double cpu0 = 0;
         uint first = 0, last = 0;
         long checksum = 0;
-        var self = Process.GetCurrentProcess();
         for (var n = 0; n < frames + Warmup; n++)
         {
             if (n == Warmup)
             {
-                self.Refresh();
-                cpu0 = self.TotalProcessorTime;
+                cpu0 = ThreadCpu.ProcessNanoseconds();
                 wall0 = Stopwatch.GetTimestamp();
                 alloc0 = GC.GetAllocatedBytesForCurrentThread();
                 ioctlTicks = 0;
@@ -277,13 +287,12 @@ internal sealed class V4l2Harness : IHarness
 
         var alloc = GC.GetAllocatedBytesForCurrentThread() - alloc0;
         var wall = Stopwatch.GetElapsedTime(wall0);
-        self.Refresh();
-        var cpu = self.TotalProcessorTime - cpu0;
+        var cpuUs = (ThreadCpu.ProcessNanoseconds() - cpu0) / 1000;
         q.StreamOff();
         GC.KeepAlive(checksum);
         Array.Sort(samples);
         double Ns(long ticks) => ticks * (1e9 / Stopwatch.Frequency);
-        return new Result(Ns(ioctlTicks) / frames, cpu.TotalMicroseconds / frames, (double)alloc / frames, frames / wall.TotalSeconds, last - first + 1 - frames)
+        return new Result(Ns(ioctlTicks) / frames, cpuUs / frames, (double)alloc / frames, frames / wall.TotalSeconds, last - first + 1 - frames)
         {
             Percentiles = (Ns(samples[frames / 4]), Ns(samples[frames / 2]), Ns(samples[frames * 9 / 10])),
             IoctlCpuNs = ioctlCpu / frames,
@@ -296,15 +305,16 @@ internal sealed class V4l2Harness : IHarness
         const int Warmup = 10;
         var n = 0;
         long wall0 = 0, alloc0 = 0, checksum = 0;
-        TimeSpan cpu0 = default;
+        double cpu0 = 0, loop0 = 0, loopNs = double.NaN;
+        var loopThread = 0;
         uint first = 0, last = 0;
-        var self = Process.GetCurrentProcess();
         await foreach (var f in dev.StreamAsync())
         {
             if (n == Warmup)
             {
-                self.Refresh();
-                cpu0 = self.TotalProcessorTime;
+                cpu0 = ThreadCpu.ProcessNanoseconds();
+                loop0 = ThreadCpu.Nanoseconds();
+                loopThread = Environment.CurrentManagedThreadId;
                 wall0 = Stopwatch.GetTimestamp();
                 alloc0 = GC.GetTotalAllocatedBytes(precise: true);
                 first = f.Sequence;
@@ -315,16 +325,76 @@ internal sealed class V4l2Harness : IHarness
             f.Dispose();
             if (++n == frames + Warmup)
             {
+                // The loop body's thread (the stream's waiter, which also waits, dequeues and re-arms)
+                // from the first measured frame to here; NaN if the body moved to another thread.
+                loopNs = Environment.CurrentManagedThreadId == loopThread ? ThreadCpu.Nanoseconds() - loop0 : double.NaN;
                 break;
             }
         }
 
         var alloc = GC.GetTotalAllocatedBytes(precise: true) - alloc0;
         var wall = Stopwatch.GetElapsedTime(wall0);
-        self.Refresh();
-        var cpu = self.TotalProcessorTime - cpu0;
+        var cpuUs = (ThreadCpu.ProcessNanoseconds() - cpu0) / 1000;
         GC.KeepAlive(checksum);
-        return new Result(double.NaN, cpu.TotalMicroseconds / frames, (double)alloc / frames, frames / wall.TotalSeconds, last - first + 1 - frames);
+        return new Result(double.NaN, cpuUs / frames, (double)alloc / frames, frames / wall.TotalSeconds, last - first + 1 - frames)
+        {
+            LoopThreadCpuUs = loopNs / 1000 / frames,
+        };
+    }
+
+    /// <summary>Diagnostics: a warm-up async run, then one whose CPU is split per thread of the process
+    /// (/proc/self/task/*/schedstat, ns on the CPU; comm names), to see what besides the loop's thread runs per frame.</summary>
+    private static Result? AsyncPerThread(string device, int frames, uint w, uint h, uint fps)
+    {
+        _ = RunSdkAsync(device, 100, w, h, fps).GetAwaiter().GetResult();
+        static Dictionary<string, (string Comm, long Ns)> Snap() =>
+            Directory.GetDirectories("/proc/self/task").ToDictionary(
+                d => Path.GetFileName(d),
+                d =>
+                {
+                    try
+                    {
+                        return (File.ReadAllText(Path.Join(d, "comm")).Trim(), long.Parse(File.ReadAllText(Path.Join(d, "schedstat")).Split(' ')[0], CultureInfo.InvariantCulture));
+                    }
+                    catch (IOException)
+                    {
+                        return ("?", 0L);
+                    }
+                });
+        var before = Snap();
+        var r = RunSdkAsync(device, frames, w, h, fps).GetAwaiter().GetResult();
+        var after = Snap();
+        foreach (var (tid, (comm, ns)) in after.OrderByDescending(x => x.Value.Ns - before.GetValueOrDefault(x.Key).Ns))
+        {
+            var d = ns - before.GetValueOrDefault(tid).Ns;
+            if (d > 0)
+            {
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  thread {tid} {comm,-16} {d / 1000.0 / frames,8:0.0} us/frame{(before.ContainsKey(tid) ? "" : " (new)")}"));
+            }
+        }
+
+        return r;
+    }
+
+    /// <summary>Diagnostics: sync and async (and C) alternating in one process, six times each, CPU per
+    /// frame of the process and of the loop's own thread.</summary>
+    private static Result? AlternateSyncAsync(string baseline, string device, int frames, uint w, uint h, uint fps)
+    {
+        _ = RunSdkSync(device, 100, w, h, fps);
+        _ = RunSdkAsync(device, 100, w, h, fps).GetAwaiter().GetResult();
+        Result? last = null;
+        for (var i = 0; i < 6; i++)
+        {
+            var c = RunBaseline(baseline, device, frames, w, h, fps);
+            var t0 = ThreadCpu.Nanoseconds();
+            var s = RunSdkSync(device, frames, w, h, fps);
+            var syncThread = (ThreadCpu.Nanoseconds() - t0) / 1000 / frames;
+            var a = RunSdkAsync(device, frames, w, h, fps).GetAwaiter().GetResult();
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  ab {i}: C {c?.CpuUs:0.0}; sync {s.CpuUs:0.0} (its thread incl. setup {syncThread:0.0}); async {a.CpuUs:0.0} (loop thread {a.LoopThreadCpuUs:0.0}) us/frame; async/sync {a.CpuUs / s.CpuUs:0.00}, async/C {a.CpuUs / c?.CpuUs:0.00}"));
+            last = a;
+        }
+
+        return last;
     }
 
     private static double RunV4l2Ctl(string device, int frames, uint w, uint h, uint fps)
