@@ -55,7 +55,7 @@ internal sealed class V4l2Harness : IHarness
                 "async" => RunSdkAsync(device, frames, W, H, fps).GetAwaiter().GetResult(),
                 "async-threads" => AsyncPerThread(device, frames, W, H, fps),
                 "ab" => AlternateSyncAsync(baseline, device, frames, W, H, fps),
-                _ => throw new ArgumentException($"unknown loop '{args[2]}' (c, sync or async)"),
+                _ => throw new ArgumentException($"unknown loop '{args[2]}' (c, sync, async, async-threads or ab)"),
             };
             Print(args[2], one);
             if (one is not null && !double.IsNaN(one.LoopThreadCpuUs))
@@ -343,7 +343,9 @@ internal sealed class V4l2Harness : IHarness
     }
 
     /// <summary>Diagnostics: a warm-up async run, then one whose CPU is split per thread of the process
-    /// (/proc/self/task/*/schedstat, ns on the CPU; comm names), to see what besides the loop's thread runs per frame.</summary>
+    /// (/proc/self/task/*/schedstat, ns on the CPU; comm names), to see what besides the loop's thread runs per frame.
+    /// The stream's waiter thread has exited by the second snapshot, so it is not listed: its share is the
+    /// "loop thread CPU" line.</summary>
     private static Result? AsyncPerThread(string device, int frames, uint w, uint h, uint fps)
     {
         _ = RunSdkAsync(device, 100, w, h, fps).GetAwaiter().GetResult();
