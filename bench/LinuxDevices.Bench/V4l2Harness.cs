@@ -54,8 +54,7 @@ internal sealed class V4l2Harness : IHarness
                 "sync" => RunSdkSync(device, frames, W, H, fps),
                 "async" => RunSdkAsync(device, frames, W, H, fps).GetAwaiter().GetResult(),
                 "async-threads" => AsyncPerThread(device, frames, W, H, fps),
-                "ab" => AlternateSyncAsync(baseline, device, frames, W, H, fps),
-                _ => throw new ArgumentException($"unknown loop '{args[2]}' (c, sync, async, async-threads or ab)"),
+                _ => throw new ArgumentException($"unknown loop '{args[2]}' (c, sync, async or async-threads)"),
             };
             Print(args[2], one);
             if (one is not null && !double.IsNaN(one.LoopThreadCpuUs))
@@ -376,27 +375,6 @@ internal sealed class V4l2Harness : IHarness
         }
 
         return r;
-    }
-
-    /// <summary>Diagnostics: sync and async (and C) alternating in one process, six times each, CPU per
-    /// frame of the process and of the loop's own thread.</summary>
-    private static Result? AlternateSyncAsync(string baseline, string device, int frames, uint w, uint h, uint fps)
-    {
-        _ = RunSdkSync(device, 100, w, h, fps);
-        _ = RunSdkAsync(device, 100, w, h, fps).GetAwaiter().GetResult();
-        Result? last = null;
-        for (var i = 0; i < 6; i++)
-        {
-            var c = RunBaseline(baseline, device, frames, w, h, fps);
-            var t0 = ThreadCpu.Nanoseconds();
-            var s = RunSdkSync(device, frames, w, h, fps);
-            var syncThread = (ThreadCpu.Nanoseconds() - t0) / 1000 / frames;
-            var a = RunSdkAsync(device, frames, w, h, fps).GetAwaiter().GetResult();
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  ab {i}: C {c?.CpuUs:0.0}; sync {s.CpuUs:0.0} (its thread incl. setup {syncThread:0.0}); async {a.CpuUs:0.0} (loop thread {a.LoopThreadCpuUs:0.0}) us/frame; async/sync {a.CpuUs / s.CpuUs:0.00}, async/C {a.CpuUs / c?.CpuUs:0.00}"));
-            last = a;
-        }
-
-        return last;
     }
 
     private static double RunV4l2Ctl(string device, int frames, uint w, uint h, uint fps)
